@@ -1,0 +1,167 @@
+// The one model in the middle of ecc: types, maps, programs, variables.
+//
+// Readers fill it (lib/btfdump from an object's BTF and libbpf's view of the
+// object, lib/srcscan from Clang's AST); emitters (lib/skelgen) only read it.
+// Nothing downstream re-walks BTF or the AST on its own.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ecc {
+
+// Annotations from doc comments (SPEC §6): an object whose values are JSON
+// where the comment text was valid JSON, strings otherwise. Insertion order is
+// kept so that output is stable.
+using Json = nlohmann::ordered_json;
+
+// Index into a TypeTable. 0 is always `void`.
+using TypeId = uint32_t;
+
+enum class TypeKind : uint8_t {
+  Void,
+  Int,       // also char, _Bool and 128-bit ints
+  Float,
+  Pointer,
+  Array,
+  Struct,
+  Union,
+  Enum,
+  Fwd,       // forward declaration (struct/union without a body)
+  Typedef,
+  Const,
+  Volatile,
+  Restrict,
+  TypeTag,   // BTF type tag; transparent for layout and spelling
+  FuncProto,
+  Func,
+};
+
+struct Member {
+  std::string name;        // empty for an anonymous struct/union member
+  TypeId type = 0;
+  uint32_t bit_offset = 0; // from the start of the enclosing record, in bits
+  uint32_t bit_size = 0;   // non-zero only for bitfields
+};
+
+struct EnumValue {
+  std::string name;
+  int64_t value = 0;
+};
+
+struct Param {
+  std::string name;
+  TypeId type = 0;
+};
+
+struct Type {
+  TypeKind kind = TypeKind::Void;
+  std::string name;        // empty for anonymous types
+  uint32_t size = 0;       // bytes; for Array the whole array
+  uint32_t align = 0;      // bytes
+  // Int
+  bool is_signed = false;
+  bool is_char = false;
+  bool is_bool = false;
+  // Fwd: true when `union X;`, false when `struct X;`
+  bool fwd_is_union = false;
+  // Pointer, Array (element), Typedef, Const, Volatile, Restrict, TypeTag,
+  // Func (its FuncProto), FuncProto (return type): the type referred to.
+  TypeId target = 0;
+  uint32_t nelems = 0;     // Array; 0 for a flexible array member
+  std::vector<Member> members;    // Struct, Union
+  std::vector<EnumValue> values;  // Enum
+  std::vector<Param> params;      // FuncProto
+  bool variadic = false;          // FuncProto
+  // Where the type came from: its id in the BTF it was read from, or 0 when
+  // it was built from Clang's AST (not present in the object's BTF).
+  uint32_t btf_id = 0;
+};
+
+class TypeTable {
+ public:
+  TypeTable();  // holds `void` at id 0
+
+  TypeId add(Type t);
+  const Type& at(TypeId id) const { return types_.at(id); }
+  Type& at(TypeId id) { return types_.at(id); }
+  size_t size() const { return types_.size(); }
+
+  // Skips const/volatile/restrict/type tags.
+  TypeId strip_mods(TypeId id) const;
+  // Skips typedefs as well as modifiers: the type that decides the layout.
+  TypeId resolve(TypeId id) const;
+  // Size and alignment in bytes, following typedefs and modifiers.
+  uint32_t size_of(TypeId id) const;
+  uint32_t align_of(TypeId id) const;
+
+  // The C spelling of a type as a declaration without a name, modifiers
+  // stripped at every level: "unsigned int", "char[16]", "struct event",
+  // "pid_t", "char *", "int[2][3]", "void (*)(int)".
+  std::string spell(TypeId id) const;
+
+  // A named struct/union/enum/typedef by kind and name; nullopt when absent.
+  std::optional<TypeId> find(TypeKind kind, std::string_view name) const;
+
+ private:
+  std::vector<Type> types_;
+};
+
+// One map as libbpf sees it in the object.
+struct MapInfo {
+  std::string name;          // libbpf's map name
+  std::string ident;         // skeleton identifier: variable name or rodata/bss/...
+  std::string section;       // ELF section: ".maps", ".rodata", ".data.custom", ...
+  bool mmaped = false;       // an mmapable internal map
+  std::string type;          // "BPF_MAP_TYPE_RINGBUF"
+  uint32_t key_size = 0;
+  uint32_t value_size = 0;
+  uint32_t max_entries = 0;
+  std::optional<TypeId> key_type;    // where BTF has them
+  std::optional<TypeId> value_type;
+  Json doc = Json::object();         // doc-comment annotations
+};
+
+struct ProgInfo {
+  std::string name;          // function name
+  std::string attach;        // SEC() string
+  bool link = true;
+  std::string type;          // "BPF_PROG_TYPE_TRACEPOINT"
+  std::string attach_type;   // "BPF_TRACE_FENTRY"; empty when libbpf sets none
+  Json doc = Json::object();
+};
+
+struct Variable {
+  std::string name;
+  TypeId type = 0;           // the variable's declared type (modifiers kept)
+  uint32_t offset = 0;       // within the section
+  uint32_t size = 0;         // the variable's own size
+  Json doc = Json::object();
+};
+
+struct DataSection {
+  std::string name;          // ".rodata", ".bss", ".data", ".kconfig", ".data.custom"
+  std::string map_ident;     // ident of the internal map backing it
+  uint32_t size = 0;         // the section's size
+  std::vector<Variable> variables;  // global (non-static) variables, by offset
+};
+
+struct Skeleton {
+  std::string obj_name;      // "<name>_bpf"
+  TypeTable types;
+  std::vector<MapInfo> maps;
+  std::vector<ProgInfo> progs;
+  std::vector<DataSection> data_sections;
+  std::vector<TypeId> export_types;  // in header order
+  Json doc = Json::object();         // from the comment on LICENSE
+};
+
+// Replaces a non-identifier character by '_' ("sigsnoop.bpf" -> "sigsnoop_bpf").
+std::string sanitize_ident(std::string_view s);
+
+}  // namespace ecc

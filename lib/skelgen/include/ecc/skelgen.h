@@ -1,0 +1,29 @@
+// Skeleton model -> the JSON formats of SPEC §5 (and YAML).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "ecc/model.h"
+
+namespace ecc {
+
+// SKEL: obj_name, maps, progs, data_sections, doc (when present).
+Json skeleton_json(const Skeleton& skel);
+
+// The export_types array (TYPE of SPEC §5).
+Json export_types_json(const Skeleton& skel);
+
+// The package: bpf_object = base64(zlib(elf)), bpf_object_size, meta.
+Json package_json(const Skeleton& skel, std::span<const uint8_t> elf);
+
+// Stable text forms: same model, same bytes.
+std::string dump_json(const Json& j);
+std::string dump_yaml(const Json& j);
+
+// Encoding helpers shared with the runner, which decodes packages.
+std::string base64_encode(std::span<const uint8_t> bytes);
+std::vector<uint8_t> zlib_compress(std::span<const uint8_t> bytes);
+
+}  // namespace ecc

@@ -1,0 +1,49 @@
+// The Clang (libtooling) pass over the BPF source: export types with their
+// record layouts for target bpf (SPEC §4.5), and doc comments (SPEC §6).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ecc/model.h"
+
+namespace ecc {
+
+struct ScanOptions {
+  std::string source;                // FILE.bpf.c
+  std::string header;                // EXPORT_HEADER.h; empty = no export types
+  std::vector<std::string> clang_args;  // as for the compile, minus -c/-o/-g:
+                                        // -target bpf, -D, -I, -idirafter, user -a flags
+  std::string pch;                   // optional PCH of vmlinux.h made by make_scan_pch()
+};
+
+struct ScanResult {
+  // Structs, unions and enums *defined in* the header (not in what it
+  // includes), in order of definition, built into the table from Clang's
+  // AST with Clang's ASTRecordLayout for target bpf (btf_id = 0). Nested
+  // records and member types are added as needed.
+  std::vector<TypeId> export_types;
+  // Doc-comment annotations (SPEC §6) keyed by declaration name: global
+  // variables, maps (`... SEC(".maps")` variables) and LICENSE in `vars`,
+  // BPF programs in `funcs`. Only declarations that carry a comment appear.
+  std::map<std::string, Json> vars;
+  std::map<std::string, Json> funcs;
+};
+
+// Parses `opts.source` in-process. Throws ecc::Error(bad_input) naming the
+// file when it does not parse, or when an export type's layout cannot be
+// computed (incomplete or invalid record).
+ScanResult scan_source(const ScanOptions& opts, TypeTable& into);
+
+// Writes a PCH of `header` (vmlinux.h) for the in-process parser, usable as
+// ScanOptions::pch with the same clang_args. Throws ecc::Error(tool_failed).
+void make_scan_pch(const std::string& header, const std::vector<std::string>& clang_args,
+                   const std::string& out_path);
+
+// Parses one doc comment's text (markers already stripped or not) into
+// annotations: plain text -> "description", `@NAME VALUE` -> NAME with VALUE
+// parsed as JSON when it is valid JSON, else kept as a string.
+Json parse_doc_comment(const std::string& raw);
+
+}  // namespace ecc

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every build, run and test dependency of ecc from Debian 12 packages.
+# Idempotent: a second run installs nothing new. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config git
+  # compiler side: clang for BPF, libtooling for the layout/doc pass
+  clang llvm lld libclang-dev libclang-cpp-dev llvm-dev
+  # BPF loading, BTF, ELF
+  libbpf-dev libelf-dev zlib1g-dev
+  # libraries
+  nlohmann-json3-dev libyaml-cpp-dev libboost-dev libboost-filesystem-dev libgtest-dev libgmock-dev
+  # test oracles and bench tools
+  bpftool pahole hyperfine procps util-linux
+  # Wasm path
+  wasi-libc libclang-rt-14-dev-wasm32 wabt binaryen rustc libstd-rust-dev-wasm32
+)
+
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all ${#packages[@]} packages present"
+fi
