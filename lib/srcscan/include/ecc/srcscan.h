@@ -15,7 +15,8 @@ struct ScanOptions {
   std::string header;                // EXPORT_HEADER.h; empty = no export types
   std::vector<std::string> clang_args;  // as for the compile, minus -c/-o/-g:
                                         // -target bpf, -D, -I, -idirafter, user -a flags
-  std::string pch;                   // optional PCH of vmlinux.h made by make_scan_pch()
+  std::string vmlinux_h;             // the vmlinux.h the compile uses
+  std::string pch;                   // optional PCH of vmlinux_h made by make_scan_pch()
 };
 
 struct ScanResult {
