@@ -69,3 +69,23 @@ TEST(LayoutCheck, NamesTheFirstFieldThatDiffers) {
   ASSERT_TRUE(narrowed.has_value());
   EXPECT_NE(narrowed->find("bits wide"), std::string::npos) << *narrowed;
 }
+
+TEST(TypeTable, CopiesTypesAcrossTablesOnce) {
+  TypeTable src;
+  TypeId i = add_int(src, "int", 4, true);
+  TypeId node = src.add(Type{.kind = TypeKind::Struct, .name = "node", .size = 16, .align = 8});
+  TypeId ptr = src.add(Type{.kind = TypeKind::Pointer, .size = 8, .align = 8, .target = node});
+  src.at(node).members = {{"v", i, 0, 0}, {"next", ptr, 64, 0}};
+
+  TypeTable dst;
+  add_int(dst, "long", 8, true);
+  std::vector<TypeId> memo;
+  TypeId copied = copy_type(src, node, dst, memo);
+  EXPECT_EQ(copy_type(src, node, dst, memo), copied);
+  EXPECT_EQ(dst.spell(copied), "struct node");
+  const Type& t = dst.at(copied);
+  ASSERT_EQ(t.members.size(), 2u);
+  EXPECT_EQ(dst.spell(t.members[0].type), "int");
+  EXPECT_EQ(dst.at(t.members[1].type).target, copied);
+  EXPECT_EQ(dst.size(), 5u);  // void, long, node, int, pointer
+}

@@ -1,1 +1,34 @@
-int main() { return 2; }
+// ecc: compile a libbpf-style eBPF program into a portable package.
+// A thin main: parse the command line, dispatch, print one-line errors.
+#include <iostream>
+
+#include "ecc/error.h"
+#include "options.h"
+#include "package.h"
+
+int main(int argc, char** argv) {
+  using namespace ecc;
+  try {
+    Options o = parse_options(std::vector<std::string>(argv + 1, argv + argc));
+    switch (o.command) {
+      case Command::help:
+        std::cout << usage_text();
+        return 0;
+      case Command::version:
+        std::cout << "ecc " << ECC_VERSION << "\n";
+        return 0;
+      case Command::package:
+        return run_package(o);
+      case Command::gen_wasm_skel:
+      case Command::build_wasm:
+        throw Error(Exit::usage, "this subcommand is not available in this build of ecc");
+    }
+  } catch (const Error& e) {
+    std::cerr << "ecc: error: " << e.line() << "\n";
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << "ecc: error: internal: " << e.what() << "\n";
+    return static_cast<int>(Exit::tool_failed);
+  }
+  return 0;
+}

@@ -97,6 +97,21 @@ std::optional<TypeId> TypeTable::find(TypeKind kind, std::string_view name) cons
   return std::nullopt;
 }
 
+TypeId copy_type(const TypeTable& src, TypeId id, TypeTable& dst, std::vector<TypeId>& memo) {
+  if (id == 0) return 0;
+  if (memo.size() < src.size()) memo.resize(src.size(), 0);
+  if (memo[id]) return memo[id];
+  // Reserve the slot first: records may refer back to themselves via pointers.
+  TypeId out = dst.add(Type{});
+  memo[id] = out;
+  Type t = src.at(id);
+  t.target = copy_type(src, t.target, dst, memo);
+  for (auto& m : t.members) m.type = copy_type(src, m.type, dst, memo);
+  for (auto& p : t.params) p.type = copy_type(src, p.type, dst, memo);
+  dst.at(out) = std::move(t);
+  return out;
+}
+
 std::string sanitize_ident(std::string_view s) {
   std::string out(s);
   for (char& c : out)

@@ -161,6 +161,11 @@ struct Skeleton {
   Json doc = Json::object();         // from the comment on LICENSE
 };
 
+// Deep-copies type `id` of `src` (and every type it refers to) into `dst`;
+// `memo` maps src ids already copied to their dst ids, so shared types are
+// copied once. Returns the id in `dst`.
+TypeId copy_type(const TypeTable& src, TypeId id, TypeTable& dst, std::vector<TypeId>& memo);
+
 // Replaces a non-identifier character by '_' ("sigsnoop.bpf" -> "sigsnoop_bpf").
 std::string sanitize_ident(std::string_view s);
 

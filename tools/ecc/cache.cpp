@@ -1,0 +1,165 @@
+#include "cache.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "ecc/error.h"
+#include "process.h"
+
+namespace ecc {
+
+// clang 11 is the oldest that emits the BTF (.maps definitions, DATASEC,
+// CO-RE relocations) libbpf 1.x expects.
+constexpr int kMinClangMajor = 11;
+
+fs::path cache_root() {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  if (xdg && *xdg) return fs::path(xdg) / "ecc";
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : "/tmp") / ".cache" / "ecc";
+}
+
+std::string hash_hex(std::span<const uint8_t> bytes) {
+  // Word-at-a-time multiply/rotate mix: fast enough to hash the 5 MiB kernel
+  // BTF on every run, and plenty for a cache key.
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ bytes.size();
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, bytes.data() + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h = (h << 31) | (h >> 33);
+  }
+  for (; i < bytes.size(); ++i) h = (h ^ bytes[i]) * 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  char buf[17];
+  snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string hash_hex(const std::string& text) {
+  return hash_hex(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
+std::vector<uint8_t> read_file(const fs::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(Exit::bad_input, std::string("cannot read: ") + std::strerror(errno), path.string());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (f.bad()) throw Error(Exit::bad_input, "cannot read", path.string());
+  return bytes;
+}
+
+void write_file_atomic(const fs::path& path, std::span<const uint8_t> bytes) {
+  fs::path tmp = path;
+  tmp += ".tmp-" + std::to_string(getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) throw Error(Exit::bad_input, std::string("cannot write: ") + std::strerror(errno), path.string());
+    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    f.close();
+    if (!f) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      throw Error(Exit::bad_input, "cannot write", path.string());
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw Error(Exit::bad_input, "cannot write: " + ec.message(), path.string());
+  }
+}
+
+void write_file_atomic(const fs::path& path, const std::string& text) {
+  write_file_atomic(path, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
+namespace {
+
+std::vector<std::string> parse_include_dirs(const std::string& verbose_output) {
+  // Between "#include <...> search starts here:" and "End of search list."
+  std::vector<std::string> dirs;
+  std::istringstream in(verbose_output);
+  std::string line;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("#include <...>", 0) == 0) inside = true;
+    else if (line.rfind("End of search list", 0) == 0) inside = false;
+    else if (inside && line.size() > 1 && line[0] == ' ') dirs.push_back(line.substr(1));
+  }
+  return dirs;
+}
+
+int parse_major(const std::string& version_line) {
+  auto pos = version_line.find("version ");
+  if (pos == std::string::npos) return 0;
+  return std::atoi(version_line.c_str() + pos + 8);
+}
+
+Toolchain probe_now(const std::string& path, bool verbose) {
+  Toolchain tc;
+  tc.clang = path;
+  auto step = [&](std::vector<std::string> argv) {
+    if (verbose) std::cerr << shell_quote(argv) << "\n";
+    ToolResult r = run_tool(argv);
+    if (r.exit_code != 0)
+      throw Error(Exit::tool_failed, "'" + shell_quote(argv) + "' failed; pass a working clang with --clang PATH",
+                  path);
+    return r;
+  };
+  std::string v = step({path, "--version"}).out;
+  tc.version = v.substr(0, v.find('\n'));
+  tc.major = parse_major(tc.version);
+  if (tc.major < kMinClangMajor)
+    throw Error(Exit::tool_failed,
+                "clang is too old ('" + tc.version + "'): ecc needs clang " + std::to_string(kMinClangMajor) +
+                    " or newer; pass one with --clang PATH",
+                path);
+  std::string rd = step({path, "-print-resource-dir"}).out;
+  tc.resource_dir = rd.substr(0, rd.find('\n'));
+  tc.system_includes = parse_include_dirs(step({path, "-v", "-E", "-x", "c", "/dev/null", "-o", "/dev/null"}).err);
+  return tc;
+}
+
+}  // namespace
+
+Toolchain probe_toolchain(const std::string& clang, bool verbose) {
+  std::string path = find_tool(clang, "--clang");
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) throw Error(Exit::tool_failed, "cannot stat; pass --clang PATH", path);
+  std::string key = hash_hex(fs::weakly_canonical(path).string() + "|" + std::to_string(st.st_size) + "|" +
+                             std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec));
+  fs::path file = cache_root() / ("toolchain-" + key + ".json");
+  std::ifstream in(file);
+  if (in) {
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (!j.is_discarded() && j.contains("version")) {
+      Toolchain tc{path, j["version"], j["major"], j["resource_dir"], j["system_includes"]};
+      if (tc.major >= kMinClangMajor) return tc;
+    }
+  }
+  Toolchain tc = probe_now(path, verbose);
+  nlohmann::json j = {{"clang", path}, {"version", tc.version}, {"major", tc.major},
+                      {"resource_dir", tc.resource_dir}, {"system_includes", tc.system_includes}};
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  // The cache is an optimisation: failing to write it is not an error.
+  try {
+    write_file_atomic(file, j.dump(2) + "\n");
+  } catch (const Error&) {
+  }
+  return tc;
+}
+
+}  // namespace ecc

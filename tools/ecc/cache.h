@@ -1,0 +1,44 @@
+// ecc's cache (SPEC §4.1-4.2): vmlinux.h per BTF content, its PCHs per
+// compiler and flags, and what ecc learned about a clang binary.
+//   $XDG_CACHE_HOME/ecc/   (fallback ~/.cache/ecc/)
+//     toolchain-<key>.json      clang version, resource and system include dirs
+//     btf-<hash>/vmlinux.h      generated from a kernel BTF
+//     hdr-<hash>/vmlinux.h      a user's --vmlinux-h, copied in
+//     .../clang-<key>.pch       PCH for the clang binary and flags
+//     .../scan-<key>.pch        PCH for the in-process scan (libclang)
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace ecc {
+
+namespace fs = std::filesystem;
+
+fs::path cache_root();
+
+// A 64-bit content hash, printed as 16 hex digits.
+std::string hash_hex(std::span<const uint8_t> bytes);
+std::string hash_hex(const std::string& text);
+
+std::vector<uint8_t> read_file(const fs::path& path);  // throws Error(bad_input) naming path
+// Writes through a temporary name in the same directory, then renames.
+void write_file_atomic(const fs::path& path, std::span<const uint8_t> bytes);
+void write_file_atomic(const fs::path& path, const std::string& text);
+
+struct Toolchain {
+  std::string clang;                      // resolved path
+  std::string version;                    // first line of `clang --version`
+  int major = 0;
+  std::string resource_dir;
+  std::vector<std::string> system_includes;  // from `clang -v -E`, for -idirafter
+};
+
+// Probes `clang` once per binary (path, size, mtime) and caches the answer.
+// Throws Error(tool_failed) naming --clang when missing, broken or too old.
+Toolchain probe_toolchain(const std::string& clang, bool verbose);
+
+}  // namespace ecc

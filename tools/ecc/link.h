@@ -1,0 +1,13 @@
+// Linking the compiled object through libbpf's bpf_linker (SPEC §4.4): it
+// fixes the DATASEC variable offsets clang leaves at 0, and writes only the
+// sections BPF needs, so DWARF is dropped while .BTF/.BTF.ext are kept.
+#pragma once
+
+#include <string>
+
+namespace ecc {
+
+// Throws Error(bad_input) naming `in` with libbpf's last message on failure.
+void link_bpf_object(const std::string& in, const std::string& out);
+
+}  // namespace ecc

@@ -1,0 +1,50 @@
+#include "merge.h"
+
+#include "ecc/error.h"
+#include "ecc/layout_check.h"
+
+namespace ecc {
+
+namespace {
+
+void attach_doc(Json& doc, const std::map<std::string, Json>& docs, const std::string& name) {
+  if (auto it = docs.find(name); it != docs.end()) doc = it->second;
+}
+
+// The same-kind, same-name type read from the object's BTF.
+std::optional<TypeId> find_in_btf(const TypeTable& tt, const Type& wanted) {
+  for (TypeId id = 1; id < tt.size(); ++id) {
+    const Type& t = tt.at(id);
+    if (t.btf_id != 0 && t.kind == wanted.kind && t.name == wanted.name) return id;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void merge_scan(Skeleton& skel, const TypeTable& scan_types, const ScanResult& scan, const std::string& header) {
+  for (auto& m : skel.maps)
+    if (m.section == ".maps") attach_doc(m.doc, scan.vars, m.name);
+  for (auto& p : skel.progs) attach_doc(p.doc, scan.funcs, p.name);
+  for (auto& ds : skel.data_sections)
+    for (auto& v : ds.variables) attach_doc(v.doc, scan.vars, v.name);
+  attach_doc(skel.doc, scan.vars, "LICENSE");
+
+  std::vector<TypeId> memo;
+  for (TypeId scanned : scan.export_types) {
+    const Type& t = scan_types.at(scanned);
+    TypeId from_clang = copy_type(scan_types, scanned, skel.types, memo);
+    std::optional<TypeId> from_btf = find_in_btf(skel.types, t);
+    if (!from_btf) {
+      // Not used by the program, so not in its BTF: Clang's layout for
+      // target bpf is the layout.
+      skel.export_types.push_back(from_clang);
+      continue;
+    }
+    if (auto diff = compare_layouts(skel.types, from_clang, *from_btf))
+      throw Error(Exit::bad_input, "export type layout disagrees with the object's BTF: " + *diff, header);
+    skel.export_types.push_back(*from_btf);
+  }
+}
+
+}  // namespace ecc

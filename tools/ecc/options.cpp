@@ -1,0 +1,114 @@
+#include "options.h"
+
+#include <functional>
+#include <map>
+
+#include "ecc/error.h"
+
+namespace ecc {
+
+namespace {
+
+// One row per option: the flags that spell it and what it does with its value.
+struct OptionSpec {
+  std::vector<std::string> flags;
+  bool takes_value;
+  std::function<void(Options&, const std::string&)> apply;
+};
+
+const std::vector<OptionSpec>& option_table() {
+  static const std::vector<OptionSpec> table = {
+      {{"-o", "--output"}, true, [](Options& o, const std::string& v) { o.out_dir = v; }},
+      {{"-a", "--clang-flag"}, true, [](Options& o, const std::string& v) { o.clang_flags.push_back(v); }},
+      {{"--clang"}, true, [](Options& o, const std::string& v) { o.clang = v; }},
+      {{"--llvm-strip"}, true, [](Options& o, const std::string& v) { o.llvm_strip = v; }},
+      {{"--btf"}, true, [](Options& o, const std::string& v) { o.btf = v; }},
+      {{"--vmlinux-h"}, true, [](Options& o, const std::string& v) { o.vmlinux_h = v; }},
+      {{"--target-arch"}, true, [](Options& o, const std::string& v) { o.target_arch = v; }},
+      {{"--wasi-sysroot"}, true, [](Options& o, const std::string& v) { o.wasi_sysroot = v; }},
+      {{"-y", "--yaml"}, false, [](Options& o, const std::string&) { o.yaml = true; }},
+      {{"-n", "--no-package"}, false, [](Options& o, const std::string&) { o.no_package = true; }},
+      {{"-v", "--verbose"}, false, [](Options& o, const std::string&) { o.verbose = true; }},
+      {{"--rust"}, false, [](Options& o, const std::string&) { o.rust = true; }},
+      {{"--force"}, false, [](Options& o, const std::string&) { o.force = true; }},
+      {{"-h", "--help"}, false, [](Options& o, const std::string&) { o.command = Command::help; }},
+      {{"--version"}, false, [](Options& o, const std::string&) { o.command = Command::version; }},
+  };
+  return table;
+}
+
+const OptionSpec* find_option(const std::string& flag) {
+  for (const auto& spec : option_table())
+    for (const auto& f : spec.flags)
+      if (f == flag) return &spec;
+  return nullptr;
+}
+
+}  // namespace
+
+Options parse_options(const std::vector<std::string>& args) {
+  Options o;
+  size_t i = 0;
+  if (!args.empty() && args[0] == "gen-wasm-skel") o.command = Command::gen_wasm_skel, i = 1;
+  else if (!args.empty() && args[0] == "build-wasm") o.command = Command::build_wasm, i = 1;
+  bool only_files = false;
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (only_files || a.empty() || a[0] != '-' || a == "-") {
+      o.inputs.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      only_files = true;
+      continue;
+    }
+    // Accept both "--opt value" and "--opt=value"; "-aFLAG" for short ones.
+    std::string flag = a, value;
+    bool inline_value = false;
+    if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
+      flag = a.substr(0, eq), value = a.substr(eq + 1), inline_value = true;
+    } else if (a.size() > 2 && a[1] != '-' && find_option(a.substr(0, 2)) &&
+               find_option(a.substr(0, 2))->takes_value) {
+      flag = a.substr(0, 2), value = a.substr(2), inline_value = true;
+    }
+    const OptionSpec* spec = find_option(flag);
+    if (!spec) throw Error(Exit::usage, "unknown option '" + a + "' (see ecc --help)");
+    if (spec->takes_value && !inline_value) {
+      if (i + 1 >= args.size()) throw Error(Exit::usage, "option '" + flag + "' needs a value");
+      value = args[++i];
+    } else if (!spec->takes_value && inline_value) {
+      throw Error(Exit::usage, "option '" + flag + "' takes no value");
+    }
+    spec->apply(o, value);
+  }
+  return o;
+}
+
+std::string usage_text() {
+  return R"(usage: ecc [options] FILE.bpf.c [EXPORT_HEADER.h]   compile and package
+       ecc --help | --version
+
+Compiles a libbpf-style eBPF program and writes, next to the source (or in -o DIR):
+  <name>.bpf.o       the linked BPF object (BTF and BTF.ext kept, no DWARF)
+  <name>.skel.json   the skeleton: maps, programs, data sections, export types, docs
+  package.json       the object and the skeleton in one file, for `ecli run`
+
+options:
+  -o, --output DIR     write the outputs to DIR (default: the source's directory)
+  -a FLAG              pass FLAG to clang (repeatable)
+  --clang PATH         the clang to compile with (default: clang from PATH)
+  --llvm-strip PATH    also run `PATH -g` on the linked object
+  --btf FILE           kernel BTF to generate vmlinux.h from (default: /sys/kernel/btf/vmlinux)
+  --vmlinux-h FILE     use this vmlinux.h instead of generating one
+  --target-arch ARCH   x86, arm64, riscv, s390, powerpc, loongarch, mips, arm (default: the host's)
+  -y, --yaml           also write <name>.skel.yaml
+  -n, --no-package     stop after the skeleton: no package.json
+  -v, --verbose        print every step and command, in a form that can be pasted into a shell
+  -h, --help           this text
+  --version            print the version
+
+exit status: 0 success, 1 bad input, 2 usage error, 3 a tool ecc runs is missing or failed
+)";
+}
+
+}  // namespace ecc

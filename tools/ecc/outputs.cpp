@@ -1,0 +1,57 @@
+#include "outputs.h"
+
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "ecc/error.h"
+
+namespace fs = std::filesystem;
+
+namespace ecc {
+
+OutputSet::OutputSet(fs::path dir) : dir_(std::move(dir)) {
+  std::error_code ec;
+  if (!fs::exists(dir_, ec)) {
+    if (!fs::create_directories(dir_, ec))
+      throw Error(Exit::bad_input, "cannot create the output directory: " + ec.message(), dir_.string());
+    created_dir_ = true;
+  } else if (!fs::is_directory(dir_, ec)) {
+    throw Error(Exit::bad_input, "the output path is not a directory", dir_.string());
+  }
+  if (access(dir_.c_str(), W_OK) != 0)
+    throw Error(Exit::bad_input, std::string("the output directory is not writable: ") + std::strerror(errno),
+                dir_.string());
+}
+
+OutputSet::~OutputSet() {
+  if (committed_) return;
+  std::error_code ec;
+  for (const auto& s : staged_) fs::remove(s.tmp, ec);
+  if (created_dir_) fs::remove(dir_, ec);
+}
+
+void OutputSet::add(const std::string& name, std::span<const uint8_t> bytes) {
+  Staged s{dir_ / ("." + name + ".ecc-tmp-" + std::to_string(getpid())), dir_ / name};
+  staged_.push_back(s);
+  std::ofstream f(s.tmp, std::ios::binary | std::ios::trunc);
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  f.close();
+  if (!f) throw Error(Exit::bad_input, std::string("cannot write: ") + std::strerror(errno), s.final.string());
+}
+
+void OutputSet::add(const std::string& name, const std::string& text) {
+  add(name, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
+void OutputSet::commit() {
+  for (const auto& s : staged_) {
+    std::error_code ec;
+    fs::rename(s.tmp, s.final, ec);
+    if (ec) throw Error(Exit::bad_input, "cannot write: " + ec.message(), s.final.string());
+  }
+  committed_ = true;
+}
+
+}  // namespace ecc

@@ -1,0 +1,34 @@
+// The default action: compile, link and package one .bpf.c (SPEC §3-§5).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "ecc/model.h"
+#include "options.h"
+
+namespace ecc {
+
+struct Inputs {
+  std::filesystem::path source;   // FILE.bpf.c
+  std::filesystem::path header;   // EXPORT_HEADER.h, may be empty
+  std::string name;               // file name cut at its first dot
+  std::filesystem::path out_dir;
+};
+
+// Checks the positional arguments. Throws Error(usage) / Error(bad_input).
+Inputs resolve_inputs(const Options& o);
+
+struct Compiled {
+  Skeleton skel;
+  std::vector<uint8_t> object;    // the linked ELF
+};
+
+// Runs the plan up to the skeleton: vmlinux.h, compile || scan, link, read,
+// merge. `work_dir` holds intermediate files.
+Compiled compile_and_describe(const Options& o, const Inputs& in, const std::filesystem::path& work_dir);
+
+int run_package(const Options& o);
+
+}  // namespace ecc

@@ -1,0 +1,27 @@
+// Running the tools ecc drives (clang, llvm-strip) as child processes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ecc {
+
+// `argv` as one line that can be pasted into a POSIX shell.
+std::string shell_quote(const std::vector<std::string>& argv);
+
+// Resolves argv[0] through PATH. Throws Error(tool_failed) naming `option`
+// (e.g. "--clang") when it cannot be found.
+std::string find_tool(const std::string& name, const std::string& option);
+
+struct ToolResult {
+  int exit_code = 0;
+  bool signaled = false;
+  std::string out;
+  std::string err;
+};
+
+// Runs argv (argv[0] already resolved) with stdin from /dev/null, capturing
+// stdout and stderr. Never throws for a non-zero exit: callers decide.
+ToolResult run_tool(const std::vector<std::string>& argv);
+
+}  // namespace ecc

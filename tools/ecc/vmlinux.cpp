@@ -1,0 +1,122 @@
+#include "vmlinux.h"
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "cache.h"
+#include "ecc/btfdump.h"
+#include "ecc/error.h"
+
+namespace ecc {
+
+namespace {
+
+constexpr const char* kKernelBtf = "/sys/kernel/btf/vmlinux";
+
+std::string flags_key(const std::string& version, const std::vector<std::string>& flags) {
+  std::string text = version;
+  for (const auto& f : flags) text += '\0' + f;
+  return hash_hex(text);
+}
+
+}  // namespace
+
+KernelHeader locate_vmlinux_h(const Options& o) {
+  KernelHeader kh;
+  std::string prefix;
+  if (!o.vmlinux_h.empty()) {
+    kh.origin = o.vmlinux_h;
+    prefix = "hdr-";
+  } else {
+    kh.origin = o.btf.empty() ? kKernelBtf : o.btf;
+    prefix = "btf-";
+    if (o.btf.empty() && !fs::exists(kKernelBtf))
+      throw Error(Exit::bad_input,
+                  "this kernel exposes no BTF; pass --btf FILE (a kernel's BTF) or --vmlinux-h FILE", kKernelBtf);
+  }
+  std::vector<uint8_t> bytes = read_file(kh.origin);
+  kh.dir = cache_root() / (prefix + hash_hex(bytes));
+  kh.header = kh.dir / "vmlinux.h";
+  kh.cached = fs::exists(kh.header);
+  return kh;
+}
+
+Step make_vmlinux_h_step(const KernelHeader& kh, const Options& o) {
+  if (!o.vmlinux_h.empty()) {
+    return {"cp " + kh.origin + " " + kh.header.string(), [kh] {
+              fs::create_directories(kh.dir);
+              write_file_atomic(kh.header, read_file(kh.origin));
+            }};
+  }
+  return {"# generate " + kh.header.string() + " from the BTF in " + kh.origin + " (libbpf btf_dump)", [kh] {
+            // btf__parse reads raw BTF (/sys/kernel/btf/vmlinux) and ELF files alike.
+            struct btf* btf = btf__parse(kh.origin.c_str(), nullptr);
+            if (!btf)
+              throw Error(Exit::bad_input, std::string("not a valid BTF file: ") + std::strerror(errno),
+                          kh.origin);
+            std::string text;
+            try {
+              text = generate_vmlinux_h(btf);
+            } catch (...) {
+              btf__free(btf);
+              throw;
+            }
+            btf__free(btf);
+            std::error_code ec;
+            fs::create_directories(kh.dir, ec);
+            if (ec) throw Error(Exit::bad_input, "cannot create the cache directory: " + ec.message(), kh.dir);
+            write_file_atomic(kh.header, text);
+          }};
+}
+
+fs::path clang_pch_path(const KernelHeader& kh, const std::string& clang_version,
+                        const std::vector<std::string>& flags) {
+  return kh.dir / ("clang-" + flags_key(clang_version, flags) + ".pch");
+}
+
+fs::path scan_pch_path(const KernelHeader& kh, const std::vector<std::string>& flags) {
+  return kh.dir / ("scan-" + flags_key("libclang " ECC_LIBCLANG_VERSION, flags) + ".pch");
+}
+
+bool starts_with_vmlinux_include(const fs::path& source) {
+  std::vector<uint8_t> bytes = read_file(source);
+  std::string text;
+  // Line splices first, as translation phase 2 does.
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (bytes[i] == '\\' && i + 1 < bytes.size() && bytes[i + 1] == '\n') {
+      ++i;
+      continue;
+    }
+    text += static_cast<char>(bytes[i]);
+  }
+  size_t i = 0;
+  auto skip_space_and_comments = [&](bool cross_lines) {
+    while (i < text.size()) {
+      char c = text[i];
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' || (cross_lines && c == '\n')) {
+        ++i;
+      } else if (text.compare(i, 2, "//") == 0) {
+        if (!cross_lines) return;
+        while (i < text.size() && text[i] != '\n') ++i;
+      } else if (text.compare(i, 2, "/*") == 0) {
+        size_t end = text.find("*/", i + 2);
+        i = end == std::string::npos ? text.size() : end + 2;
+      } else {
+        return;
+      }
+    }
+  };
+  skip_space_and_comments(true);
+  if (i >= text.size() || text[i] != '#') return false;
+  ++i;
+  skip_space_and_comments(false);
+  if (text.compare(i, 7, "include") != 0) return false;
+  i += 7;
+  skip_space_and_comments(false);
+  return text.compare(i, 11, "\"vmlinux.h\"") == 0 || text.compare(i, 11, "<vmlinux.h>") == 0;
+}
+
+}  // namespace ecc
