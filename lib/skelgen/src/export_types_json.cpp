@@ -1,0 +1,67 @@
+// TYPE of SPEC §5: layouts of the exported structs, unions and enums.
+#include "ecc/error.h"
+#include "ecc/skelgen.h"
+
+namespace ecc {
+
+static bool is_anonymous_record(const Type& t) {
+  return (t.kind == TypeKind::Struct || t.kind == TypeKind::Union) && t.name.empty();
+}
+
+// `base_bits` is where the enclosing record starts inside the exported type,
+// so nested members of anonymous records carry absolute offsets and a
+// reader never has to add them up.
+static Json members_json(const TypeTable& types, const Type& record, uint32_t base_bits, int depth) {
+  if (depth > 64) throw Error(Exit::bad_input, "export type nests anonymous records too deeply");
+  Json out = Json::array();
+  for (const Member& m : record.members) {
+    uint32_t bits = base_bits + m.bit_offset;
+    Json j = Json::object();
+    j["name"] = m.name;
+    j["type"] = types.spell(m.type);
+    j["offset"] = bits / 8;
+    j["size"] = types.size_of(m.type);
+    if (m.bit_size) {
+      j["bit_offset"] = bits;
+      j["bit_size"] = m.bit_size;
+    }
+    const Type& mt = types.at(types.resolve(m.type));
+    if (is_anonymous_record(mt)) j["members"] = members_json(types, mt, bits, depth + 1);
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+static Json export_type_json(const TypeTable& types, TypeId id) {
+  const Type& named = types.at(id);
+  const Type& t = types.at(types.resolve(id));
+  // A typedef'd anonymous record (`typedef struct {...} foo_t;`) is known by
+  // the typedef's name.
+  std::string name = t.name.empty() ? named.name : t.name;
+  if (t.kind != TypeKind::Struct && t.kind != TypeKind::Union && t.kind != TypeKind::Enum)
+    throw Error(Exit::bad_input, "export type '" + name + "' is not a struct, union or enum");
+
+  Json j = Json::object();
+  j["name"] = name;
+  j["size"] = types.size_of(id);
+  j["align"] = types.align_of(id);
+  // A type built from Clang's AST has no BTF id; 0 would be `void`, so the
+  // key is left out rather than lying.
+  if (t.btf_id) j["type_id"] = t.btf_id;
+  if (t.kind == TypeKind::Enum) {
+    Json values = Json::array();
+    for (const EnumValue& v : t.values) values.push_back(Json{{"name", v.name}, {"value", v.value}});
+    j["values"] = std::move(values);
+  } else {
+    j["members"] = members_json(types, t, 0, 0);
+  }
+  return j;
+}
+
+Json export_types_json(const Skeleton& skel) {
+  Json out = Json::array();
+  for (TypeId id : skel.export_types) out.push_back(export_type_json(skel.types, id));
+  return out;
+}
+
+}  // namespace ecc

@@ -1,0 +1,19 @@
+// package.json of SPEC §5, compatible with eunomia-bpf's package format.
+#include "ecc/skelgen.h"
+
+namespace ecc {
+
+Json package_json(const Skeleton& skel, std::span<const uint8_t> elf) {
+  Json meta = Json::object();
+  meta["bpf_skel"] = skeleton_json(skel);
+  meta["export_types"] = export_types_json(skel);
+  meta["eunomia_version"] = ECC_VERSION;
+
+  Json j = Json::object();
+  j["bpf_object"] = base64_encode(zlib_compress(elf));
+  j["bpf_object_size"] = elf.size();
+  j["meta"] = std::move(meta);
+  return j;
+}
+
+}  // namespace ecc
