@@ -4,6 +4,7 @@
 #include <bpf/libbpf.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "cache.h"
@@ -14,7 +15,12 @@ namespace ecc {
 
 namespace {
 
-constexpr const char* kKernelBtf = "/sys/kernel/btf/vmlinux";
+// The running kernel's BTF. ECC_KERNEL_BTF overrides the path, for
+// containers that mount the host's sysfs elsewhere (and for tests).
+std::string kernel_btf_path() {
+  const char* env = std::getenv("ECC_KERNEL_BTF");
+  return env && *env ? env : "/sys/kernel/btf/vmlinux";
+}
 
 std::string flags_key(const std::string& version, const std::vector<std::string>& flags) {
   std::string text = version;
@@ -31,11 +37,11 @@ KernelHeader locate_vmlinux_h(const Options& o) {
     kh.origin = o.vmlinux_h;
     prefix = "hdr-";
   } else {
-    kh.origin = o.btf.empty() ? kKernelBtf : o.btf;
+    kh.origin = o.btf.empty() ? kernel_btf_path() : o.btf;
     prefix = "btf-";
-    if (o.btf.empty() && !fs::exists(kKernelBtf))
+    if (o.btf.empty() && !fs::exists(kh.origin))
       throw Error(Exit::bad_input,
-                  "this kernel exposes no BTF; pass --btf FILE (a kernel's BTF) or --vmlinux-h FILE", kKernelBtf);
+                  "this kernel exposes no BTF; pass --btf FILE (a kernel's BTF) or --vmlinux-h FILE", kh.origin);
   }
   std::vector<uint8_t> bytes = read_file(kh.origin);
   kh.dir = cache_root() / (prefix + hash_hex(bytes));

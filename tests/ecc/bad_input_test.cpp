@@ -1,0 +1,140 @@
+// Every bad input: one `ecc: error:` line naming the file, the exit code of
+// SPEC §3, and no output file left behind.
+#include <sys/stat.h>
+
+#include "ecc_fixture.h"
+
+using namespace ecc::test;
+
+namespace {
+
+int count_error_lines(const std::string& err) {
+  int n = 0;
+  std::istringstream lines(err);
+  for (std::string line; std::getline(lines, line);) n += line.rfind("ecc: error: ", 0) == 0;
+  return n;
+}
+
+}  // namespace
+
+class BadInput : public EccTest {
+ protected:
+  fs::path dir;
+  void SetUp() override {
+    EccTest::SetUp();
+    dir = copy_example("sigsnoop");
+  }
+  std::string src() const { return (dir / "sigsnoop.bpf.c").string(); }
+  std::string hdr() const { return (dir / "sigsnoop.h").string(); }
+
+  // Runs ecc expecting failure `code` with one error line that mentions `needle`,
+  // and checks the source dir holds only what it held before.
+  RunResult expect_failure(const std::vector<std::string>& args, int code, const std::string& needle,
+                           std::vector<std::string> env = {}) {
+    auto before = list_dir(dir);
+    RunResult r = ecc(args, env);
+    EXPECT_EQ(r.exit_code, code) << r.err;
+    EXPECT_EQ(count_error_lines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << "expected '" << needle << "' in:\n" << r.err;
+    EXPECT_EQ(list_dir(dir), before) << "no output may be left behind";
+    return r;
+  }
+};
+
+TEST_F(BadInput, MissingSource) {
+  auto r = expect_failure({(dir / "nope.bpf.c").string(), hdr()}, 1, "nope.bpf.c");
+  EXPECT_NE(r.err.find("not found"), std::string::npos);
+}
+
+TEST_F(BadInput, MissingHeader) { expect_failure({src(), (dir / "nope.h").string()}, 1, "nope.h"); }
+
+TEST_F(BadInput, SyntaxErrorShowsClangDiagnostics) {
+  write_text(dir / "sigsnoop.bpf.c", read_text(dir / "sigsnoop.bpf.c") + "\nint broken( {\n");
+  auto r = expect_failure({src(), hdr()}, 1, "sigsnoop.bpf.c)");
+  // clang's own diagnostic, untouched: file:line:col: error: ...
+  EXPECT_NE(r.err.find("sigsnoop.bpf.c:"), std::string::npos);
+  EXPECT_NE(r.err.find(": error: "), std::string::npos);
+}
+
+TEST_F(BadInput, HeaderWithoutTypesWarnsAndExportsNothing) {
+  write_text(dir / "empty.h", "#pragma once\n#define NOTHING_HERE 1\n");
+  RunResult r = ecc({"-o", (tmp / "o").string(), src(), (dir / "empty.h").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("ecc: warning: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("empty.h"), std::string::npos) << r.err;
+  std::string skel = read_text(tmp / "o" / "sigsnoop.skel.json");
+  EXPECT_NE(skel.find("\"export_types\": []"), std::string::npos) << skel;
+}
+
+TEST_F(BadInput, ClangMissing) {
+  expect_failure({"--clang", "/nonexistent/clang", src(), hdr()}, 3, "--clang");
+  expect_failure({"--clang", "no-such-clang-binary", src(), hdr()}, 3, "--clang");
+}
+
+TEST_F(BadInput, ClangTooOld) {
+  fs::path fake = tmp / "old-clang";
+  write_text(fake, "#!/bin/sh\necho 'clang version 9.0.1'\n");
+  fs::permissions(fake, fs::perms::owner_all);
+  auto r = expect_failure({"--clang", fake.string(), src(), hdr()}, 3, "--clang");
+  EXPECT_NE(r.err.find("too old"), std::string::npos);
+}
+
+TEST_F(BadInput, NoKernelBtf) {
+  auto r = expect_failure({src(), hdr()}, 1, "--btf", {"ECC_KERNEL_BTF=/nonexistent/vmlinux"});
+  EXPECT_NE(r.err.find("--vmlinux-h"), std::string::npos);
+}
+
+TEST_F(BadInput, CorruptBtfFile) {
+  fs::path bad = tmp / "corrupt.btf";
+  std::string bytes = read_text("/sys/kernel/btf/vmlinux").substr(0, 4096);
+  for (size_t i = 24; i < bytes.size(); i += 7) bytes[i] = static_cast<char>(0xff);
+  write_text(bad, bytes);
+  auto r = expect_failure({"--btf", bad.string(), src(), hdr()}, 1, "corrupt.btf");
+  EXPECT_NE(r.err.find("BTF"), std::string::npos);
+}
+
+TEST_F(BadInput, UnwritableOutputDir) {
+  // Root ignores permission bits, so use places no one can write to.
+  expect_failure({"-o", hdr(), src(), hdr()}, 1, "sigsnoop.h");  // a file, not a directory
+  expect_failure({"-o", "/proc/ecc-cannot-exist/out", src(), hdr()}, 1, "/proc/ecc-cannot-exist/out");
+}
+
+TEST_F(BadInput, ExportTypeNotComputable) {
+  // Not included by the source, so it is scanned on its own: its member's
+  // type is declared nowhere, so no layout can be computed.
+  write_text(dir / "other.h", "struct unknown;\nstruct bad { int a; struct unknown u; };\n");
+  auto r = expect_failure({src(), (dir / "other.h").string()}, 1, "other.h");
+  EXPECT_NE(r.err.find("bad"), std::string::npos);
+}
+
+// A compiler wrapper that defines something the in-process scan does not see:
+// the event layout in BTF then disagrees with Clang's and ecc names the field.
+TEST_F(BadInput, LayoutDisagreementNamesTheField) {
+  fs::path wrapper = tmp / "clang-wrapper";
+  write_text(wrapper, "#!/bin/sh\nexec clang -DECC_WRAPPED \"$@\"\n");
+  fs::permissions(wrapper, fs::perms::owner_all);
+  std::string h = read_text(dir / "sigsnoop.h");
+  auto pos = h.find("struct event {");
+  ASSERT_NE(pos, std::string::npos);
+  h.insert(pos + 14, "\n#ifdef ECC_WRAPPED\n\tint padding_only_in_btf;\n#endif\n");
+  write_text(dir / "sigsnoop.h", h);
+  auto r = expect_failure({"--clang", wrapper.string(), src(), hdr()}, 1, "sigsnoop.h");
+  EXPECT_NE(r.err.find("layout"), std::string::npos);
+  EXPECT_NE(r.err.find("'"), std::string::npos) << "names a field";
+}
+
+TEST_F(BadInput, UsageErrors) {
+  expect_failure({"--no-such-option", src()}, 2, "--no-such-option");
+  expect_failure({}, 2, "no input file");
+  expect_failure({"-o"}, 2, "-o");
+  expect_failure({"--target-arch", "vax", src(), hdr()}, 2, "vax");
+}
+
+TEST_F(BadInput, FailedRunKeepsPreviousOutputsIntact) {
+  RunResult ok = ecc({src(), hdr()});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  std::string pkg = read_text(dir / "package.json");
+  write_text(dir / "sigsnoop.bpf.c", read_text(dir / "sigsnoop.bpf.c") + "\n#error stop here\n");
+  expect_failure({src(), hdr()}, 1, "sigsnoop.bpf.c");
+  EXPECT_EQ(read_text(dir / "package.json"), pkg);
+}

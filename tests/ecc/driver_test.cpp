@@ -1,0 +1,152 @@
+#include <regex>
+
+#include "ecc_fixture.h"
+
+using namespace ecc::test;
+
+namespace {
+
+std::vector<fs::path> pch_files(const fs::path& cache) {
+  std::vector<fs::path> out;
+  if (!fs::exists(cache)) return out;
+  for (const auto& e : fs::recursive_directory_iterator(cache))
+    if (e.path().extension() == ".pch") out.push_back(e.path());
+  return out;
+}
+
+}  // namespace
+
+TEST_F(EccTest, PackagesSigsnoopNextToTheSource) {
+  fs::path dir = copy_example("sigsnoop");
+  RunResult r = ecc({(dir / "sigsnoop.bpf.c").string(), (dir / "sigsnoop.h").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir / "sigsnoop.bpf.o"));
+  EXPECT_TRUE(fs::exists(dir / "sigsnoop.skel.json"));
+  EXPECT_TRUE(fs::exists(dir / "package.json"));
+  EXPECT_FALSE(fs::exists(dir / "sigsnoop.skel.yaml"));
+  // Only the outputs: no temporaries left behind.
+  EXPECT_EQ(list_dir(dir), (std::vector<std::string>{"package.json", "sigsnoop.bpf.c", "sigsnoop.bpf.o",
+                                                      "sigsnoop.h", "sigsnoop.skel.json"}));
+  // DWARF dropped, BTF kept.
+  RunResult sections = run({"readelf", "-S", "-W", (dir / "sigsnoop.bpf.o").string()});
+  EXPECT_NE(sections.out.find(".BTF.ext"), std::string::npos);
+  EXPECT_EQ(sections.out.find(".debug_info"), std::string::npos);
+}
+
+TEST_F(EccTest, OutputDirYamlAndNoPackage) {
+  fs::path dir = copy_example("sigsnoop");
+  RunResult r = ecc({"-y", "-n", "-o", (tmp / "out").string(), (dir / "sigsnoop.bpf.c").string(),
+                     (dir / "sigsnoop.h").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(list_dir(tmp / "out"),
+            (std::vector<std::string>{"sigsnoop.bpf.o", "sigsnoop.skel.json", "sigsnoop.skel.yaml"}));
+}
+
+TEST_F(EccTest, TwoRunsGiveIdenticalBytes) {
+  fs::path dir = copy_example("bootstrap");
+  std::vector<std::string> args = {"-y", (dir / "bootstrap.bpf.c").string(), (dir / "bootstrap.h").string()};
+  ASSERT_EQ(ecc(args).exit_code, 0);
+  auto pkg1 = read_text(dir / "package.json"), skel1 = read_text(dir / "bootstrap.skel.yaml");
+  auto obj1 = read_bytes(dir / "bootstrap.bpf.o");
+  ASSERT_EQ(ecc(args).exit_code, 0);
+  EXPECT_EQ(pkg1, read_text(dir / "package.json"));
+  EXPECT_EQ(skel1, read_text(dir / "bootstrap.skel.yaml"));
+  EXPECT_EQ(obj1, read_bytes(dir / "bootstrap.bpf.o"));
+}
+
+// SPEC §4.2: a warm compile reuses the PCH and the object is unchanged by it.
+TEST_F(EccTest, PrecompiledHeaderGivesTheSameObject) {
+  fs::path dir = copy_example("sigsnoop");
+  std::vector<std::string> files = {(dir / "sigsnoop.bpf.c").string(), (dir / "sigsnoop.h").string()};
+  std::vector<std::string> cold = {"-v", "-o", (tmp / "cold").string()};
+  cold.insert(cold.end(), files.begin(), files.end());
+  RunResult first = ecc(cold, {"ECC_CACHE_WARM=sync"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.err.find("-include-pch"), std::string::npos) << "a cold cache has no PCH yet";
+  ASSERT_EQ(pch_files(cache()).size(), 2u) << "the clang PCH and the scan PCH";
+
+  std::vector<std::string> warm = {"-v", "-o", (tmp / "warm").string()};
+  warm.insert(warm.end(), files.begin(), files.end());
+  RunResult second = ecc(warm);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("-include-pch"), std::string::npos) << second.err;
+  EXPECT_EQ(read_bytes(tmp / "cold" / "sigsnoop.bpf.o"), read_bytes(tmp / "warm" / "sigsnoop.bpf.o"));
+  EXPECT_EQ(read_text(tmp / "cold" / "package.json"), read_text(tmp / "warm" / "package.json"));
+}
+
+TEST_F(EccTest, SourcesThatDoNotStartWithVmlinuxSkipThePch) {
+  fs::path dir = copy_example("sigsnoop");
+  std::string src = read_text(dir / "sigsnoop.bpf.c");
+  write_text(dir / "sigsnoop.bpf.c", "#define SIGSNOOP_EXTRA 1\n" + src);
+  std::vector<std::string> args = {"-v", (dir / "sigsnoop.bpf.c").string(), (dir / "sigsnoop.h").string()};
+  ASSERT_EQ(ecc(args, {"ECC_CACHE_WARM=sync"}).exit_code, 0);
+  RunResult r = ecc(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("-include-pch"), std::string::npos) << r.err;
+}
+
+// -v prints the compile as a shell line that reproduces the compile.
+TEST_F(EccTest, VerbosePrintsPasteableCommands) {
+  fs::path dir = copy_example("sigsnoop");
+  RunResult r = ecc({"-v", (dir / "sigsnoop.bpf.c").string(), (dir / "sigsnoop.h").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string compile_line;
+  std::istringstream lines(r.err);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find(" -target bpf ") != std::string::npos && line.find(" -c ") != std::string::npos)
+      compile_line = line;
+  ASSERT_FALSE(compile_line.empty()) << r.err;
+  EXPECT_NE(compile_line.find("-D__TARGET_ARCH_"), std::string::npos);
+  EXPECT_NE(compile_line.find("-fno-stack-protector"), std::string::npos);
+  EXPECT_NE(compile_line.find("-idirafter"), std::string::npos);
+  // Re-run it through the shell, with the output redirected into our temp dir.
+  std::string out = (tmp / "again.o").string();
+  compile_line = std::regex_replace(compile_line, std::regex(" -o [^ ]+$"), " -o " + out);
+  RunResult again = run({"sh", "-c", compile_line});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(fs::exists(out));
+  EXPECT_NE(r.err.find("# link"), std::string::npos);
+}
+
+TEST_F(EccTest, VmlinuxHeaderOptionAndTargetArch) {
+  fs::path dir = copy_example("sigsnoop");
+  fs::path vmh = tmp / "my-vmlinux.h";
+  write_text(vmh, read_text(test_vmlinux_h()));
+  RunResult r = ecc({"-v", "--vmlinux-h", vmh.string(), "--target-arch", "arm64", "-o", (tmp / "o").string(),
+                     (dir / "sigsnoop.bpf.c").string(), (dir / "sigsnoop.h").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("-D__TARGET_ARCH_arm64"), std::string::npos);
+  EXPECT_TRUE(fs::exists(tmp / "o" / "package.json"));
+}
+
+TEST_F(EccTest, BtfFileOptionGeneratesVmlinuxWithKfuncs) {
+  fs::path dir = copy_example("sigsnoop");
+  fs::path btf = tmp / "vmlinux.btf";
+  fs::copy_file("/sys/kernel/btf/vmlinux", btf);
+  RunResult r = ecc({"--btf", btf.string(), "-n", (dir / "sigsnoop.bpf.c").string(), (dir / "sigsnoop.h").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  bool found = false;
+  for (const auto& e : fs::recursive_directory_iterator(cache()))
+    if (e.path().filename() == "vmlinux.h") {
+      std::string text = read_text(e.path());
+      found = text.find("__VMLINUX_H__") != std::string::npos && text.find(".ksyms") != std::string::npos;
+    }
+  EXPECT_TRUE(found) << "vmlinux.h with kfunc externs in the cache";
+}
+
+TEST_F(EccTest, ExtraClangFlagsReachTheCompile) {
+  fs::path dir = copy_example("sigsnoop");
+  RunResult r = ecc({"-a", "-DECC_TEST_FLAG=1", "-a", "-Wno-unused", "-v", (dir / "sigsnoop.bpf.c").string(),
+                     (dir / "sigsnoop.h").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("-DECC_TEST_FLAG=1"), std::string::npos);
+}
+
+TEST_F(EccTest, HelpAndVersion) {
+  RunResult h = ecc({"--help"});
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_NE(h.out.find("usage: ecc"), std::string::npos);
+  RunResult v = ecc({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.out.rfind("ecc ", 0), 0u);
+}
