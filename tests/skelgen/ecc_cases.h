@@ -1,0 +1,53 @@
+// The programs the golden and oracle tests push through the built `ecc`:
+// every example and every tests/programs program.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "test_util.h"
+
+namespace ecc::test {
+
+using OJson = nlohmann::ordered_json;
+
+struct EccCase {
+  std::string name;       // "sigsnoop": sources are <name>.bpf.c and <name>.h
+  fs::path source_dir;    // examples/<name> or tests/programs/<name>
+};
+
+std::vector<EccCase> ecc_cases();
+// For INSTANTIATE_TEST_SUITE_P names.
+std::string case_name(const EccCase& c);
+
+// One run of ecc on a copy of the case's folder. Its outputs live as long as
+// the object.
+struct EccRun {
+  TempDir dir;
+  fs::path src_dir;   // dir/src: the copied sources
+  fs::path out_dir;   // dir/out
+  RunResult result;
+  fs::path object() const;     // <name>.bpf.o
+  fs::path skel_json() const;  // <name>.skel.json
+  fs::path package() const;    // package.json
+  std::string name;
+};
+
+// Copies the case into a fresh temp dir and runs
+// `ecc -o OUT SRC/<name>.bpf.c SRC/<name>.h` there.
+std::unique_ptr<EccRun> run_ecc(const EccCase& c);
+// Runs ecc again on the same copied sources (same paths: BTF line info
+// names the source file) into another output dir `out_name`.
+RunResult rerun_ecc(const EccRun& first, const fs::path& out_dir);
+
+// Replaces the value of every "type_id" key, at any depth, by 0.
+void zero_type_ids(OJson& j);
+
+std::vector<uint8_t> base64_decode(const std::string& text);
+std::vector<uint8_t> zlib_inflate(const std::vector<uint8_t>& z, size_t expected_size);
+
+}  // namespace ecc::test

@@ -1,0 +1,193 @@
+// Oracle tests: what ecc writes for every example and test program agrees
+// with independent tools run on the object ecc produced — bpftool's
+// skeleton generator, bpftool's raw BTF dump, pahole — and the package
+// carries that very object, byte for byte, deterministically.
+#include <set>
+
+#include "ecc_cases.h"
+#include "oracle_parsers.h"
+
+namespace ecc::test {
+namespace {
+
+class Oracle : public testing::TestWithParam<EccCase> {
+ protected:
+  void SetUp() override {
+    r_ = run_ecc(GetParam());
+    ASSERT_EQ(r_->result.exit_code, 0) << r_->result.err;
+    pkg_ = OJson::parse(read_text(r_->package()));
+    meta_ = OJson::parse(read_text(r_->skel_json()));
+    skel_ = meta_.at("bpf_skel");
+  }
+
+  static std::string tool(const std::vector<std::string>& argv) {
+    RunResult t = run(argv);
+    EXPECT_EQ(t.exit_code, 0) << argv[0] << " failed: " << t.err;
+    return t.out;
+  }
+
+  void skel_json_is_the_package_meta();
+  void package_carries_the_object();
+  void maps_and_progs_match_bpftool_skeleton();
+  void data_section_variables_match_btf_datasecs();
+  void export_types_match_btf_and_pahole();
+  void two_runs_give_identical_bytes();
+
+  std::unique_ptr<EccRun> r_;
+  OJson pkg_, meta_, skel_;
+};
+
+void Oracle::skel_json_is_the_package_meta() { EXPECT_EQ(meta_, pkg_.at("meta")); }
+
+void Oracle::package_carries_the_object() {
+  std::vector<uint8_t> elf = read_bytes(r_->object());
+  ASSERT_FALSE(elf.empty());
+  EXPECT_EQ(pkg_.at("bpf_object_size").get<size_t>(), elf.size());
+  std::vector<uint8_t> decoded = zlib_inflate(base64_decode(pkg_.at("bpf_object").get<std::string>()),
+                                              pkg_.at("bpf_object_size").get<size_t>());
+  EXPECT_TRUE(decoded == elf) << "decoded " << decoded.size() << " bytes, object has " << elf.size();
+}
+
+void Oracle::maps_and_progs_match_bpftool_skeleton() {
+  BpftoolSkeleton b = parse_bpftool_skeleton(tool({"bpftool", "gen", "skeleton", r_->object().string()}));
+  ASSERT_FALSE(b.maps.empty() && b.prog_names.empty()) << "nothing parsed from bpftool's skeleton";
+
+  std::vector<std::string> idents, names, mmaped, b_names, b_mmaped;
+  for (const auto& m : skel_.at("maps")) {
+    idents.push_back(m.at("ident"));
+    names.push_back(m.at("name"));
+    if (m.value("mmaped", false)) mmaped.push_back(m.at("ident"));
+  }
+  std::vector<std::string> b_idents;
+  for (const auto& m : b.maps) {
+    b_idents.push_back(m.ident);
+    b_names.push_back(m.name);
+    if (m.mmaped) b_mmaped.push_back(m.ident);
+  }
+  EXPECT_EQ(b_idents, b.map_idents) << "bpftool's own two lists disagree";
+  EXPECT_EQ(idents, b.map_idents);
+  EXPECT_EQ(names, b_names);
+  EXPECT_EQ(mmaped, b_mmaped);
+
+  std::vector<std::string> progs;
+  for (const auto& p : skel_.at("progs")) progs.push_back(p.at("name"));
+  EXPECT_EQ(progs, b.prog_idents);
+  EXPECT_EQ(progs, b.prog_names);
+}
+
+void Oracle::data_section_variables_match_btf_datasecs() {
+  BtfRaw btf = parse_btf_raw(tool({"bpftool", "btf", "dump", "file", r_->object().string()}));
+  std::map<std::string, const OJson*> ours;
+  for (const auto& s : skel_.at("data_sections")) ours[s.at("name")] = &s;
+
+  size_t checked = 0;
+  for (const auto& [sec, vars] : btf.datasecs) {
+    // `.maps` holds map definitions and `license` the LICENSE string:
+    // neither is an internal map with variables.
+    if (sec == ".maps" || sec.empty() || sec[0] != '.') continue;
+    std::map<std::string, BtfRaw::SecVar> want;
+    for (const auto& v : vars)
+      if (btf.types.at(v.type_id).attrs["linkage"] != "static") want[v.name] = v;
+    if (want.empty()) continue;
+    SCOPED_TRACE("section " + sec);
+    ASSERT_TRUE(ours.count(sec)) << "no data_sections entry";
+    std::set<std::string> seen;
+    for (const auto& v : ours[sec]->at("variables")) {
+      std::string name = v.at("name");
+      seen.insert(name);
+      ASSERT_TRUE(want.count(name)) << name << " is not a non-static VAR of the DATASEC";
+      EXPECT_EQ(v.at("offset").get<uint32_t>(), want[name].offset) << name;
+      EXPECT_EQ(v.at("size").get<uint32_t>(), want[name].size) << name;
+      ++checked;
+    }
+    EXPECT_EQ(seen.size(), want.size()) << "variables missing from data_sections";
+  }
+  for (const auto& [name, s] : ours)
+    if (!s->at("variables").empty()) EXPECT_TRUE(btf.datasecs.count(name)) << name << " has no DATASEC";
+  EXPECT_GT(checked, 0u) << "every case here has globals";
+}
+
+// Compares one member list with pahole's, recursing into anonymous records.
+void expect_members(const OJson& ours, const std::vector<PaholeMember>& theirs, const std::string& where) {
+  ASSERT_EQ(ours.size(), theirs.size()) << where << ": member count";
+  for (size_t i = 0; i < theirs.size(); ++i) {
+    const OJson& m = ours[i];
+    const PaholeMember& p = theirs[i];
+    std::string at = where + "." + (p.name.empty() ? "<anon>" : p.name);
+    EXPECT_EQ(m.at("name").get<std::string>(), p.name) << at;
+    EXPECT_EQ(m.at("size").get<uint32_t>(), p.size) << at;
+    if (p.bit_size) {
+      EXPECT_EQ(m.value("bit_size", 0u), p.bit_size) << at;
+      EXPECT_EQ(m.value("bit_offset", 0u), p.offset * 8 + p.bit) << at;
+    } else {
+      EXPECT_FALSE(m.contains("bit_size")) << at;
+      EXPECT_EQ(m.at("offset").get<uint32_t>(), p.offset) << at;
+    }
+    if (!p.members.empty() || m.contains("members")) {
+      ASSERT_TRUE(m.contains("members")) << at << ": anonymous record without its members";
+      expect_members(m.at("members"), p.members, at);
+    }
+  }
+}
+
+void Oracle::export_types_match_btf_and_pahole() {
+  const fs::path obj = r_->object();
+  BtfRaw btf = parse_btf_raw(tool({"bpftool", "btf", "dump", "file", obj.string()}));
+  const OJson& types = meta_.at("export_types");
+  ASSERT_FALSE(types.empty()) << "every case exports types";
+  size_t in_btf = 0;
+  for (const OJson& t : types) {
+    std::string name = t.at("name");
+    SCOPED_TRACE("export type " + name);
+    std::optional<uint32_t> id = btf.find_record_or_enum(name);
+    if (!id) {
+      EXPECT_FALSE(t.contains("type_id")) << "type_id for a type the object's BTF lacks";
+      continue;
+    }
+    ++in_btf;
+    EXPECT_EQ(t.value("type_id", 0u), *id);
+    EXPECT_EQ(std::to_string(t.at("size").get<uint32_t>()), btf.types.at(*id).attrs["size"]);
+    PaholeType p = parse_pahole(tool({"pahole", "-C", name, obj.string()}));
+    if (p.is_enum) {
+      ASSERT_TRUE(t.contains("values"));
+      std::vector<std::pair<std::string, int64_t>> values;
+      for (const auto& v : t.at("values")) values.emplace_back(v.at("name"), v.at("value"));
+      EXPECT_EQ(values, p.enum_values);
+    } else {
+      expect_members(t.at("members"), p.members, name);
+    }
+  }
+  EXPECT_GT(in_btf, 0u) << "no export type was checked against the BTF";
+}
+
+void Oracle::two_runs_give_identical_bytes() {
+  fs::path again = r_->dir / "again";
+  RunResult second = rerun_ecc(*r_, again);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_TRUE(read_text(r_->package()) == read_text(again / "package.json")) << "package.json differs";
+  EXPECT_TRUE(read_text(r_->skel_json()) == read_text(again / (r_->name + ".skel.json")));
+  EXPECT_TRUE(read_bytes(r_->object()) == read_bytes(again / (r_->name + ".bpf.o")));
+}
+
+// One test per program: ecc runs once for all the checks (twice for the
+// determinism check), which keeps the suite fast.
+TEST_P(Oracle, AgreesWithBpftoolPaholeAndItself) {
+  const std::pair<const char*, void (Oracle::*)()> checks[] = {
+      {"skel.json is package meta", &Oracle::skel_json_is_the_package_meta},
+      {"bpf_object", &Oracle::package_carries_the_object},
+      {"bpftool gen skeleton", &Oracle::maps_and_progs_match_bpftool_skeleton},
+      {"DATASEC variables", &Oracle::data_section_variables_match_btf_datasecs},
+      {"export types vs BTF and pahole", &Oracle::export_types_match_btf_and_pahole},
+      {"determinism", &Oracle::two_runs_give_identical_bytes},
+  };
+  for (const auto& [what, check] : checks) {
+    SCOPED_TRACE(what);
+    (this->*check)();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, Oracle, testing::ValuesIn(ecc_cases()),
+                         [](const auto& info) { return case_name(info.param); });
+
+}  // namespace
+}  // namespace ecc::test
