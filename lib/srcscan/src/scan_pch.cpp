@@ -1,0 +1,47 @@
+// make_scan_pch(): vmlinux.h precompiled for the in-process parser, so that
+// the scan does not re-read megabytes of kernel types on every run.
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <clang/Frontend/CompilerInstance.h>
+#include <clang/Frontend/FrontendActions.h>
+
+#include "clang_setup.h"
+#include "ecc/error.h"
+#include "ecc/srcscan.h"
+
+namespace ecc {
+
+void make_scan_pch(const std::string& header, const std::vector<std::string>& clang_args,
+                   const std::string& out_path) {
+  namespace fs = std::filesystem;
+  auto fail = [&](const std::string& why) {
+    throw Error(Exit::tool_failed, "cannot precompile " + header + " for the scan: " + why, out_path);
+  };
+  // Written under a temporary name and renamed: a concurrent run sees either
+  // no PCH or a whole one.
+  std::string tmp = out_path + ".tmp." + std::to_string(getpid());
+  srcscan::FirstErrorConsumer diags;
+  std::unique_ptr<clang::CompilerInstance> ci = srcscan::make_instance(clang_args, header, true, diags, nullptr);
+  if (!ci) fail(diags.first_error());
+  ci->getFrontendOpts().SkipFunctionBodies = true;  // as the scan parses
+  ci->getFrontendOpts().OutputFile = tmp;
+  ci->getFrontendOpts().ProgramAction = clang::frontend::GeneratePCH;
+  ci->getDiagnosticOpts().ShowCarets = false;  // no "N errors generated." on stderr
+  clang::GeneratePCHAction action;
+  bool ok = ci->ExecuteAction(action) && !diags.getNumErrors();
+  std::error_code ec;
+  if (!ok) {
+    fs::remove(tmp, ec);
+    fail(diags.first_error().empty() ? "unknown error" : diags.first_error());
+  }
+  fs::rename(tmp, out_path, ec);
+  if (ec) {
+    std::string why = ec.message();
+    fs::remove(tmp, ec);
+    fail(why);
+  }
+}
+
+}  // namespace ecc

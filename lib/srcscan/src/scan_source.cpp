@@ -1,0 +1,181 @@
+// scan_source(): export types from the header and doc comments from the
+// source, read from one in-process parse (a second one only when the source
+// does not include the header).
+#include <filesystem>
+#include <set>
+
+#include <clang/AST/RawCommentList.h>
+#include <clang/Basic/SourceManager.h>
+#include <llvm/Support/FileSystem.h>
+
+#include "ecc/error.h"
+#include "ecc/srcscan.h"
+#include "parse.h"
+#include "type_builder.h"
+
+namespace ecc {
+
+namespace {
+
+using namespace srcscan;
+namespace fs = std::filesystem;
+
+// The file a declaration is written in (where its macro was used, for a
+// declaration made by a macro); null for built-in declarations.
+const clang::FileEntry* file_of(const clang::SourceManager& sm, clang::SourceLocation loc) {
+  if (loc.isInvalid()) return nullptr;
+  return sm.getFileEntryForID(sm.getFileID(sm.getExpansionLoc(loc)));
+}
+
+bool was_included(const clang::SourceManager& sm, const llvm::sys::fs::UniqueID& id) {
+  for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it)
+    if (it->first->getUniqueID() == id) return true;
+  return false;
+}
+
+// The `///` or `/** */` comment that ends right before `begin` with only
+// whitespace in between. Clang's own attachment looks before the declared
+// name, which misses `struct {...} map SEC(".maps")` and BPF_PROG(name, ...).
+const clang::RawComment* comment_before(clang::ASTContext& ctx, clang::SourceLocation begin) {
+  const clang::SourceManager& sm = ctx.getSourceManager();
+  begin = sm.getExpansionLoc(begin);
+  auto [fid, offset] = sm.getDecomposedLoc(begin);
+  const auto* comments = ctx.Comments.getCommentsInFile(fid);
+  if (!comments) return nullptr;
+  auto it = comments->lower_bound(offset);
+  if (it == comments->begin()) return nullptr;
+  const clang::RawComment* rc = std::prev(it)->second;
+  if (!rc->isDocumentation()) return nullptr;
+  auto [end_fid, end] = sm.getDecomposedLoc(rc->getEndLoc());
+  if (end_fid != fid || end > offset) return nullptr;
+  llvm::StringRef buffer = sm.getBufferData(fid);
+  llvm::StringRef between = buffer.slice(end, offset);
+  // The comment's end location may point at its own last character.
+  if (between.startswith("/")) between = between.drop_front();
+  return between.trim().empty() ? rc : nullptr;
+}
+
+void collect_docs(clang::ASTContext& ctx, const std::vector<clang::Decl*>& decls, ScanResult& out) {
+  const clang::SourceManager& sm = ctx.getSourceManager();
+  for (clang::Decl* d : decls) {
+    auto* named = llvm::dyn_cast<clang::NamedDecl>(d);
+    if (!named || sm.isInSystemHeader(sm.getExpansionLoc(d->getLocation()))) continue;
+    std::map<std::string, Json>* into = nullptr;
+    if (auto* var = llvm::dyn_cast<clang::VarDecl>(d); var && var->isFileVarDecl()) {
+      into = &out.vars;
+    } else if (auto* fn = llvm::dyn_cast<clang::FunctionDecl>(d);
+               fn && (fn->doesThisDeclarationHaveABody() || fn->hasSkippedBody())) {
+      into = &out.funcs;
+    }
+    if (!into) continue;
+    // Any declaration of it may carry the comment: BPF_PROG(name, ...)
+    // writes the definition inside a macro after a prototype that follows
+    // the SEC() and the comment.
+    const clang::RawComment* rc = nullptr;
+    for (const clang::Decl* r : d->redecls())
+      if ((rc = comment_before(ctx, r->getBeginLoc()))) break;
+    if (!rc) continue;
+    Json doc = parse_doc_comment(rc->getRawText(sm).str());
+    if (!doc.empty()) (*into)[named->getNameAsString()] = std::move(doc);
+  }
+}
+
+class ExportCollector {
+ public:
+  ExportCollector(clang::ASTContext& ctx, TypeTable& tt, const llvm::sys::fs::UniqueID& header,
+                  const std::string& header_path)
+      : ctx_(ctx),
+        header_(header),
+        builder_(ctx, tt, [this](const clang::RecordDecl* rd) { return in_header(rd); }, header_path) {}
+
+  void collect(const std::vector<clang::Decl*>& decls, std::vector<TypeId>& out) {
+    for (clang::Decl* d : decls) visit(d, out);
+  }
+
+ private:
+  bool in_header(const clang::Decl* d) const {
+    const clang::FileEntry* fe = file_of(ctx_.getSourceManager(), d->getLocation());
+    return fe && fe->getUniqueID() == header_;
+  }
+
+  // Named definitions, outer before inner (the order their text starts).
+  void visit(clang::Decl* d, std::vector<TypeId>& out) {
+    auto* tag = llvm::dyn_cast<clang::TagDecl>(d);
+    if (!tag || !tag->isThisDeclarationADefinition()) return;
+    if (!tag->getName().empty() && in_header(tag)) {
+      TypeId id = builder_.build_tag(tag);
+      if (seen_.insert(id).second) out.push_back(id);
+    }
+    for (clang::Decl* inner : tag->decls()) visit(inner, out);
+  }
+
+  clang::ASTContext& ctx_;
+  llvm::sys::fs::UniqueID header_;
+  TypeBuilder builder_;
+  std::set<TypeId> seen_;
+};
+
+[[noreturn]] void parse_failed(const std::string& error, const std::string& file) {
+  throw Error(Exit::bad_input, "cannot parse for export types: " + error, file);
+}
+
+// A translation unit of its own for a header the source does not include:
+// vmlinux.h first, as the header expects its types.
+void scan_header_alone(const ScanOptions& opts, const std::vector<std::string>& args,
+                       const llvm::sys::fs::UniqueID& header_id, TypeTable& into, ScanResult& out) {
+  fs::path header = fs::absolute(opts.header);
+  std::string text;
+  if (!opts.vmlinux_h.empty()) text += "#include \"" + fs::absolute(opts.vmlinux_h).string() + "\"\n";
+  text += "#include \"" + header.string() + "\"\n";
+  std::string name = (header.parent_path() / ("__ecc_scan_" + header.filename().string() + ".c")).string();
+  auto memory = llvm::makeIntrusiveRefCnt<llvm::vfs::InMemoryFileSystem>();
+  memory->addFile(name, 0, llvm::MemoryBuffer::getMemBufferCopy(text, name));
+  auto overlay = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(llvm::vfs::getRealFileSystem());
+  overlay->pushOverlay(memory);
+  auto err = parse(args, name, overlay, [&](clang::ASTContext& ctx, const std::vector<clang::Decl*>& decls) {
+    ExportCollector(ctx, into, header_id, opts.header).collect(decls, out.export_types);
+  });
+  if (err) parse_failed(*err, opts.header);
+}
+
+ScanResult scan_once(const ScanOptions& opts, const std::vector<std::string>& args,
+                     const std::optional<llvm::sys::fs::UniqueID>& header_id, TypeTable& into,
+                     std::optional<std::string>& error) {
+  ScanResult out;
+  bool header_seen = false;
+  error = parse(args, opts.source, nullptr, [&](clang::ASTContext& ctx, const std::vector<clang::Decl*>& decls) {
+    collect_docs(ctx, decls, out);
+    if (!header_id) return;
+    header_seen = was_included(ctx.getSourceManager(), *header_id);
+    if (header_seen) ExportCollector(ctx, into, *header_id, opts.header).collect(decls, out.export_types);
+  });
+  if (!error && header_id && !header_seen) scan_header_alone(opts, args, *header_id, into, out);
+  return out;
+}
+
+}  // namespace
+
+ScanResult scan_source(const ScanOptions& opts, TypeTable& into) {
+  std::optional<llvm::sys::fs::UniqueID> header_id;
+  if (!opts.header.empty()) {
+    llvm::sys::fs::UniqueID id;
+    if (std::error_code ec = llvm::sys::fs::getUniqueID(opts.header, id))
+      throw Error(Exit::bad_input, "cannot read the export header: " + ec.message(), opts.header);
+    header_id = id;
+  }
+  std::optional<std::string> error;
+  if (!opts.pch.empty()) {
+    std::vector<std::string> args = opts.clang_args;
+    args.insert(args.end(), {"-include-pch", opts.pch});
+    ScanResult out = scan_once(opts, args, header_id, into, error);
+    if (!error) return out;
+    // A stale or mismatched PCH must not fail the build: parse without it,
+    // which also gives the real error if the source itself is wrong. A
+    // failed parse added nothing to the table.
+  }
+  ScanResult out = scan_once(opts, opts.clang_args, header_id, into, error);
+  if (error) parse_failed(*error, opts.source);
+  return out;
+}
+
+}  // namespace ecc
