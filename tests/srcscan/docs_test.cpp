@@ -79,11 +79,22 @@ TEST(DocsPlacement, ACommentSeparatedByCodeIsNotAttached) {
              "/// for b\n"
              "int b;\n"
              "/// for c only\n"
-             "int c; int d;\n");
+             "int c; int d; ///< trailing, about d\n"
+             "int e;\n");
   TypeTable tt;
   ScanResult r = scan_source(scan_options(dir, "p"), tt);
   EXPECT_EQ(keys(r.vars), (std::vector<std::string>{"b", "c"}));
   EXPECT_EQ(r.vars.at("c")["description"], "for c only");
+}
+
+// Bodies are skipped (the compile reports their errors); the comments on
+// the functions are still read.
+TEST(DocsPlacement, FunctionBodiesAreNotParsed) {
+  TempDir dir;
+  write_text(dir / "p.bpf.c", "/// documented\nint f(void) { return not_declared_anywhere; }\n");
+  TypeTable tt;
+  ScanResult r = scan_source(scan_options(dir, "p"), tt);
+  EXPECT_EQ(r.funcs.at("f")["description"], "documented");
 }
 
 }  // namespace

@@ -62,11 +62,14 @@ TEST_F(ScanPch, GivesTheSameResultFasterAndLeavesNoTempFile) {
   expect_same(tt, a, b);
 }
 
-// The PCH is really read: a macro only it defines is seen by the scan.
+// The PCH is really read: a macro only it defines is seen by the scan. It
+// was made with another program's source dir in -I: one cached PCH serves
+// every program.
 TEST_F(ScanPch, IsUsedWhenGiven) {
-  write_text(dir_ / "probe.h", "#include \"vmlinux.h\"\n#define ECC_FROM_PCH 1\n");
-  std::string probe_pch = (dir_ / "probe.pch").string();
-  make_scan_pch((dir_ / "probe.h").string(), scan_args(dir_), probe_pch);
+  TempDir other;
+  write_text(other / "probe.h", "#include \"vmlinux.h\"\n#define ECC_FROM_PCH 1\n");
+  std::string probe_pch = (other / "probe.pch").string();
+  make_scan_pch((other / "probe.h").string(), scan_args(other), probe_pch);
   write_text(dir_ / "p.bpf.c",
              "#include \"vmlinux.h\"\n#ifndef ECC_FROM_PCH\n#error not from the PCH\n#endif\n/// x\nint x;\n");
   ScanOptions o = scan_options(dir_, "p");

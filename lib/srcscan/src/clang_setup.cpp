@@ -44,8 +44,9 @@ std::unique_ptr<clang::CompilerInstance> make_instance(const std::vector<std::st
   std::string res = resource_dir(args);
   // Without the builtin headers every BPF program fails on <stddef.h> with a
   // confusing message; say what is actually missing.
-  if (!std::filesystem::exists(std::filesystem::path(res) / "include" / "stddef.h"))
-    throw Error(Exit::tool_failed, "clang resource dir has no include/stddef.h", res);
+  for (const char* h : {"stddef.h", "stdbool.h"})
+    if (!std::filesystem::exists(std::filesystem::path(res) / "include" / h))
+      throw Error(Exit::tool_failed, std::string("clang resource dir has no include/") + h, res);
 
   std::vector<std::string> argv = {"clang", "-fsyntax-only"};
   argv.insert(argv.end(), args.begin(), args.end());

@@ -45,7 +45,8 @@ const clang::RawComment* comment_before(clang::ASTContext& ctx, clang::SourceLoc
   auto it = comments->lower_bound(offset);
   if (it == comments->begin()) return nullptr;
   const clang::RawComment* rc = std::prev(it)->second;
-  if (!rc->isDocumentation()) return nullptr;
+  // `int a; ///< about a` documents the declaration before it.
+  if (!rc->isDocumentation() || rc->isTrailingComment()) return nullptr;
   auto [end_fid, end] = sm.getDecomposedLoc(rc->getEndLoc());
   if (end_fid != fid || end > offset) return nullptr;
   llvm::StringRef buffer = sm.getBufferData(fid);
