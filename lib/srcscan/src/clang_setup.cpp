@@ -1,7 +1,7 @@
 #include "clang_setup.h"
 
-#include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include <clang/Basic/DiagnosticOptions.h>
 #include <clang/Basic/SourceManager.h>
@@ -29,12 +29,21 @@ void FirstErrorConsumer::HandleDiagnostic(clang::DiagnosticsEngine::Level level,
   first_error_ = where + std::string(msg.str());
 }
 
-std::string resource_dir(const std::vector<std::string>& args) {
+namespace {
+
+// The -resource-dir the caller gave, if any.
+std::optional<std::string> given_resource_dir(const std::vector<std::string>& args) {
   for (size_t i = 0; i + 1 < args.size(); ++i)
     if (args[i] == "-resource-dir") return args[i + 1];
   for (const auto& a : args)
     if (a.rfind("-resource-dir=", 0) == 0) return a.substr(14);
-  return ECC_CLANG_RESOURCE_DIR;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string resource_dir(const std::vector<std::string>& args) {
+  return given_resource_dir(args).value_or(ECC_CLANG_RESOURCE_DIR);
 }
 
 std::unique_ptr<clang::CompilerInstance> make_instance(const std::vector<std::string>& args,
@@ -50,10 +59,7 @@ std::unique_ptr<clang::CompilerInstance> make_instance(const std::vector<std::st
 
   std::vector<std::string> argv = {"clang", "-fsyntax-only"};
   argv.insert(argv.end(), args.begin(), args.end());
-  bool given = std::any_of(args.begin(), args.end(), [](const std::string& a) {
-    return a == "-resource-dir" || a.rfind("-resource-dir=", 0) == 0;
-  });
-  if (!given) {
+  if (!given_resource_dir(args)) {
     argv.push_back("-resource-dir");
     argv.push_back(res);
   }
