@@ -62,6 +62,7 @@ static int hidden = 1;
 static long hidden_bss;
 int custom_a SEC(".data.custom") = 1;
 u64 custom_b SEC(".data.custom") = 2;
+int long_named SEC(".data.a_rather_long_name") = 3;
 extern int LINUX_KERNEL_VERSION __kconfig;
 
 SEC("tracepoint/syscalls/sys_enter_kill")
@@ -70,7 +71,7 @@ int on_kill(void *ctx) {
   if (!e) return 0;
   e->pid = target_pid + ratio + limit + hidden++ + hidden_bss++ + LINUX_KERNEL_VERSION;
   bpf_ringbuf_submit(e, 0);
-  last_event.ts = hits++ + custom_a + custom_b + verbose + prefix[1];
+  last_event.ts = hits++ + custom_a + custom_b + verbose + prefix[1] + long_named;
   return 0;
 }
 
@@ -254,6 +255,12 @@ TEST_F(ReadObject, InternalMaps) {
   EXPECT_EQ(map("bss").section, ".bss");
   EXPECT_EQ(map("kconfig").section, ".kconfig");
   EXPECT_EQ(map("rodata_str1_1").section, ".rodata.str1.1");
+  // A custom section keeps its whole name (the kernel's 15-character cut
+  // happens only when the map is created).
+  const MapInfo& cut = map("data_a_rather_long_name");
+  EXPECT_EQ(cut.name, ".data.a_rather_long_name");
+  EXPECT_EQ(cut.section, ".data.a_rather_long_name");
+  EXPECT_TRUE(cut.mmaped);
 }
 
 TEST_F(ReadObject, ProgramsInObjectOrder) {
@@ -303,7 +310,8 @@ TEST_F(ReadObject, DataSectionsMatchBpftool) {
           << ds.name << " " << v.name << " @" << v.offset;
   }
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{".bss", ".data", ".data.custom", ".kconfig", ".rodata"}));
+  EXPECT_EQ(names, (std::vector<std::string>{".bss", ".data", ".data.a_rather_long_name", ".data.custom",
+                                             ".kconfig", ".rodata"}));
 }
 
 TEST_F(ReadObject, DataSectionContents) {
@@ -350,6 +358,13 @@ TEST_F(ReadObject, DataSectionContents) {
   EXPECT_EQ(kc.map_ident, "kconfig");
   ASSERT_EQ(kc.variables.size(), 1u);
   EXPECT_EQ(kc.variables[0].name, "LINUX_KERNEL_VERSION");
+  EXPECT_EQ(kc.variables[0].size, 4u);
+  EXPECT_EQ(kc.size, map("kconfig").value_size);
+
+  const DataSection& cut = section(".data.a_rather_long_name");
+  EXPECT_EQ(cut.map_ident, "data_a_rather_long_name");
+  ASSERT_EQ(cut.variables.size(), 1u);
+  EXPECT_EQ(cut.variables[0].name, "long_named");
 }
 
 TEST(ReadObjectErrors, NotAnElf) {

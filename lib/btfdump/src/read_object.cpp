@@ -34,36 +34,26 @@ std::string map_ident(const struct bpf_map* map) {
   return sanitize_ident(name);
 }
 
-// The ELF section behind a map. libbpf keeps it private, but an internal
-// map's name ends with the section name (possibly cut at 15 characters).
-std::string map_section_prefix(const struct bpf_map* map) {
+// The ELF section behind a map. libbpf keeps it private, but names an
+// internal map "<obj prefix>.rodata", or after the section itself when that
+// has more dots (".data.custom", ".rodata.str1.1").
+std::string map_section(const struct bpf_map* map) {
   if (!bpf_map__is_internal(map)) return ".maps";
   std::string name = bpf_map__name(map);
-  size_t dot = name.find('.');
+  if (name.starts_with('.')) return name;
+  size_t dot = name.rfind('.');  // .rodata, .data, .bss and .kconfig hold one dot
   return dot == std::string::npos ? name : name.substr(dot);
 }
 
-// The BTF DATASEC an internal map was made from: the one named like its
-// section, or the only one starting with the cut name.
-const struct btf_type* find_datasec(const struct btf* btf, const std::string& prefix, uint32_t* id) {
-  const struct btf_type* found = nullptr;
-  int matches = 0;
+// The BTF DATASEC an internal map was made from, or nullptr (sections of
+// compiler constants only, like .rodata.str1.1, have none).
+const struct btf_type* find_datasec(const struct btf* btf, const std::string& section) {
   uint32_t n = btf ? btf__type_cnt(btf) : 0;
   for (uint32_t i = 1; i < n; ++i) {
     const struct btf_type* t = btf__type_by_id(btf, i);
-    if (!btf_is_datasec(t)) continue;
-    std::string name = btf__name_by_offset(btf, t->name_off);
-    if (name == prefix) {
-      *id = i;
-      return t;
-    }
-    if (name.starts_with(prefix) && prefix.size() >= BPF_OBJ_NAME_LEN - 1) {
-      found = t;
-      *id = i;
-      ++matches;
-    }
+    if (btf_is_datasec(t) && section == btf__name_by_offset(btf, t->name_off)) return t;
   }
-  return matches == 1 ? found : nullptr;
+  return nullptr;
 }
 
 bool is_datasec_id(const struct btf* btf, uint32_t id) {
@@ -75,12 +65,7 @@ MapInfo read_map(const struct bpf_map* map, const struct btf* btf) {
   MapInfo m;
   m.name = bpf_map__name(map);
   m.ident = map_ident(map);
-  m.section = map_section_prefix(map);
-  if (bpf_map__is_internal(map)) {
-    uint32_t id = 0;
-    if (const struct btf_type* sec = find_datasec(btf, m.section, &id))
-      m.section = btf__name_by_offset(btf, sec->name_off);
-  }
+  m.section = map_section(map);
   m.mmaped = bpf_map__is_internal(map) && (bpf_map__map_flags(map) & BPF_F_MMAPABLE);
   m.type = "BPF_MAP_TYPE_" + upper(libbpf_bpf_map_type_str(bpf_map__type(map)));
   m.key_size = bpf_map__key_size(map);
@@ -192,9 +177,7 @@ Skeleton read_object(std::span<const uint8_t> elf, const std::string& obj_name, 
     skel.maps.push_back(read_map(map, btf));
     const MapInfo& m = skel.maps.back();
     if (!m.mmaped || !btf) continue;
-    uint32_t id = 0;
-    // Sections of compiler constants only (.rodata.str1.1) have no DATASEC.
-    if (const struct btf_type* sec = find_datasec(btf, map_section_prefix(map), &id))
+    if (const struct btf_type* sec = find_datasec(btf, m.section))
       skel.data_sections.push_back(read_datasec(btf, sec, m));
   }
 
