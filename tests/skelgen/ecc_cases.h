@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ struct EccCase {
 };
 
 std::vector<EccCase> ecc_cases();
+// gtest prints parameters in test names and failures: the name says it all.
+inline void PrintTo(const EccCase& c, std::ostream* os) { *os << c.name; }
 // For INSTANTIATE_TEST_SUITE_P names.
 std::string case_name(const EccCase& c);
 
