@@ -95,15 +95,23 @@ fs::path source_dir() { return ECC_SOURCE_DIR; }
 fs::path ecc_binary() { return ECC_BINARY; }
 
 fs::path test_vmlinux_h() {
+  // One per kernel BTF (by size and mtime), shared by every test process and
+  // written atomically, so parallel tests neither race nor leave copies behind.
   static std::once_flag once;
   static fs::path path;
   std::call_once(once, [] {
-    fs::path dir = fs::temp_directory_path() / ("ecc-test-vmlinux-" + std::to_string(getpid()));
-    fs::create_directories(dir);
+    auto btf = fs::path("/sys/kernel/btf/vmlinux");
+    auto key = std::to_string(fs::file_size(btf)) + "-" +
+               std::to_string(fs::last_write_time(btf).time_since_epoch().count());
+    fs::path dir = fs::temp_directory_path() / ("ecc-test-vmlinux-" + key);
     path = dir / "vmlinux.h";
-    RunResult r = run({"bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "c"});
+    if (fs::exists(path)) return;
+    fs::create_directories(dir);
+    RunResult r = run({"bpftool", "btf", "dump", "file", btf.string(), "format", "c"});
     if (r.exit_code != 0) throw std::runtime_error("bpftool btf dump failed: " + r.err);
-    write_text(path, r.out);
+    fs::path tmp = dir / ("vmlinux.h.tmp-" + std::to_string(getpid()));
+    write_text(tmp, r.out);
+    fs::rename(tmp, path);
   });
   return path;
 }

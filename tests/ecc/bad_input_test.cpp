@@ -104,23 +104,30 @@ TEST_F(BadInput, ExportTypeNotComputable) {
   // type is declared nowhere, so no layout can be computed.
   write_text(dir / "other.h", "struct unknown;\nstruct bad { int a; struct unknown u; };\n");
   auto r = expect_failure({src(), (dir / "other.h").string()}, 1, "other.h");
-  EXPECT_NE(r.err.find("bad"), std::string::npos);
+  EXPECT_NE(r.err.find("incomplete"), std::string::npos);
 }
 
 // A compiler wrapper that defines something the in-process scan does not see:
-// the event layout in BTF then disagrees with Clang's and ecc names the field.
+// the layout in BTF then disagrees with Clang's and ecc names the field.
+// runqlat's `struct hist` is a map value, so it is in the object's BTF.
 TEST_F(BadInput, LayoutDisagreementNamesTheField) {
+  fs::path rq = copy_example("runqlat");
   fs::path wrapper = tmp / "clang-wrapper";
   write_text(wrapper, "#!/bin/sh\nexec clang -DECC_WRAPPED \"$@\"\n");
   fs::permissions(wrapper, fs::perms::owner_all);
-  std::string h = read_text(dir / "sigsnoop.h");
-  auto pos = h.find("struct event {");
+  std::string h = read_text(rq / "runqlat.h");
+  auto pos = h.find("struct hist {");
   ASSERT_NE(pos, std::string::npos);
-  h.insert(pos + 14, "\n#ifdef ECC_WRAPPED\n\tint padding_only_in_btf;\n#endif\n");
-  write_text(dir / "sigsnoop.h", h);
-  auto r = expect_failure({"--clang", wrapper.string(), src(), hdr()}, 1, "sigsnoop.h");
-  EXPECT_NE(r.err.find("layout"), std::string::npos);
-  EXPECT_NE(r.err.find("'"), std::string::npos) << "names a field";
+  h.insert(pos + 13, "\n#ifdef ECC_WRAPPED\n\tunsigned int only_in_btf;\n#endif\n");
+  write_text(rq / "runqlat.h", h);
+  auto before = list_dir(rq);
+  RunResult r = ecc({"--clang", wrapper.string(), (rq / "runqlat.bpf.c").string(), (rq / "runqlat.h").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(count_error_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("layout"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("'slots'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("runqlat.h"), std::string::npos) << r.err;
+  EXPECT_EQ(list_dir(rq), before);
 }
 
 TEST_F(BadInput, UsageErrors) {

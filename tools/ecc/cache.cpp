@@ -1,5 +1,6 @@
 #include "cache.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,10 +53,32 @@ std::string hash_hex(const std::string& text) {
 }
 
 std::vector<uint8_t> read_file(const fs::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(Exit::bad_input, std::string("cannot read: ") + std::strerror(errno), path.string());
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw Error(Exit::bad_input, "cannot read", path.string());
+  // Plain read(2) into one buffer: this reads the 5 MiB kernel BTF on every
+  // run, and sysfs reports its size correctly.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(Exit::bad_input, std::string("cannot read: ") + std::strerror(errno), path.string());
+  struct stat st {};
+  fstat(fd, &st);
+  if (S_ISDIR(st.st_mode)) {
+    close(fd);
+    throw Error(Exit::bad_input, "is a directory, not a file", path.string());
+  }
+  std::vector<uint8_t> bytes(st.st_size > 0 ? static_cast<size_t>(st.st_size) + 1 : 65536);
+  size_t used = 0;
+  for (;;) {
+    if (used == bytes.size()) bytes.resize(bytes.size() * 2);
+    ssize_t n = read(fd, bytes.data() + used, bytes.size() - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      close(fd);
+      throw Error(Exit::bad_input, std::string("cannot read: ") + std::strerror(err), path.string());
+    }
+    if (n == 0) break;
+    used += static_cast<size_t>(n);
+  }
+  close(fd);
+  bytes.resize(used);
   return bytes;
 }
 

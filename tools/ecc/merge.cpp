@@ -43,6 +43,9 @@ void merge_scan(Skeleton& skel, const TypeTable& scan_types, const ScanResult& s
     }
     if (auto diff = compare_layouts(skel.types, from_clang, *from_btf))
       throw Error(Exit::bad_input, "export type layout disagrees with the object's BTF: " + *diff, header);
+    // BTF records no alignment and libbpf's guess misses aligned() members
+    // and 128-bit ints: Clang's layout knows.
+    skel.types.at(*from_btf).align = skel.types.at(from_clang).align;
     skel.export_types.push_back(*from_btf);
   }
 }

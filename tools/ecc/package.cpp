@@ -12,6 +12,7 @@
 #include "ecc/error.h"
 #include "ecc/skelgen.h"
 #include "ecc/srcscan.h"
+#include "scan_module.h"
 #include "link.h"
 #include "merge.h"
 #include "outputs.h"
@@ -101,7 +102,7 @@ void run_clang(const std::vector<std::string>& argv, const std::string& file, co
 // Builds the PCHs a warm compile reuses. They are byte-for-byte irrelevant to
 // the output (tested), so building them is deferred to after the run, off
 // the critical path of a cold compile.
-void warm_cache(const std::vector<std::string>& clang_pch_cmd, const fs::path& clang_pch,
+void warm_cache(const SrcscanApi& scan, const std::vector<std::string>& clang_pch_cmd, const fs::path& clang_pch,
                 const std::string& header, const std::vector<std::string>& scan_args, const fs::path& scan_pch) {
   if (!clang_pch_cmd.empty() && !fs::exists(clang_pch)) {
     fs::path tmp = clang_pch;
@@ -113,7 +114,7 @@ void warm_cache(const std::vector<std::string>& clang_pch_cmd, const fs::path& c
   }
   if (!fs::exists(scan_pch)) {
     try {
-      make_scan_pch(header, scan_args, scan_pch.string());
+      scan.make_scan_pch(header, scan_args, scan_pch.string());
     } catch (const Error&) {
       // A missing PCH only costs time.
     }
@@ -139,6 +140,7 @@ Inputs resolve_inputs(const Options& o) {
 }
 
 Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path& work_dir) {
+  ScanModule scan_module;  // loads libclang on another thread meanwhile
   Toolchain tc = probe_toolchain(o.clang, o.verbose);
   std::string arch = target_arch(o);
   KernelHeader kh = locate_vmlinux_h(o);
@@ -173,7 +175,7 @@ Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path
       {shell_quote(compile), [&] { run_clang(compile, in.source.string(), "to compile the program"); }},
       {"# scan " + in.source.string() + (in.header.empty() ? "" : " for the types of " + in.header.string()) +
            " and doc comments (in-process libclang" + (scan_opts.pch.empty() ? "" : ", " + scan_opts.pch) + ")",
-       [&] { scan = scan_source(scan_opts, scan_types); }},
+       [&] { scan = scan_module.api().scan_source(scan_opts, scan_types); }},
   });
   plan.step({"# link " + raw_obj.string() + " -> " + linked.string() + " (libbpf bpf_linker)",
              [&] { link_bpf_object(raw_obj.string(), linked.string()); }});
@@ -207,7 +209,7 @@ Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path
       std::cerr << "# warm the cache (" << m << "): " << shell_quote(pch_cmd) << "; and " << scan_pch.string()
                 << "\n";
     if (m == "sync") {
-      warm_cache(pch_cmd, clang_pch, kh.header.string(), scan_args, scan_pch);
+      warm_cache(scan_module.api(), pch_cmd, clang_pch, kh.header.string(), scan_args, scan_pch);
     } else if (m != "off") {
       std::cout.flush();
       std::cerr.flush();
@@ -217,7 +219,7 @@ Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path
         int devnull = open("/dev/null", O_RDWR);
         dup2(devnull, 0), dup2(devnull, 1), dup2(devnull, 2);
         try {
-          warm_cache(pch_cmd, clang_pch, kh.header.string(), scan_args, scan_pch);
+          warm_cache(scan_module.api(), pch_cmd, clang_pch, kh.header.string(), scan_args, scan_pch);
         } catch (...) {
         }
         _exit(0);

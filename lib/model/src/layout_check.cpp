@@ -1,5 +1,7 @@
 #include "ecc/layout_check.h"
 
+#include <algorithm>
+
 namespace ecc {
 
 namespace {
@@ -21,14 +23,16 @@ std::optional<std::string> compare(const TypeTable& tt, TypeId c, TypeId b, cons
   if (depth > 32) return std::nullopt;
   if (ct.kind != bt.kind)
     return what + (prefix.empty() ? "" : ": field '" + prefix + "'") + " is a different kind of type in BTF";
-  if (tt.size_of(c) != tt.size_of(b))
+  auto size_diff = [&]() -> std::optional<std::string> {
+    if (tt.size_of(c) == tt.size_of(b)) return std::nullopt;
     return (prefix.empty() ? what : where(prefix)) + " has size " + std::to_string(tt.size_of(b)) +
            " in BTF but " + std::to_string(tt.size_of(c)) + " per Clang";
-  if (!is_record(ct)) return std::nullopt;
-  if (ct.members.size() != bt.members.size())
-    return (prefix.empty() ? what : where(prefix)) + " has " + std::to_string(bt.members.size()) +
-           " members in BTF but " + std::to_string(ct.members.size()) + " per Clang";
-  for (size_t i = 0; i < ct.members.size(); ++i) {
+  };
+  if (!is_record(ct)) return size_diff();
+  // Members first, so that the message names the field that moved rather
+  // than the record that grew.
+  size_t common = std::min(ct.members.size(), bt.members.size());
+  for (size_t i = 0; i < common; ++i) {
     const Member& cm = ct.members[i];
     const Member& bm = bt.members[i];
     std::string path = field_path(prefix, cm);
@@ -41,10 +45,13 @@ std::optional<std::string> compare(const TypeTable& tt, TypeId c, TypeId b, cons
       return where(path) + " is " + std::to_string(bm.bit_size) + " bits wide in BTF but " +
              std::to_string(cm.bit_size) + " per Clang";
     // Member offsets inside nested records are relative to that record.
-    std::string sub_prefix = path;
-    if (auto err = compare(tt, cm.type, bm.type, what, sub_prefix, depth + 1)) return err;
+    if (auto err = compare(tt, cm.type, bm.type, what, path, depth + 1)) return err;
   }
-  return std::nullopt;
+  if (bt.members.size() > common)
+    return where(field_path(prefix, bt.members[common])) + " exists in BTF but not per Clang";
+  if (ct.members.size() > common)
+    return where(field_path(prefix, ct.members[common])) + " exists per Clang but not in BTF";
+  return size_diff();
 }
 
 }  // namespace

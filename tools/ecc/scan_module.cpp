@@ -1,0 +1,44 @@
+#include "scan_module.h"
+
+#include <dlfcn.h>
+
+#include <filesystem>
+
+#include "ecc/error.h"
+
+namespace fs = std::filesystem;
+
+namespace ecc {
+
+namespace {
+
+// Beside the binary (build tree) or in ../lib/ecc (install tree), so a
+// relocated install finds its own module.
+const SrcscanApi* load() {
+  fs::path exe_dir = fs::read_symlink("/proc/self/exe").parent_path();
+  std::string tried;
+  for (const fs::path& p : {exe_dir / kSrcscanModuleName, exe_dir / ".." / "lib" / "ecc" / kSrcscanModuleName}) {
+    if (!fs::exists(p)) {
+      tried += (tried.empty() ? "" : ", ") + p.string();
+      continue;
+    }
+    void* handle = dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) throw Error(Exit::tool_failed, std::string("cannot load the scan module: ") + dlerror(), p);
+    auto entry = reinterpret_cast<const SrcscanApi* (*)()>(dlsym(handle, "ecc_srcscan_api"));
+    if (!entry) throw Error(Exit::tool_failed, "not an ecc scan module", p);
+    const SrcscanApi* api = entry();
+    if (api->abi_version != kSrcscanAbi)
+      throw Error(Exit::tool_failed, "the scan module is from another build of ecc; reinstall ecc", p);
+    return api;
+  }
+  throw Error(Exit::tool_failed, std::string("ecc is not installed completely: ") + kSrcscanModuleName + " not found",
+              tried);
+}
+
+}  // namespace
+
+ScanModule::ScanModule() : loading_(std::async(std::launch::async, load).share()) {}
+
+const SrcscanApi& ScanModule::api() { return *loading_.get(); }
+
+}  // namespace ecc
