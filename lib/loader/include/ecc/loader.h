@@ -1,0 +1,134 @@
+// The runner's loader: package.json -> a loaded, attached BPF object whose
+// events and sampled maps are printed (SPEC §9). Errors are ecc::Error:
+// bad_input for a bad package or option value, usage for an unknown program
+// option, tool_failed when the kernel refuses to load or attach.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ecc/error.h"
+#include "ecc/model.h"
+
+namespace ecc::loader {
+
+// --- decoding (decode.cpp) -------------------------------------------------
+
+std::vector<uint8_t> base64_decode(std::string_view text);  // throws on bad input
+std::vector<uint8_t> zlib_inflate(std::span<const uint8_t> bytes, size_t expected_size);
+
+// A decoded package: its meta, the ELF bytes, and the object read into the
+// model (table id == BTF id). Every name the meta gives (maps, export types)
+// has been checked against the object.
+struct Package {
+  std::string path;
+  Json meta;
+  std::vector<uint8_t> elf;
+  Skeleton object;
+};
+Package decode_package(const std::string& text, const std::string& path);
+Package read_package(const std::string& path);
+
+// --- event layouts (layout.cpp) ----------------------------------------------
+
+// One field of a decoded record: a tree with offsets relative to its record.
+struct Field {
+  enum class Kind { Int, Bool, Char, String, Float, Enum, Array, Record, Raw };
+  Kind kind = Kind::Raw;
+  std::string name;
+  uint32_t offset = 0;      // bytes from the start of the enclosing record
+  uint32_t size = 0;        // bytes
+  uint32_t bit_offset = 0;  // bitfields: bits from `offset`
+  uint32_t bit_size = 0;    // non-zero for bitfields
+  bool is_signed = false;
+  uint32_t count = 0;       // Array: number of elements (element is children[0])
+  std::vector<Field> children;  // Record members; Array element
+  std::vector<EnumValue> values;  // Enum
+};
+
+// The layout of type `id` in `types`.
+Field layout_of(const TypeTable& types, TypeId id, const std::string& name = {});
+// The layout of an export type entry (TYPE of SPEC §5): from the object's BTF
+// when it has a type_id, else from the entry's members (offsets, sizes, type
+// spellings; typedef/struct/enum names resolved in `types` or `exports`).
+Field layout_of_export(const Json& export_type, const Json& exports, const TypeTable& types);
+
+// --- formatting (format.cpp) -------------------------------------------------
+
+// The value of `f` in `data` (the enclosing record) as JSON: integers,
+// booleans, strings up to the NUL, enum names, arrays and objects.
+Json decode(const Field& f, std::span<const uint8_t> data);
+// The JSON text of a record straight from its bytes (no Json values built:
+// this is the per-event path), appended to `out`.
+void append_json(std::string& out, const Field& f, std::span<const uint8_t> data);
+// The same as text: a scalar as-is, strings unquoted, aggregates as JSON.
+std::string decode_text(const Field& f, std::span<const uint8_t> data);
+
+// An aligned table of a record's top-level members with a TIME column.
+class TextTable {
+ public:
+  explicit TextTable(const Field& record);
+  std::string header() const;
+  std::string row(std::span<const uint8_t> data, const std::string& time) const;
+
+ private:
+  const Field& record_;
+  std::vector<size_t> widths_;
+};
+
+// --- program options (prog_options.cpp) --------------------------------------
+
+// One settable global variable of a data section.
+struct ProgOption {
+  std::string section;      // ".rodata", ".bss", ...
+  std::string map_ident;    // internal map ident (rodata, bss, ...)
+  std::string var;          // variable name
+  std::string long_name;    // without dashes
+  std::string short_name;   // one char or empty
+  std::string help;
+  Json default_value;       // from cmdarg, or null
+  uint32_t offset = 0;
+  uint32_t size = 0;
+  Field type;               // how to parse a value
+};
+
+struct ProgSetting {
+  const ProgOption* option;
+  std::vector<uint8_t> bytes;  // the encoded value, option->size bytes
+};
+
+std::vector<ProgOption> program_options(const Package& pkg);
+// Parses argv (after the package); throws Error(usage) for an unknown option
+// or a missing value and Error(bad_input) for a value the type cannot hold.
+// Defaults from cmdarg are included. Sets `help` when -h/--help is present.
+std::vector<ProgSetting> parse_program_args(const std::vector<ProgOption>& opts, const std::vector<std::string>& args,
+                                            bool& help);
+// Encodes `text` as a value of `opt`'s type (throws Error(bad_input)).
+std::vector<uint8_t> encode_value(const ProgOption& opt, const std::string& text);
+std::string program_usage(const Package& pkg, const std::vector<ProgOption>& opts);
+
+// --- histograms (histogram.cpp) ----------------------------------------------
+
+// bcc/libbpf-tools style: "     usecs    : count    distribution" rows.
+std::string log2_histogram(const std::vector<uint64_t>& slots, const std::string& unit);
+std::string linear_histogram(const std::vector<uint64_t>& slots, uint64_t base, uint64_t step, const std::string& unit);
+
+// --- running (runner.cpp) ----------------------------------------------------
+
+struct RunOptions {
+  bool json = false;
+  double duration = 0;          // seconds; 0 = until a signal
+  std::string btf_path;         // kernel BTF for CO-RE; empty = running kernel
+  bool verbose = false;         // libbpf debug output on stderr
+};
+
+// Loads, attaches, and streams until `duration` or SIGINT/SIGTERM. Writes
+// events to `out` and "ecli: attached N programs" to stderr once attached.
+// Returns the exit code (0 on a clean stop).
+int run_package(const Package& pkg, const std::vector<ProgSetting>& settings, const RunOptions& opts);
+
+}  // namespace ecc::loader

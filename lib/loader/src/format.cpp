@@ -1,0 +1,270 @@
+// Bytes of a record -> JSON values and aligned text rows.
+#include <charconv>
+#include <cinttypes>
+#include <cmath>
+#include <cstring>
+
+#include "ecc/loader.h"
+
+namespace ecc::loader {
+
+namespace {
+
+using u128 = unsigned __int128;
+
+u128 load_le(const uint8_t* p, size_t n) {
+  u128 v = 0;
+  for (size_t i = n; i-- > 0;) v = (v << 8) | p[i];
+  return v;
+}
+
+// The integer value of a scalar field (bitfields included), sign-extended.
+// Returns false when the field does not fit in 64 bits.
+bool int_value(const Field& f, const uint8_t* p, int64_t& s, uint64_t& u) {
+  unsigned bits;
+  u128 raw;
+  if (f.bit_size) {
+    size_t nbytes = (f.bit_offset + f.bit_size + 7) / 8;
+    raw = load_le(p, nbytes) >> f.bit_offset;
+    bits = f.bit_size;
+  } else {
+    if (f.size > 8 || f.size == 0) return false;
+    raw = load_le(p, f.size);
+    bits = f.size * 8;
+  }
+  u = bits >= 64 ? static_cast<uint64_t>(raw) : static_cast<uint64_t>(raw) & ((uint64_t{1} << bits) - 1);
+  if (f.is_signed && bits < 64 && (u >> (bits - 1)) & 1)
+    s = static_cast<int64_t>(u | ~((uint64_t{1} << bits) - 1));
+  else
+    s = static_cast<int64_t>(u);
+  return true;
+}
+
+std::string hex(const uint8_t* p, size_t n) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out = "0x";
+  for (size_t i = n; i-- > 0;) {  // little-endian: most significant byte last
+    out += digits[p[i] >> 4];
+    out += digits[p[i] & 15];
+  }
+  return out;
+}
+
+std::string enum_name(const Field& f, int64_t s, uint64_t u) {
+  for (const auto& v : f.values)
+    if (v.value == s || static_cast<uint64_t>(v.value) == u) return v.name;
+  return f.is_signed ? std::to_string(s) : std::to_string(u);
+}
+
+Json value_at(const Field& f, const uint8_t* p, size_t avail) {
+  size_t need = f.bit_size ? (f.bit_offset + f.bit_size + 7) / 8 : f.size;
+  if (need > avail) return nullptr;  // a short record: nothing to show
+  int64_t s = 0;
+  uint64_t u = 0;
+  switch (f.kind) {
+    case Field::Kind::Int:
+    case Field::Kind::Char:
+      if (!int_value(f, p, s, u)) return hex(p, f.size);
+      return f.is_signed ? Json(s) : Json(u);
+    case Field::Kind::Bool:
+      int_value(f, p, s, u);
+      return u != 0;
+    case Field::Kind::Enum:
+      if (!int_value(f, p, s, u)) return hex(p, f.size);
+      return enum_name(f, s, u);
+    case Field::Kind::Float:
+      if (f.size == 4) {
+        float v;
+        std::memcpy(&v, p, 4);
+        return v;
+      }
+      if (f.size == 8) {
+        double v;
+        std::memcpy(&v, p, 8);
+        return v;
+      }
+      return hex(p, f.size);
+    case Field::Kind::String: {
+      size_t n = strnlen(reinterpret_cast<const char*>(p), f.size);
+      std::string str(reinterpret_cast<const char*>(p), n);
+      // Not UTF-8? Keep the bytes visible rather than failing the dump.
+      for (char& c : str)
+        if (static_cast<unsigned char>(c) >= 0x80) c = '?';
+      return str;
+    }
+    case Field::Kind::Array: {
+      Json arr = Json::array();
+      const Field& e = f.children.at(0);
+      for (uint32_t i = 0; i < f.count; i++) arr.push_back(value_at(e, p + i * e.size, avail - i * e.size));
+      return arr;
+    }
+    case Field::Kind::Record: {
+      Json obj = Json::object();
+      for (const Field& c : f.children) obj[c.name] = value_at(c, p + c.offset, avail - c.offset);
+      return obj;
+    }
+    case Field::Kind::Raw:
+      return hex(p, f.size);
+  }
+  return nullptr;
+}
+
+void append_string(std::string& out, const char* s, size_t n) {
+  static const char digits[] = "0123456789abcdef";
+  out += '"';
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += digits[c >> 4];
+      out += digits[c & 15];
+    } else if (c >= 0x80) {
+      out += '?';  // same as decode(): bytes, not necessarily UTF-8
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += '"';
+}
+
+template <typename T>
+void append_number(std::string& out, T v) {
+  char b[32];
+  auto r = std::to_chars(b, b + sizeof b, v);
+  out.append(b, r.ptr);
+}
+
+void append_at(std::string& out, const Field& f, const uint8_t* p, size_t avail) {
+  size_t need = f.bit_size ? (f.bit_offset + f.bit_size + 7) / 8 : f.size;
+  if (need > avail) {
+    out += "null";
+    return;
+  }
+  int64_t s = 0;
+  uint64_t u = 0;
+  switch (f.kind) {
+    case Field::Kind::Int:
+    case Field::Kind::Char:
+      if (!int_value(f, p, s, u)) append_string(out, hex(p, f.size).c_str(), f.size * 2 + 2);
+      else if (f.is_signed) append_number(out, s);
+      else append_number(out, u);
+      return;
+    case Field::Kind::Bool:
+      int_value(f, p, s, u);
+      out += u ? "true" : "false";
+      return;
+    case Field::Kind::String:
+      append_string(out, reinterpret_cast<const char*>(p), strnlen(reinterpret_cast<const char*>(p), f.size));
+      return;
+    case Field::Kind::Array: {
+      const Field& e = f.children.at(0);
+      out += '[';
+      for (uint32_t i = 0; i < f.count; i++) {
+        if (i) out += ',';
+        append_at(out, e, p + i * e.size, avail - i * e.size);
+      }
+      out += ']';
+      return;
+    }
+    case Field::Kind::Record: {
+      out += '{';
+      bool first = true;
+      for (const Field& c : f.children) {
+        if (!first) out += ',';
+        first = false;
+        append_string(out, c.name.data(), c.name.size());
+        out += ':';
+        append_at(out, c, p + c.offset, avail - c.offset);
+      }
+      out += '}';
+      return;
+    }
+    case Field::Kind::Float: {
+      Json v = value_at(f, p, avail);
+      if (v.is_number_float() && !std::isfinite(v.get<double>())) out += "null";
+      else out += v.dump();
+      return;
+    }
+    default:
+      out += value_at(f, p, avail).dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
+}
+
+size_t natural_width(const Field& f) {
+  switch (f.kind) {
+    case Field::Kind::Int:
+    case Field::Kind::Char:
+      return f.size >= 8 ? 12 : 7;
+    case Field::Kind::Bool:
+      return 5;
+    case Field::Kind::Enum:
+      return 10;
+    case Field::Kind::Float:
+      return 10;
+    case Field::Kind::String:
+      return std::min<size_t>(f.size ? f.size - 1 : 0, 16);
+    default:
+      return 8;
+  }
+}
+
+}  // namespace
+
+Json decode(const Field& f, std::span<const uint8_t> data) {
+  if (f.offset > data.size()) return nullptr;
+  return value_at(f, data.data() + f.offset, data.size() - f.offset);
+}
+
+void append_json(std::string& out, const Field& f, std::span<const uint8_t> data) {
+  if (f.offset > data.size()) {
+    out += "null";
+    return;
+  }
+  append_at(out, f, data.data() + f.offset, data.size() - f.offset);
+}
+
+std::string decode_text(const Field& f, std::span<const uint8_t> data) {
+  Json v = decode(f, data);
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+TextTable::TextTable(const Field& record) : record_(record) {
+  for (const Field& c : record_.children) widths_.push_back(std::max(c.name.size(), natural_width(c)));
+}
+
+static void pad_to(std::string& line, const std::string& cell, size_t width) {
+  line += cell;
+  if (cell.size() < width) line.append(width - cell.size(), ' ');
+  line += ' ';
+}
+
+std::string TextTable::header() const {
+  std::string line;
+  pad_to(line, "TIME", 8);
+  for (size_t i = 0; i < widths_.size(); i++) {
+    std::string name = record_.children[i].name;
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    pad_to(line, name, i + 1 == widths_.size() ? 0 : widths_[i]);
+  }
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line;
+}
+
+std::string TextTable::row(std::span<const uint8_t> data, const std::string& time) const {
+  std::string line;
+  pad_to(line, time, 8);
+  for (size_t i = 0; i < widths_.size(); i++)
+    pad_to(line, decode_text(record_.children[i], data), i + 1 == widths_.size() ? 0 : widths_[i]);
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line;
+}
+
+}  // namespace ecc::loader

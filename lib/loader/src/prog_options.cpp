@@ -1,0 +1,277 @@
+// Program options generated from the package's data sections (SPEC §9):
+// `--<var>` or the cmdarg long/short names, values parsed by the variable's
+// BTF type and range-checked before anything is loaded.
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <optional>
+
+#include "ecc/loader.h"
+
+namespace ecc::loader {
+
+namespace {
+
+std::string json_text(const Json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+// The variable's layout: from the object's BTF DATASEC, else from the JSON.
+Field variable_type(const Package& pkg, const std::string& section, const Json& var) {
+  std::string name = var.value("name", "");
+  for (const DataSection& ds : pkg.object.data_sections) {
+    if (ds.name != section) continue;
+    for (const Variable& v : ds.variables)
+      if (v.name == name) return layout_of(pkg.object.types, v.type, name);
+  }
+  Json wrapper = {{"name", name},
+                  {"size", var.value("size", 0u)},
+                  {"members", Json::array({Json{{"name", name},
+                                                {"type", var.value("type", "")},
+                                                {"offset", 0u},
+                                                {"size", var.value("size", 0u)}}})}};
+  return layout_of_export(wrapper, Json::array(), pkg.object.types).children.at(0);
+}
+
+std::string map_ident_of(const Package& pkg, const std::string& section) {
+  for (const DataSection& ds : pkg.object.data_sections)
+    if (ds.name == section) return ds.map_ident;
+  throw Error(Exit::bad_input, "data section '" + section + "' is not in the BPF object", pkg.path);
+}
+
+std::string display_name(const ProgOption& o) { return "--" + o.long_name; }
+
+// Parses a whole integer: decimal or 0x hex, optional sign.
+bool parse_integer(const std::string& text, bool& negative, unsigned long long& magnitude) {
+  std::string s = text;
+  negative = false;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    negative = s[0] == '-';
+    s.erase(0, 1);
+  }
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.erase(0, 2);
+  }
+  if (s.empty() || !std::isxdigit(static_cast<unsigned char>(s[0]))) return false;
+  errno = 0;
+  char* end = nullptr;
+  magnitude = std::strtoull(s.c_str(), &end, base);
+  return errno == 0 && *end == '\0';
+}
+
+void put_le(std::vector<uint8_t>& out, uint64_t v, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+[[noreturn]] void bad_value(const ProgOption& o, const std::string& text, const std::string& why) {
+  throw Error(Exit::bad_input, "invalid value '" + text + "' for " + display_name(o) + ": " + why);
+}
+
+void encode_integer(const ProgOption& o, const Field& f, const std::string& text, std::vector<uint8_t>& out) {
+  bool neg;
+  unsigned long long mag;
+  if (!parse_integer(text, neg, mag)) bad_value(o, text, "not an integer");
+  unsigned bits = f.size * 8;
+  if (bits == 0 || bits > 64) bad_value(o, text, "a " + std::to_string(bits) + "-bit integer cannot be set");
+  uint64_t v;
+  if (f.is_signed) {
+    unsigned long long max_pos = (bits == 64 ? ~0ull : (1ull << bits) - 1) >> 1;
+    if ((!neg && mag > max_pos) || (neg && mag > max_pos + 1))
+      bad_value(o, text, "out of range for a signed " + std::to_string(bits) + "-bit integer");
+    v = neg ? ~static_cast<uint64_t>(mag) + 1 : mag;
+  } else {
+    unsigned long long max = bits == 64 ? ~0ull : (1ull << bits) - 1;
+    if (neg && mag != 0) bad_value(o, text, "negative for an unsigned integer");
+    if (mag > max) bad_value(o, text, "out of range for an unsigned " + std::to_string(bits) + "-bit integer");
+    v = mag;
+  }
+  put_le(out, v, f.size);
+}
+
+}  // namespace
+
+std::vector<ProgOption> program_options(const Package& pkg) {
+  std::vector<ProgOption> out;
+  const Json& skel = pkg.meta["bpf_skel"];
+  auto sections = skel.find("data_sections");
+  if (sections == skel.end() || !sections->is_array()) return out;
+  for (const auto& ds : *sections) {
+    std::string section = ds.value("name", "");
+    if (section == ".kconfig") continue;  // set by libbpf from the kernel
+    if (!ds.contains("variables")) continue;
+    for (const auto& var : ds["variables"]) {
+      ProgOption o;
+      o.section = section;
+      o.map_ident = map_ident_of(pkg, section);
+      o.var = var.value("name", "");
+      o.offset = var.value("offset", 0u);
+      o.size = var.value("size", 0u);
+      o.long_name = o.var;
+      o.help = var.value("description", "");
+      if (var.contains("cmdarg") && var["cmdarg"].is_object()) {
+        const Json& c = var["cmdarg"];
+        if (c.contains("long") && c["long"].is_string()) o.long_name = c["long"].get<std::string>();
+        if (c.contains("short") && c["short"].is_string()) o.short_name = c["short"].get<std::string>();
+        if (c.contains("help") && c["help"].is_string()) o.help = c["help"].get<std::string>();
+        if (c.contains("default")) o.default_value = c["default"];
+      }
+      o.type = variable_type(pkg, section, var);
+      if (o.type.size != o.size)
+        throw Error(Exit::bad_input,
+                    "variable '" + o.var + "' is " + std::to_string(o.size) + " bytes in the meta but " +
+                        std::to_string(o.type.size) + " in the BPF object",
+                    pkg.path);
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
+}
+
+std::vector<uint8_t> encode_value(const ProgOption& o, const std::string& text) {
+  const Field& f = o.type;
+  std::vector<uint8_t> out(f.size, 0);
+  switch (f.kind) {
+    case Field::Kind::Int:
+    case Field::Kind::Char:
+      encode_integer(o, f, text, out);
+      break;
+    case Field::Kind::Bool:
+      if (text == "true" || text == "1" || text == "yes") out[0] = 1;
+      else if (text != "false" && text != "0" && text != "no") bad_value(o, text, "not a boolean (true/false)");
+      break;
+    case Field::Kind::String:
+      if (text.size() + 1 > f.size)
+        bad_value(o, text, "longer than " + std::to_string(f.size - 1) + " characters");
+      std::memcpy(out.data(), text.data(), text.size());
+      break;
+    case Field::Kind::Enum: {
+      Field as_int = f;
+      as_int.kind = Field::Kind::Int;
+      for (const auto& v : f.values)
+        if (v.name == text) {
+          as_int.is_signed = v.value < 0 || f.is_signed;
+          encode_integer(o, as_int, std::to_string(v.value), out);
+          return out;
+        }
+      try {
+        encode_integer(o, as_int, text, out);
+      } catch (const Error&) {
+        std::string names;
+        for (const auto& v : f.values) names += (names.empty() ? "" : ", ") + v.name;
+        bad_value(o, text, "not one of " + names + " or a number in range");
+      }
+      break;
+    }
+    case Field::Kind::Float: {
+      errno = 0;
+      char* end = nullptr;
+      double d = std::strtod(text.c_str(), &end);
+      if (text.empty() || *end != '\0' || errno == ERANGE) bad_value(o, text, "not a floating-point number");
+      if (f.size == 4) {
+        if (std::isfinite(d) && std::fabs(d) > std::numeric_limits<float>::max())
+          bad_value(o, text, "out of range for a float");
+        float v = static_cast<float>(d);
+        std::memcpy(out.data(), &v, 4);
+      } else if (f.size == 8) {
+        std::memcpy(out.data(), &d, 8);
+      } else {
+        bad_value(o, text, "a " + std::to_string(f.size) + "-byte float cannot be set");
+      }
+      break;
+    }
+    default:
+      bad_value(o, text, "this type cannot be set from the command line");
+  }
+  return out;
+}
+
+std::vector<ProgSetting> parse_program_args(const std::vector<ProgOption>& opts, const std::vector<std::string>& args,
+                                            bool& help) {
+  help = false;
+  std::vector<ProgSetting> out;
+  std::vector<bool> given(opts.size(), false);
+  auto set = [&](size_t idx, const std::string& text) {
+    out.push_back({&opts[idx], encode_value(opts[idx], text)});
+    given[idx] = true;
+  };
+  for (size_t i = 0; i < args.size(); i++) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help") {
+      help = true;
+      continue;
+    }
+    size_t idx = opts.size();
+    std::optional<std::string> inline_value;
+    std::string shown = a;
+    if (a.rfind("--", 0) == 0 && a.size() > 2) {
+      std::string name = a.substr(2);
+      if (auto eq = name.find('='); eq != std::string::npos) {
+        inline_value = name.substr(eq + 1);
+        name.resize(eq);
+        shown = "--" + name;
+      }
+      for (size_t k = 0; k < opts.size() && idx == opts.size(); k++)
+        if (opts[k].long_name == name || opts[k].var == name) idx = k;
+    } else if (a.size() >= 2 && a[0] == '-' && a[1] != '-') {
+      std::string name = a.substr(1, 1);
+      shown = "-" + name;
+      if (a.size() > 2) inline_value = a.substr(2);
+      for (size_t k = 0; k < opts.size() && idx == opts.size(); k++)
+        if (opts[k].short_name == name) idx = k;
+    } else {
+      throw Error(Exit::usage, "unexpected argument '" + a + "' (program options start with - or --)");
+    }
+    if (idx == opts.size()) throw Error(Exit::usage, "unknown program option '" + shown + "' (see -h)");
+    if (opts[idx].type.kind == Field::Kind::Bool && !inline_value) {
+      set(idx, "true");  // bools are switches
+      continue;
+    }
+    if (!inline_value) {
+      if (i + 1 >= args.size()) throw Error(Exit::usage, "option '" + shown + "' needs a value");
+      inline_value = args[++i];
+    }
+    set(idx, *inline_value);
+  }
+  // Defaults from cmdarg go first so that a given value wins.
+  std::vector<ProgSetting> defaults;
+  for (size_t k = 0; k < opts.size(); k++)
+    if (!given[k] && !opts[k].default_value.is_null())
+      defaults.push_back({&opts[k], encode_value(opts[k], json_text(opts[k].default_value))});
+  defaults.insert(defaults.end(), out.begin(), out.end());
+  return defaults;
+}
+
+std::string program_usage(const Package& pkg, const std::vector<ProgOption>& opts) {
+  std::string s = "Usage: ecli run " + pkg.path + " [options]\n";
+  const Json& skel = pkg.meta["bpf_skel"];
+  if (skel.contains("doc") && skel["doc"].is_object()) {
+    const Json& d = skel["doc"];
+    if (d.contains("brief")) s += "\n" + json_text(d["brief"]) + "\n";
+    if (d.contains("details")) s += "\n" + json_text(d["details"]) + "\n";
+    if (d.contains("version")) s += "\nVersion: " + json_text(d["version"]) + "\n";
+  }
+  s += "\nOptions:\n";
+  auto line = [&](std::string left, const std::string& help) {
+    left = "  " + left;
+    if (left.size() < 30) left.append(30 - left.size(), ' ');
+    else left += "  ";
+    s += left + help + "\n";
+  };
+  for (const ProgOption& o : opts) {
+    std::string left = o.short_name.empty() ? "    " : "-" + o.short_name + ", ";
+    left += "--" + o.long_name;
+    if (o.type.kind != Field::Kind::Bool) left += "=VALUE";
+    std::string help = o.help.empty() ? "set " + o.var : o.help;
+    help += " [" + o.section + " " + o.var + "]";
+    if (!o.default_value.is_null()) help += " (default: " + json_text(o.default_value) + ")";
+    line(left, help);
+  }
+  line("-h, --help", "show this help and exit");
+  return s;
+}
+
+}  // namespace ecc::loader

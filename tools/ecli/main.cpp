@@ -1,0 +1,39 @@
+// ecli: run a package built by ecc. A thin main: parse, decode, run.
+#include <iostream>
+
+#include "ecc/error.h"
+#include "ecc/loader.h"
+#include "options.h"
+
+int main(int argc, char** argv) {
+  using namespace ecc;
+  try {
+    ecli::Options o = ecli::parse_options(std::vector<std::string>(argv + 1, argv + argc));
+    switch (o.command) {
+      case ecli::Command::help:
+        std::cout << ecli::usage_text();
+        return 0;
+      case ecli::Command::version:
+        std::cout << "ecli " << ECC_VERSION << "\n";
+        return 0;
+      case ecli::Command::run:
+        break;
+    }
+    // Everything is checked before the kernel sees anything.
+    loader::Package pkg = loader::read_package(o.file);
+    auto opts = loader::program_options(pkg);
+    bool help = false;
+    auto settings = loader::parse_program_args(opts, o.program_args, help);
+    if (help) {
+      std::cout << loader::program_usage(pkg, opts);
+      return 0;
+    }
+    return loader::run_package(pkg, settings, o.run);
+  } catch (const Error& e) {
+    std::cerr << "ecli: error: " << e.line() << "\n";
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << "ecli: error: internal: " << e.what() << "\n";
+    return static_cast<int>(Exit::tool_failed);
+  }
+}
