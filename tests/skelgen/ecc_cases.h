@@ -2,6 +2,7 @@
 // every example and every tests/programs program.
 #pragma once
 
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <ostream>
@@ -26,6 +27,17 @@ std::vector<EccCase> ecc_cases();
 inline void PrintTo(const EccCase& c, std::ostream* os) { *os << c.name; }
 // For INSTANTIATE_TEST_SUITE_P names.
 std::string case_name(const EccCase& c);
+
+// ecc builds vmlinux.h from the running kernel's BTF: without it these
+// tests skip, unless ECC_REQUIRE_KERNEL=1 (CI) makes that a failure.
+#define SKELGEN_REQUIRE_KERNEL_BTF_OR_SKIP()                                              \
+  do {                                                                                  \
+    if (!fs::exists("/sys/kernel/btf/vmlinux")) {                                       \
+      const char* req = std::getenv("ECC_REQUIRE_KERNEL");                              \
+      if (req && std::string(req) == "1") FAIL() << "needs /sys/kernel/btf/vmlinux";    \
+      GTEST_SKIP() << "needs /sys/kernel/btf/vmlinux";                                  \
+    }                                                                                   \
+  } while (0)
 
 // One run of ecc on a copy of the case's folder. Its outputs live as long as
 // the object.

@@ -17,6 +17,7 @@ OJson comparable(const std::string& text) {
 }
 
 TEST_P(Golden, SkeletonMatches) {
+  SKELGEN_REQUIRE_KERNEL_BTF_OR_SKIP();
   const EccCase& c = GetParam();
   auto r = run_ecc(c);
   ASSERT_EQ(r->result.exit_code, 0) << r->result.err;

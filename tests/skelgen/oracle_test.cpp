@@ -13,6 +13,7 @@ namespace {
 class Oracle : public testing::TestWithParam<EccCase> {
  public:
   void SetUp() override {
+    SKELGEN_REQUIRE_KERNEL_BTF_OR_SKIP();
     r_ = run_ecc(GetParam());
     ASSERT_EQ(r_->result.exit_code, 0) << r_->result.err;
     pkg_ = OJson::parse(read_text(r_->package()));
