@@ -73,7 +73,7 @@ TEST_F(BadInput, ClangMissing) {
 
 TEST_F(BadInput, ClangTooOld) {
   fs::path fake = tmp / "old-clang";
-  write_text(fake, "#!/bin/sh\necho 'clang version 9.0.1'\n");
+  write_text(fake, "#!/bin/sh\necho 'clang version 9.0.1' >&2\n");
   fs::permissions(fake, fs::perms::owner_all);
   auto r = expect_failure({"--clang", fake.string(), src(), hdr()}, 3, "--clang");
   EXPECT_NE(r.err.find("too old"), std::string::npos);

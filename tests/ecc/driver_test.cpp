@@ -42,6 +42,16 @@ TEST_F(EccTest, OutputDirYamlAndNoPackage) {
             (std::vector<std::string>{"sigsnoop.bpf.o", "sigsnoop.skel.json", "sigsnoop.skel.yaml"}));
 }
 
+TEST_F(EccTest, YamlAlsoForThePackage) {
+  fs::path dir = copy_example("sigsnoop");
+  RunResult r = ecc({"-y", "-o", (tmp / "out").string(), (dir / "sigsnoop.bpf.c").string(),
+                     (dir / "sigsnoop.h").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(list_dir(tmp / "out"), (std::vector<std::string>{"package.json", "package.yaml", "sigsnoop.bpf.o",
+                                                             "sigsnoop.skel.json", "sigsnoop.skel.yaml"}));
+  EXPECT_NE(read_text(tmp / "out" / "package.yaml").find("bpf_object_size:"), std::string::npos);
+}
+
 TEST_F(EccTest, TwoRunsGiveIdenticalBytes) {
   fs::path dir = copy_example("bootstrap");
   std::vector<std::string> args = {"-y", (dir / "bootstrap.bpf.c").string(), (dir / "bootstrap.h").string()};

@@ -130,28 +130,32 @@ int parse_major(const std::string& version_line) {
   return std::atoi(version_line.c_str() + pos + 8);
 }
 
+// One `clang -v -E` tells everything: the version (first line), the resource
+// dir (on the -cc1 line) and the system include dirs.
 Toolchain probe_now(const std::string& path, bool verbose) {
   Toolchain tc;
   tc.clang = path;
-  auto step = [&](std::vector<std::string> argv) {
-    if (verbose) std::cerr << shell_quote(argv) << "\n";
-    ToolResult r = run_tool(argv);
-    if (r.exit_code != 0)
-      throw Error(Exit::tool_failed, "'" + shell_quote(argv) + "' failed; pass a working clang with --clang PATH",
-                  path);
-    return r;
-  };
-  std::string v = step({path, "--version"}).out;
-  tc.version = v.substr(0, v.find('\n'));
+  std::vector<std::string> argv = {path, "-v", "-E", "-x", "c", "/dev/null", "-o", "/dev/null"};
+  if (verbose) std::cerr << shell_quote(argv) << "\n";
+  ToolResult r = run_tool(argv);
+  if (r.exit_code != 0)
+    throw Error(Exit::tool_failed, "'" + shell_quote(argv) + "' failed; pass a working clang with --clang PATH", path);
+  std::istringstream lines(r.err);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (tc.version.empty() && line.find("clang version ") != std::string::npos) tc.version = line;
+    if (auto pos = line.find(" -resource-dir "); pos != std::string::npos && tc.resource_dir.empty()) {
+      std::istringstream rest(line.substr(pos + 15));
+      rest >> tc.resource_dir;
+    }
+  }
   tc.major = parse_major(tc.version);
   if (tc.major < kMinClangMajor)
     throw Error(Exit::tool_failed,
-                "clang is too old ('" + tc.version + "'): ecc needs clang " + std::to_string(kMinClangMajor) +
-                    " or newer; pass one with --clang PATH",
+                "clang is too old ('" + (tc.version.empty() ? std::string("no version") : tc.version) +
+                    "'): ecc needs clang " + std::to_string(kMinClangMajor) + " or newer; pass one with --clang PATH",
                 path);
-  std::string rd = step({path, "-print-resource-dir"}).out;
-  tc.resource_dir = rd.substr(0, rd.find('\n'));
-  tc.system_includes = parse_include_dirs(step({path, "-v", "-E", "-x", "c", "/dev/null", "-o", "/dev/null"}).err);
+  tc.system_includes = parse_include_dirs(r.err);
   return tc;
 }
 

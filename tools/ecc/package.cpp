@@ -141,9 +141,19 @@ Inputs resolve_inputs(const Options& o) {
 
 Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path& work_dir) {
   ScanModule scan_module;  // loads libclang on another thread meanwhile
-  Toolchain tc = probe_toolchain(o.clang, o.verbose);
   std::string arch = target_arch(o);
   KernelHeader kh = locate_vmlinux_h(o);
+
+  // Discovery first: what the clang binary is, and vmlinux.h when the cache
+  // lacks it; both only happen on a cold cache, so they overlap.
+  Toolchain tc;
+  Plan discover;
+  std::vector<Step> first = {{"# probe " + o.clang + " (cached per binary)", [&] {
+                                tc = probe_toolchain(o.clang, o.verbose);
+                              }}};
+  if (!kh.cached) first.push_back(make_vmlinux_h_step(kh, o));
+  discover.stage(std::move(first));
+  discover.run(o.verbose);
 
   std::vector<std::string> core = core_flags(o, arch);
   std::vector<std::string> incs = include_flags(tc, kh.dir, in);
@@ -170,7 +180,6 @@ Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path
   Compiled out;
 
   Plan plan;
-  if (!kh.cached) plan.step(make_vmlinux_h_step(kh, o));
   plan.stage({
       {shell_quote(compile), [&] { run_clang(compile, in.source.string(), "to compile the program"); }},
       {"# scan " + in.source.string() + (in.header.empty() ? "" : " for the types of " + in.header.string()) +
@@ -249,7 +258,11 @@ int run_package(const Options& o) {
   outputs.add(in.name + ".bpf.o", c.object);
   outputs.add(in.name + ".skel.json", dump_json(meta));
   if (o.yaml) outputs.add(in.name + ".skel.yaml", dump_yaml(meta));
-  if (!o.no_package) outputs.add("package.json", dump_json(package_json(c.skel, c.object)));
+  if (!o.no_package) {
+    Json package = package_json(c.skel, c.object);
+    outputs.add("package.json", dump_json(package));
+    if (o.yaml) outputs.add("package.yaml", dump_yaml(package));
+  }
   if (o.verbose) std::cerr << "# write outputs to " << in.out_dir.string() << "\n";
   outputs.commit();
   return 0;
