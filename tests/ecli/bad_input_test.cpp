@@ -1,0 +1,140 @@
+// Every bad input gets one clear line, a non-zero exit, and nothing is
+// attached: checked through the "attached" readiness line and stdout.
+#include "ecc/skelgen.h"
+#include "ecli_fixture.h"
+
+namespace ecc::test {
+namespace {
+
+using nlohmann::json;
+
+class EcliBadInput : public EcliTest {
+ protected:
+  fs::path write_pkg(const json& j, const std::string& name = "bad.json") {
+    fs::path p = tmp / name;
+    write_text(p, j.dump());
+    return p;
+  }
+  json sigsnoop() { return json::parse(read_text(build_example("sigsnoop"))); }
+
+  // Runs ecli and checks the one-line error naming `file` and containing `what`.
+  void expect_error(std::vector<std::string> args, int code, const std::string& what, const std::string& file = {}) {
+    RunResult r = ecli(std::move(args));
+    EXPECT_EQ(r.exit_code, code) << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err.find("attached"), std::string::npos) << r.err;
+    auto lines = split_lines(r.err);
+    ASSERT_FALSE(lines.empty());
+    const std::string& last = lines.back();
+    EXPECT_EQ(last.rfind("ecli: error: ", 0), 0u) << r.err;
+    EXPECT_NE(last.find(what), std::string::npos) << r.err;
+    if (!file.empty()) {
+      EXPECT_NE(last.find("(" + file + ")"), std::string::npos) << r.err;
+    }
+  }
+};
+
+TEST_F(EcliBadInput, NotJson) {
+  fs::path p = tmp / "p.json";
+  write_text(p, "{ \"bpf_object\": ");
+  expect_error({"run", p.string()}, 1, "not a JSON package", p.string());
+}
+
+TEST_F(EcliBadInput, MissingFile) {
+  expect_error({"run", (tmp / "nope.json").string()}, 1, "cannot read the package");
+}
+
+TEST_F(EcliBadInput, NoBpfObject) {
+  json j = sigsnoop();
+  j.erase("bpf_object");
+  fs::path p = write_pkg(j);
+  expect_error({"run", p.string()}, 1, "package has no bpf_object", p.string());
+}
+
+TEST_F(EcliBadInput, BadBase64) {
+  json j = sigsnoop();
+  std::string s = j["bpf_object"];
+  s[10] = '*';
+  j["bpf_object"] = s;
+  fs::path p = write_pkg(j);
+  expect_error({"run", p.string()}, 1, "not valid base64", p.string());
+}
+
+TEST_F(EcliBadInput, SizeMismatch) {
+  json j = sigsnoop();
+  for (int delta : {-1, 1}) {
+    j["bpf_object_size"] = read_bytes(tmp / "sigsnoop" / "sigsnoop.bpf.o").size() + delta;
+    fs::path p = write_pkg(j, "size" + std::to_string(delta) + ".json");
+    expect_error({"run", p.string()}, 1, "bpf_object_size", p.string());
+  }
+}
+
+TEST_F(EcliBadInput, NotElf) {
+  json j = sigsnoop();
+  std::string text = "this is not an ELF file at all";
+  std::vector<uint8_t> bytes(text.begin(), text.end());
+  j["bpf_object"] = base64_encode(zlib_compress(bytes));
+  j["bpf_object_size"] = bytes.size();
+  fs::path p = write_pkg(j);
+  expect_error({"run", p.string()}, 1, "not an ELF file", p.string());
+}
+
+TEST_F(EcliBadInput, MetaNamesAMissingMap) {
+  json j = sigsnoop();
+  j["meta"]["bpf_skel"]["maps"].push_back({{"name", "no_such_map"}, {"ident", "no_such_map"}});
+  fs::path p = write_pkg(j);
+  expect_error({"run", p.string()}, 1, "map 'no_such_map'", p.string());
+}
+
+TEST_F(EcliBadInput, MetaNamesAMissingExportType) {
+  json j = json::parse(read_text(build_example("runqlat")));
+  ASSERT_TRUE(j["meta"]["export_types"][0].contains("type_id"));
+  json by_id = j;
+  by_id["meta"]["export_types"][0]["type_id"] = 99999;
+  fs::path p = write_pkg(by_id, "id.json");
+  expect_error({"run", p.string()}, 1, "export type 'hist' (type_id 99999)", p.string());
+  json by_name = j;
+  by_name["meta"]["export_types"][0]["name"] = "not_in_btf";
+  p = write_pkg(by_name, "name.json");
+  expect_error({"run", p.string()}, 1, "export type 'not_in_btf'", p.string());
+  json bare = sigsnoop();
+  bare["meta"]["export_types"][0].erase("members");
+  p = write_pkg(bare, "bare.json");
+  expect_error({"run", p.string()}, 1, "export type 'event' has no layout", p.string());
+}
+
+TEST_F(EcliBadInput, UnknownProgramOption) {
+  fs::path p = build_example("sigsnoop");
+  expect_error({"run", p.string(), "--no-such-option", "1"}, 2, "unknown program option '--no-such-option'");
+  expect_error({"run", p.string(), "-q"}, 2, "unknown program option '-q'");
+  expect_error({"run", p.string(), "--pid"}, 2, "option '--pid' needs a value");
+  expect_error({"run", "--bogus", p.string()}, 2, "unknown option '--bogus'");
+}
+
+TEST_F(EcliBadInput, OutOfRangeValue) {
+  fs::path p = build_example("sigsnoop");
+  expect_error({"run", p.string(), "--pid", "2147483648"}, 1, "out of range for a signed 32-bit integer");
+  expect_error({"run", p.string(), "-s", "0x100000000"}, 1, "out of range");
+  expect_error({"run", p.string(), "--signal=ten"}, 1, "not an integer");
+  expect_error({"run", p.string(), "--failed=maybe"}, 1, "not a boolean");
+  fs::path b = build_example("bootstrap");  // unsigned long long min_duration_ns
+  expect_error({"run", b.string(), "-d", "-1"}, 1, "negative for an unsigned integer");
+  expect_error({"run", b.string(), "-d", "18446744073709551616"}, 1, "not an integer");
+}
+
+TEST_F(EcliBadInput, VerifierRejectionPrintsTheLogTail) {
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  fs::path p = build_package(source_dir() / "tests/ecli/programs/oob.bpf.c");
+  RunResult r = ecli({"run", "-d", "2", p.string()});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(r.err.find("attached"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("invalid access to map value"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ecli: error: the kernel refused the BPF object"), std::string::npos) << r.err;
+  // A tail, not the whole log.
+  auto start = r.err.find("last 20 lines");
+  ASSERT_NE(start, std::string::npos) << r.err;
+  EXPECT_LE(split_lines(r.err.substr(start)).size(), 23u) << r.err;
+}
+
+}  // namespace
+}  // namespace ecc::test

@@ -1,0 +1,162 @@
+#include "ecli_fixture.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <sstream>
+
+namespace ecc::test {
+
+fs::path ecli_binary() { return ECLI_BINARY; }
+
+EcliProcess::EcliProcess(std::vector<std::string> args) {
+  args.insert(args.begin(), ecli_binary().string());
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) throw std::runtime_error("pipe failed");
+  pid_ = fork();
+  if (pid_ == 0) {
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  close(err[1]);
+  out_fd_ = out[0];
+  err_fd_ = err[0];
+}
+
+EcliProcess::~EcliProcess() {
+  if (!reaped_ && pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  if (out_fd_ >= 0) close(out_fd_);
+  if (err_fd_ >= 0) close(err_fd_);
+}
+
+bool EcliProcess::pump(int timeout_ms) {
+  pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
+  int nfds = 0;
+  pollfd active[2];
+  for (auto& f : fds)
+    if (f.fd >= 0) active[nfds++] = f;
+  if (nfds == 0) return false;
+  if (poll(active, nfds, timeout_ms) <= 0) return true;
+  for (int i = 0; i < nfds; i++) {
+    if (!(active[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    char buf[65536];
+    ssize_t n = read(active[i].fd, buf, sizeof buf);
+    bool is_out = active[i].fd == out_fd_;
+    if (n > 0) {
+      (is_out ? out_ : err_).append(buf, static_cast<size_t>(n));
+    } else {
+      close(active[i].fd);
+      (is_out ? out_fd_ : err_fd_) = -1;
+    }
+  }
+  return true;
+}
+
+bool EcliProcess::wait_attached(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (err_.find("ecli: attached") == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= deadline || err_fd_ < 0) return false;
+    pump(50);
+  }
+  return true;
+}
+
+bool EcliProcess::wait_output(const std::string& needle, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (out_.find(needle) == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= deadline || out_fd_ < 0) return false;
+    pump(50);
+  }
+  return true;
+}
+
+void EcliProcess::signal(int sig) {
+  if (!reaped_) kill(pid_, sig);
+}
+
+RunResult EcliProcess::finish(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (out_fd_ >= 0 || err_fd_ >= 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      kill(pid_, SIGKILL);
+      ADD_FAILURE() << "ecli did not stop in time; killed";
+      deadline = std::chrono::steady_clock::time_point::max();
+    }
+    pump(50);
+  }
+  RunResult r;
+  waitpid(pid_, &status_, 0);
+  reaped_ = true;
+  r.exit_code = WIFEXITED(status_) ? WEXITSTATUS(status_) : -WTERMSIG(status_);
+  r.out = out_;
+  r.err = err_;
+  return r;
+}
+
+fs::path EcliTest::cache() {
+  static TempDir dir;  // lives as long as the test binary
+  return dir.path();
+}
+
+fs::path EcliTest::build_package(const fs::path& source, const fs::path& header) {
+  fs::path out = tmp / source.stem().stem().string();
+  std::vector<std::string> argv = {ecc_binary().string(), "-o", out.string(), source.string()};
+  if (!header.empty()) argv.push_back(header.string());
+  RunResult r = run(argv, {"XDG_CACHE_HOME=" + cache().string(), "ECC_CACHE_WARM=off", "NO_COLOR=1"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return out / "package.json";
+}
+
+fs::path EcliTest::build_example(const std::string& name) {
+  fs::path dir = source_dir() / "examples" / name;
+  return build_package(dir / (name + ".bpf.c"), dir / (name + ".h"));
+}
+
+RunResult EcliTest::ecli(std::vector<std::string> args) {
+  EcliProcess p(std::move(args));
+  return p.finish(std::chrono::seconds(20));
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+
+std::vector<std::string> split_words(const std::string& line) {
+  std::vector<std::string> words;
+  std::istringstream in(line);
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& out) {
+  std::vector<nlohmann::json> v;
+  for (const auto& l : split_lines(out)) {
+    auto j = nlohmann::json::parse(l, nullptr, false);
+    if (!j.is_discarded() && j.is_object()) v.push_back(j);
+  }
+  return v;
+}
+
+std::string self_comm() {
+  std::string c = read_text("/proc/self/comm");
+  while (!c.empty() && c.back() == '\n') c.pop_back();
+  return c;
+}
+
+}  // namespace ecc::test

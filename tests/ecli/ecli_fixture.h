@@ -1,0 +1,66 @@
+// Building packages with the built ecc and running ecli in the background
+// with deadlines, for the kernel end-to-end tests of ecli.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "test_util.h"
+
+namespace ecc::test {
+
+fs::path ecli_binary();  // the built tools/ecli
+
+// One ecli child with its stdout and stderr read through pipes.
+class EcliProcess {
+ public:
+  explicit EcliProcess(std::vector<std::string> args);
+  ~EcliProcess();  // kills the child if it is still running
+  EcliProcess(const EcliProcess&) = delete;
+  EcliProcess& operator=(const EcliProcess&) = delete;
+
+  // Reads until stderr has the "ecli: attached" line (true) or the child
+  // exits or the deadline passes (false).
+  bool wait_attached(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // Reads until stdout holds `needle` or the deadline passes.
+  bool wait_output(const std::string& needle, std::chrono::milliseconds timeout);
+  // Reads until the child exits; past the deadline it is killed (exit -9).
+  RunResult finish(std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  void signal(int sig);
+
+  const std::string& out() const { return out_; }
+  const std::string& err() const { return err_; }
+
+ private:
+  // One round of reading; false once both pipes are closed.
+  bool pump(int timeout_ms);
+  int pid_ = -1;
+  int out_fd_ = -1, err_fd_ = -1;
+  std::string out_, err_;
+  int status_ = -1;
+  bool reaped_ = false;
+};
+
+class EcliTest : public ::testing::Test {
+ protected:
+  TempDir tmp;
+  // The cache is shared by every test of this binary, so that vmlinux.h
+  // and its PCH are built once.
+  static fs::path cache();
+
+  // ecc -o <tmp>/<name> SOURCE [HEADER]; fails the test when ecc fails.
+  fs::path build_package(const fs::path& source, const fs::path& header = {});
+  fs::path build_example(const std::string& name);
+  RunResult ecli(std::vector<std::string> args);
+};
+
+// The JSON objects of the lines of `out` (non-JSON lines are skipped).
+std::vector<nlohmann::json> json_lines(const std::string& out);
+std::vector<std::string> split_lines(const std::string& text);
+std::vector<std::string> split_words(const std::string& line);
+std::string self_comm();  // /proc/self/comm, no newline
+
+}  // namespace ecc::test
