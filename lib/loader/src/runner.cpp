@@ -14,6 +14,7 @@
 #include <deque>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include "ecc/loader.h"
 #include "sampler.h"
@@ -169,6 +170,23 @@ void attach_tc(Attached& a, bpf_program* prog, const Json& doc) {
   a.tc_opts.push_back(opts);
 }
 
+// The export type events are decoded with when a map names none: the first
+// struct/union that is not a member of another export type (enums and
+// nested parts are not events), else the first export type.
+size_t default_event_type(const Json& exports) {
+  std::set<std::string> nested;
+  for (const auto& e : exports)
+    if (e.contains("members"))
+      for (const auto& m : e["members"]) {
+        std::string t = m.value("type", "");
+        for (const char* kw : {"struct ", "union "})
+          if (t.rfind(kw, 0) == 0) nested.insert(t.substr(std::strlen(kw), t.find('[') - std::strlen(kw)));
+      }
+  for (size_t i = 0; i < exports.size(); i++)
+    if (exports[i].contains("members") && !nested.count(exports[i].value("name", ""))) return i;
+  return 0;
+}
+
 [[noreturn]] void load_failed(int err, const std::string& path) {
   if (err == -EPERM || err == -EACCES) {
     if (geteuid() != 0 || err == -EPERM)
@@ -276,7 +294,7 @@ int run_package(const Package& pkg, const std::vector<ProgSetting>& settings, co
     bool ring = m.type == "BPF_MAP_TYPE_RINGBUF";
     bool perf = m.type == "BPF_MAP_TYPE_PERF_EVENT_ARRAY";
     if ((!ring && !perf) || layouts.empty()) continue;
-    const Field* layout = &layouts.front();
+    const Field* layout = &layouts[default_event_type(exports)];
     if (m.value_type) {
       const Type& vt = pkg.object.types.at(pkg.object.types.resolve(*m.value_type));
       for (size_t i = 0; i < layouts.size(); i++)
