@@ -101,6 +101,17 @@ class ExportCollector {
 
   // Named definitions, outer before inner (the order their text starts).
   void visit(clang::Decl* d, std::vector<TypeId>& out) {
+    // `typedef struct {...} row_t;`: the record has no name of its own, so it
+    // is exported under the typedef's.
+    if (auto* td = llvm::dyn_cast<clang::TypedefNameDecl>(d)) {
+      const clang::TagDecl* anon = td->getUnderlyingType()->getAsTagDecl();
+      if (anon && anon->getName().empty() && anon->getTypedefNameForAnonDecl() == td && in_header(td) &&
+          anon->isCompleteDefinition()) {
+        TypeId id = builder_.build(ctx_.getTypedefType(td));
+        if (seen_.insert(id).second) out.push_back(id);
+      }
+      return;
+    }
     auto* tag = llvm::dyn_cast<clang::TagDecl>(d);
     if (!tag || !tag->isThisDeclarationADefinition()) return;
     if (!tag->getName().empty() && in_header(tag)) {
