@@ -1,4 +1,4 @@
-#include "libbpf_log.h"
+#include "ecc/libbpf_log.h"
 
 #include <bpf/libbpf.h>
 

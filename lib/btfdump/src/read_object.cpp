@@ -11,7 +11,7 @@
 
 #include "ecc/btfdump.h"
 #include "ecc/error.h"
-#include "libbpf_log.h"
+#include "ecc/libbpf_log.h"
 
 namespace ecc {
 namespace {

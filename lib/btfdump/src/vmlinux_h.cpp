@@ -12,7 +12,7 @@
 
 #include "ecc/btfdump.h"
 #include "ecc/error.h"
-#include "libbpf_log.h"
+#include "ecc/libbpf_log.h"
 
 namespace ecc {
 namespace {
