@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
 # Installs every build, run and test dependency of ecc from Debian 12 packages.
 # Idempotent: a second run installs nothing new. Needs root (or sudo).
+#   --no-image-tools   leave out podman/buildah/debootstrap (used to build and
+#                      test the container image; the image itself needs none)
 set -euo pipefail
+
+image_tools=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-image-tools) image_tools=0 ;;
+    *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   # build
@@ -17,6 +27,7 @@ packages=(
   # Wasm path
   wasi-libc libclang-rt-14-dev-wasm32 wabt binaryen rustc libstd-rust-dev-wasm32
 )
+[ "$image_tools" -eq 0 ] || packages+=(podman buildah debootstrap)
 
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the build tree into a prefix, moves the prefix (ecc must find its
+# module and templates relative to itself), then configures and builds the
+# consumer project against it with Ninja.
+# usage: install_test.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export XDG_CACHE_HOME="$work/cache" ECC_CACHE_WARM=off
+
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+mv "$work/prefix" "$work/moved"
+passed=0
+check() { if "$@"; then passed=$((passed + 1)); else echo "install test: FAIL: $*" >&2; exit 1; fi; }
+
+check test -x "$work/moved/bin/ecc"
+check test -x "$work/moved/bin/ecli"
+check test -f "$work/moved/lib/ecc/ecc-srcscan.so"
+check test -f "$work/moved/lib/cmake/ecc/eccConfig.cmake"
+check test -d "$work/moved/share/ecc/templates"
+"$work/moved/bin/ecc" --version >/dev/null
+passed=$((passed + 1))
+
+cmake -S "$src/tests/consumer" -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work/moved" >/dev/null
+cmake --build "$work/consumer" -j 2
+while read -r f; do
+  [ -n "$f" ] || continue
+  check test -s "$f"
+done < "$work/consumer/packages.txt"
+check grep -q '"bpf_object"' "$work/consumer/opensnoop-out/package.json"
+# A second build has nothing to do.
+out=$(cmake --build "$work/consumer" -j 2)
+check grep -q "no work to do" <<<"$out"
+echo "install test: $passed passed, 0 failed"
