@@ -1,0 +1,29 @@
+// Options of run_wasm_app (ecc/wasmhost.h). Kept apart and C++17-clean:
+// the interpreter side is compiled as C++17 because wabt's headers are not
+// valid C++20 (destructors spelled with template-ids).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace ecc {
+
+struct WasmRunOptions {
+  // Stop after this many seconds even if the module never returns; 0 = no limit.
+  double duration = 0;
+  // Polled between interpreter slices and inside blocking host calls (buffer
+  // poll, WASI sleeps); a signal handler sets it for SIGINT/SIGTERM.
+  const std::atomic<bool>* stop = nullptr;
+  // Kernel BTF for CO-RE instead of /sys/kernel/btf/vmlinux; empty = default.
+  std::string btf_path;
+  // Where the guest's fd 1 and fd 2 go; empty = the process's stdout/stderr.
+  // The host's own diagnostics (the verifier log tail) go to `err` too.
+  std::function<void(std::string_view)> out;
+  std::function<void(std::string_view)> err;
+  // Instructions the interpreter runs between two looks at `stop` and the clock.
+  int slice = 200000;
+};
+
+}  // namespace ecc

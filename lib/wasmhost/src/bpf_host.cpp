@@ -1,0 +1,360 @@
+#include "bpf_host.h"
+
+#include <bpf/bpf.h>
+#include <net/if.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <string>
+
+namespace ecc::wasmhost {
+namespace {
+
+const Type I32 = Type::I32, I64 = Type::I64;
+
+// libbpf's messages during one load, for the verifier log tail.
+std::string g_libbpf_log;
+
+int capture_libbpf(libbpf_print_level level, const char* fmt, va_list ap) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char buf[4096];
+  int n = std::vsnprintf(buf, sizeof buf, fmt, ap);
+  if (n > 0) g_libbpf_log.append(buf, std::min<size_t>(n, sizeof buf - 1));
+  return 0;
+}
+
+std::string tail_lines(const std::string& text, size_t count) {
+  size_t pos = text.size();
+  if (pos && text[pos - 1] == '\n') pos--;
+  while (count-- && pos != std::string::npos && pos > 0) {
+    pos = text.rfind('\n', pos - 1);
+    if (pos == std::string::npos) return text;
+  }
+  return pos == std::string::npos ? text : text.substr(pos + (text[pos] == '\n'));
+}
+
+bool is_percpu(uint32_t type) {
+  return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+         type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
+}
+
+// A target string for a program that attaches by section otherwise.
+bpf_link* attach_to(bpf_program* prog, const std::string& target) {
+  std::string_view sec = bpf_program__section_name(prog);
+  switch (bpf_program__type(prog)) {
+    case BPF_PROG_TYPE_KPROBE:
+      return bpf_program__attach_kprobe(prog, sec.rfind("kretprobe", 0) == 0, target.c_str());
+    case BPF_PROG_TYPE_TRACEPOINT: {
+      // "category:name" or "category/name"
+      size_t cut = target.find_first_of(":/");
+      if (cut == std::string::npos) return errno = EINVAL, nullptr;
+      return bpf_program__attach_tracepoint(prog, target.substr(0, cut).c_str(), target.substr(cut + 1).c_str());
+    }
+    case BPF_PROG_TYPE_RAW_TRACEPOINT:
+      return bpf_program__attach_raw_tracepoint(prog, target.c_str());
+    case BPF_PROG_TYPE_XDP: {
+      unsigned ifindex = if_nametoindex(target.c_str());
+      if (!ifindex) return errno = ENODEV, nullptr;
+      return bpf_program__attach_xdp(prog, static_cast<int>(ifindex));
+    }
+    default:
+      return errno = EOPNOTSUPP, nullptr;
+  }
+}
+
+int32_t i32(const wi::Values& p, size_t i) { return p[i].Get<int32_t>(); }
+uint32_t u32(const wi::Values& p, size_t i) { return p[i].Get<uint32_t>(); }
+int64_t i64(const wi::Values& p, size_t i) { return p[i].Get<int64_t>(); }
+
+}  // namespace
+
+BpfHost::BpfHost(Guest& guest) : g_(guest), callback_type_(func_type({I32, I32, I32}, {I32})) {}
+
+BpfHost::~BpfHost() {
+  for (auto& [h, o] : objects_) destroy(*o);
+}
+
+BpfHost::Object* BpfHost::find(int64_t handle) {
+  auto it = objects_.find(handle);
+  return it == objects_.end() ? nullptr : it->second.get();
+}
+
+int64_t BpfHost::load(uint32_t ptr, uint32_t len) {
+  const uint8_t* src = g_.ptr(ptr, len);
+  if (!src || len == 0) return 0;
+  auto o = std::make_unique<Object>();
+  o->image.assign(src, src + len);
+
+  bpf_object_open_opts oo{};
+  oo.sz = sizeof oo;
+  if (!g_.opts().btf_path.empty()) oo.btf_custom_path = g_.opts().btf_path.c_str();
+  g_libbpf_log.clear();
+  libbpf_print_fn_t previous = libbpf_set_print(capture_libbpf);
+  o->obj = bpf_object__open_mem(o->image.data(), o->image.size(), &oo);
+  int err = o->obj ? bpf_object__load(o->obj) : -errno;
+  libbpf_set_print(previous);
+  if (err) {
+    std::string tail = tail_lines(g_libbpf_log, 20);
+    std::string msg = std::string("wasm_load_bpf_object: ") + (o->obj ? "load" : "open") +
+                      " failed: " + std::strerror(err < 0 ? -err : err) + "\n";
+    if (!tail.empty()) msg += "libbpf output (last 20 lines):\n" + tail + (tail.back() == '\n' ? "" : "\n");
+    g_.write_out(2, msg);
+    bpf_object__close(o->obj);
+    return 0;
+  }
+
+  bpf_map* m;
+  bpf_object__for_each_map(m, o->obj) {
+    int fd = bpf_map__fd(m);
+    if (fd < 0) continue;
+    bpf_map_info info{};
+    uint32_t info_len = sizeof info;
+    if (bpf_obj_get_info_by_fd(fd, &info, &info_len)) continue;
+    uint32_t value_size = info.value_size;
+    if (is_percpu(info.type))
+      value_size = ((info.value_size + 7) / 8 * 8) * static_cast<uint32_t>(std::max(libbpf_num_possible_cpus(), 1));
+    maps_[fd] = MapRef{o.get(), info.key_size, value_size, info.type};
+    o->map_fds.push_back(fd);
+  }
+  int64_t handle = next_handle_++;
+  objects_[handle] = std::move(o);
+  return handle;
+}
+
+int32_t BpfHost::attach(int64_t handle, uint32_t name_ptr, uint32_t target_ptr) {
+  Object* o = find(handle);
+  if (!o) return -EBADF;
+  auto name = g_.cstr(name_ptr);
+  std::optional<std::string_view> target = std::string_view();
+  if (target_ptr) target = g_.cstr(target_ptr);
+  if (!name || !target) return -EFAULT;
+  bpf_program* prog = bpf_object__find_program_by_name(o->obj, std::string(*name).c_str());
+  if (!prog) return -ENOENT;
+  bpf_link* link = target->empty() ? bpf_program__attach(prog) : attach_to(prog, std::string(*target));
+  if (!link) return errno ? -errno : -EINVAL;
+  o->links.push_back(link);
+  return 0;
+}
+
+int32_t BpfHost::map_fd_by_name(int64_t handle, uint32_t name_ptr) {
+  Object* o = find(handle);
+  if (!o) return -EBADF;
+  auto name = g_.cstr(name_ptr);
+  if (!name) return -EFAULT;
+  bpf_map* m = bpf_object__find_map_by_name(o->obj, std::string(*name).c_str());
+  if (!m) return -ENOENT;
+  return bpf_map__fd(m);
+}
+
+int32_t BpfHost::map_operate(int32_t fd, int32_t cmd, uint32_t key_ptr, uint32_t value_ptr, uint32_t next_key_ptr,
+                             uint64_t flags) {
+  auto it = maps_.find(fd);
+  if (it == maps_.end()) return -EBADF;
+  const MapRef& m = it->second;
+  // A zero pointer is "none" only where the kernel allows none: no key for
+  // key-less maps (queue, stack), no current key for the first next-key.
+  auto need = [&](uint32_t ptr, uint32_t size, bool optional, void** out) {
+    *out = nullptr;
+    if (size == 0 || (optional && ptr == 0)) return true;
+    *out = g_.ptr(ptr, size);
+    return ptr != 0 && *out != nullptr;
+  };
+  void *key, *value, *next;
+  switch (cmd) {
+    case 1:  // lookup
+      if (!need(key_ptr, m.key_size, false, &key) || !need(value_ptr, m.value_size, false, &value)) return -EFAULT;
+      return bpf_map_lookup_elem_flags(fd, key, value, flags);
+    case 2:  // update
+      if (!need(key_ptr, m.key_size, false, &key) || !need(value_ptr, m.value_size, false, &value)) return -EFAULT;
+      return bpf_map_update_elem(fd, key, value, flags);
+    case 3:  // delete
+      if (!need(key_ptr, m.key_size, false, &key)) return -EFAULT;
+      return bpf_map_delete_elem(fd, key);
+    case 4:  // next key
+      if (!need(key_ptr, m.key_size, true, &key) || !need(next_key_ptr, m.key_size, false, &next)) return -EFAULT;
+      return bpf_map_get_next_key(fd, key, next);
+    default:
+      return -EINVAL;
+  }
+}
+
+int BpfHost::reader_for(Object& o, int map_fd, Reader** out) {
+  auto it = o.readers.find(map_fd);
+  if (it == o.readers.end()) {
+    Reader r;
+    uint32_t type = maps_.at(map_fd).type;
+    if (type == BPF_MAP_TYPE_RINGBUF) {
+      r.ring = ring_buffer__new(map_fd, on_ring, this, nullptr);
+      if (!r.ring) return -errno;
+    } else if (type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+      r.perf = perf_buffer__new(map_fd, 64, on_perf, nullptr, this, nullptr);
+      if (!r.perf) return -errno;
+    } else {
+      return -EINVAL;
+    }
+    it = o.readers.emplace(map_fd, r).first;
+  }
+  *out = &it->second;
+  return 0;
+}
+
+int BpfHost::on_ring(void* self, void* data, size_t size) { return static_cast<BpfHost*>(self)->deliver(data, size); }
+
+void BpfHost::on_perf(void* self, int, void* data, uint32_t size) { static_cast<BpfHost*>(self)->deliver(data, size); }
+
+// One record: copied straight into the guest's buffer, then the guest's
+// callback runs. No allocation on this path.
+int BpfHost::deliver(const void* data, size_t size) {
+  Round& r = round_;
+  if (r.halted) return -1;
+  uint32_t n = static_cast<uint32_t>(std::min<size_t>(size, r.max_size));
+  std::memcpy(g_.ptr(r.data_ptr, r.max_size), data, n);
+  r.params[0] = wi::Value::Make(r.ctx);
+  r.params[1] = wi::Value::Make(r.data_ptr);
+  r.params[2] = wi::Value::Make(n);
+  if (g_.call(r.func, r.params, r.results, &r.trap) != wi::RunResult::Return) {
+    r.halted = true;
+    return -1;
+  }
+  int32_t ret = r.results[0].Get<int32_t>();
+  if (ret != 0 && !r.stopped) {
+    r.stopped = true;
+    r.stopped_with = ret;
+  }
+  // The ring buffer stops its round on a negative return; a perf buffer's
+  // callback cannot stop it, so the remaining records of that round still
+  // reach the guest (none is lost).
+  return ret != 0 ? -1 : 0;
+}
+
+int32_t BpfHost::poll(int64_t handle, int32_t map_fd, uint32_t func, uint32_t ctx, uint32_t data, uint32_t max,
+                      int32_t timeout_ms, wi::Trap::Ptr* trap, bool* halt) {
+  *halt = false;
+  Object* o = find(handle);
+  if (!o) return -EBADF;
+  auto m = maps_.find(map_fd);
+  if (m == maps_.end() || m->second.owner != o) return -EBADF;
+  if (max == 0 || !g_.ptr(data, max)) return -EFAULT;
+  wi::Func::Ptr callback = g_.table_func(func, callback_type_);
+  if (!callback) return -EINVAL;
+  if (polling_) return -EBUSY;  // a callback polling again
+  Reader* reader;
+  if (int err = reader_for(*o, map_fd, &reader)) return err;
+
+  round_.func = callback;
+  round_.ctx = ctx;
+  round_.data_ptr = data;
+  round_.max_size = max;
+  round_.stopped = round_.halted = false;
+  round_.stopped_with = 0;
+  polling_ = o;
+  using namespace std::chrono;
+  auto until = timeout_ms < 0 ? steady_clock::time_point::max() : steady_clock::now() + milliseconds(timeout_ms);
+  int32_t result = 0;
+  for (;;) {
+    // Short waits, so that stop and the deadline are seen while blocked.
+    auto left = until == steady_clock::time_point::max() ? milliseconds(50)
+                                                         : duration_cast<milliseconds>(until - steady_clock::now());
+    int wait = static_cast<int>(g_.wait_budget(std::clamp(left, milliseconds(0), milliseconds(50))).count());
+    int n = reader->ring ? ring_buffer__poll(reader->ring, wait) : perf_buffer__poll(reader->perf, wait);
+    if (round_.halted) {
+      *halt = true;
+      *trap = round_.trap;
+      break;
+    }
+    if (round_.stopped) {
+      result = round_.stopped_with < 0 ? round_.stopped_with : 0;
+      break;
+    }
+    if (n < 0 && n != -EINTR) {
+      result = n;
+      break;
+    }
+    if (n > 0) break;
+    if (g_.should_stop()) {
+      *halt = true;
+      g_.halt(Halt::stop, trap);
+      break;
+    }
+    if (steady_clock::now() >= until) break;
+  }
+  polling_ = nullptr;
+  round_.func.reset();
+  round_.trap.reset();
+  return result;
+}
+
+void BpfHost::destroy(Object& o) {
+  for (auto& [fd, r] : o.readers) {
+    ring_buffer__free(r.ring);
+    perf_buffer__free(r.perf);
+  }
+  o.readers.clear();
+  for (bpf_link* l : o.links) bpf_link__destroy(l);
+  o.links.clear();
+  for (int fd : o.map_fds) maps_.erase(fd);
+  o.map_fds.clear();
+  bpf_object__close(o.obj);
+  o.obj = nullptr;
+}
+
+int32_t BpfHost::close(int64_t handle) {
+  Object* o = find(handle);
+  if (!o) return -EBADF;
+  if (polling_ == o) return -EBUSY;  // closed from inside its own callback
+  destroy(*o);
+  objects_.erase(handle);
+  return 0;
+}
+
+HostFuncs BpfHost::funcs() {
+  wi::Store& s = g_.store();
+  HostFuncs f;
+  using P = const wi::Values&;
+  using R = wi::Values&;
+  using T = wi::Trap::Ptr*;
+  auto ret32 = [](R r, int32_t v) { r[0] = wi::Value::Make(v); };
+  f["wasm_load_bpf_object"] =
+      wi::HostFunc::New(s, func_type({I32, I32}, {I64}), [this](wi::Thread&, P p, R r, T) -> Result {
+        r[0] = wi::Value::Make(load(u32(p, 0), u32(p, 1)));
+        return Result::Ok;
+      });
+  f["wasm_attach_bpf_program"] =
+      wi::HostFunc::New(s, func_type({I64, I32, I32}, {I32}), [this, ret32](wi::Thread&, P p, R r, T) -> Result {
+        ret32(r, attach(i64(p, 0), u32(p, 1), u32(p, 2)));
+        return Result::Ok;
+      });
+  f["wasm_bpf_buffer_poll"] = wi::HostFunc::New(
+      s, func_type({I64, I32, I32, I32, I32, I32, I32}, {I32}), [this, ret32](wi::Thread&, P p, R r, T trap) -> Result {
+        bool halt = false;
+        int32_t v = poll(i64(p, 0), i32(p, 1), u32(p, 2), u32(p, 3), u32(p, 4), u32(p, 5), i32(p, 6), trap, &halt);
+        if (halt) {
+          // A trap in the callback or a stop: end the run with that reason.
+          if (g_.halted() == Halt::none)
+            return g_.halt(Halt::trap, trap, "in the event callback: " + (*trap ? (*trap)->message() : std::string()));
+          return g_.halt(g_.halted(), trap);
+        }
+        ret32(r, v);
+        return Result::Ok;
+      });
+  f["wasm_bpf_map_fd_by_name"] =
+      wi::HostFunc::New(s, func_type({I64, I32}, {I32}), [this, ret32](wi::Thread&, P p, R r, T) -> Result {
+        ret32(r, map_fd_by_name(i64(p, 0), u32(p, 1)));
+        return Result::Ok;
+      });
+  f["wasm_bpf_map_operate"] = wi::HostFunc::New(
+      s, func_type({I32, I32, I32, I32, I32, I64}, {I32}), [this, ret32](wi::Thread&, P p, R r, T) -> Result {
+        ret32(r, map_operate(i32(p, 0), i32(p, 1), u32(p, 2), u32(p, 3), u32(p, 4), p[5].Get<uint64_t>()));
+        return Result::Ok;
+      });
+  f["wasm_close_bpf_object"] =
+      wi::HostFunc::New(s, func_type({I64}, {I32}), [this, ret32](wi::Thread&, P p, R r, T) -> Result {
+        ret32(r, close(i64(p, 0)));
+        return Result::Ok;
+      });
+  return f;
+}
+
+}  // namespace ecc::wasmhost

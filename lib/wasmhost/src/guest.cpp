@@ -1,0 +1,94 @@
+#include "guest.h"
+
+#include <cstdio>
+#include <unistd.h>
+
+#include "thread_slices.h"
+
+namespace ecc::wasmhost {
+
+Guest::Guest(wi::Store& store, const WasmRunOptions& opts) : store_(store), opts_(opts) {
+  if (opts.duration > 0)
+    deadline_ = std::chrono::steady_clock::now() +
+                std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                    std::chrono::duration<double>(opts.duration));
+}
+
+std::optional<std::string_view> Guest::cstr(uint64_t off) {
+  uint64_t size = memory_->ByteSize();
+  if (off >= size) return std::nullopt;
+  const char* s = reinterpret_cast<const char*>(memory_->UnsafeData() + off);
+  const void* nul = std::memchr(s, 0, size - off);
+  if (!nul) return std::nullopt;
+  return std::string_view(s, static_cast<const char*>(nul) - s);
+}
+
+wi::Func::Ptr Guest::table_func(uint32_t index, const wi::FuncType& type) {
+  if (!table_ || index >= table_->size()) return {};
+  wi::Ref ref = table_->UnsafeGet(index);
+  if (ref == wi::Ref::Null || !store_.Is<wi::Func>(ref)) return {};
+  wi::Func::Ptr f = store_.UnsafeGet<wi::Func>(ref);
+  if (f->type().params != type.params || f->type().results != type.results) return {};
+  return f;
+}
+
+bool Guest::should_stop() const {
+  if (opts_.stop && opts_.stop->load(std::memory_order_relaxed)) return true;
+  return deadline_ && std::chrono::steady_clock::now() >= *deadline_;
+}
+
+std::chrono::milliseconds Guest::wait_budget(std::chrono::milliseconds cap) const {
+  if (!deadline_) return cap;
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - std::chrono::steady_clock::now());
+  if (left.count() < 0) return std::chrono::milliseconds(0);
+  return std::min(cap, left);
+}
+
+wi::RunResult Guest::call(const wi::Func::Ptr& func, const wi::Values& params, wi::Values& results,
+                          wi::Trap::Ptr* trap) {
+  auto* defined = wabt::dyn_cast<wi::DefinedFunc>(func.get());
+  if (!defined) {
+    // A host function placed in the table: nothing to slice.
+    return wabt::Failed(func->Call(*thread_, params, results, trap)) ? wi::RunResult::Trap : wi::RunResult::Return;
+  }
+  wi::RunResult r = push_call(*thread_, *defined, params, trap);
+  if (r != wi::RunResult::Ok) return r;
+  const int slice = opts_.slice > 0 ? opts_.slice : 200000;
+  for (;;) {
+    r = thread_->Run(slice, trap);
+    if (r == wi::RunResult::Return) {
+      pop_results(*thread_, defined->type(), &results);
+      return r;
+    }
+    if (r != wi::RunResult::Ok) return r;
+    if (should_stop()) {
+      halt(Halt::stop, trap);
+      return wi::RunResult::Trap;
+    }
+  }
+}
+
+Result Guest::halt(Halt why, wi::Trap::Ptr* trap, std::string message, int code) {
+  // The first reason wins: a trap inside a callback stays the reason even
+  // though it unwinds through the outer calls as a trap too.
+  if (halt_ == Halt::none) {
+    halt_ = why;
+    exit_code_ = code;
+    halt_message_ = std::move(message);
+  }
+  *trap = wi::Trap::New(store_, "ecc-wasmhost: run halted");
+  return Result::Error;
+}
+
+void Guest::write_out(int fd, std::string_view text) {
+  const auto& sink = fd == 1 ? opts_.out : opts_.err;
+  if (sink) {
+    sink(text);
+    return;
+  }
+  std::FILE* f = fd == 1 ? stdout : stderr;
+  std::fwrite(text.data(), 1, text.size(), f);
+  std::fflush(f);
+}
+
+}  // namespace ecc::wasmhost

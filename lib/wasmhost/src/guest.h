@@ -1,0 +1,109 @@
+// The running guest as the host functions see it: its memory (every pointer
+// bounds-checked here), its function table, the interruptible call, and how
+// a host call ends the whole run (proc_exit, stop, a trap in a callback).
+#pragma once
+
+#include <chrono>
+#include <cstring>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <wabt/interp/interp.h>
+
+#include "ecc/wasmhost_options.h"
+
+namespace ecc::wasmhost {
+
+namespace wi = wabt::interp;
+using wabt::Result;
+using wabt::Type;
+
+// Why the run ended early, decided inside a host call or between slices.
+enum class Halt { none, exit, stop, trap };
+
+class Guest {
+ public:
+  Guest(wi::Store& store, const WasmRunOptions& opts);
+
+  void attach(wi::Thread* thread, wi::Memory::Ptr memory, wi::Table::Ptr table) {
+    thread_ = thread;
+    memory_ = std::move(memory);
+    table_ = std::move(table);
+  }
+
+  wi::Store& store() { return store_; }
+  const WasmRunOptions& opts() const { return opts_; }
+
+  // [off, off+len) inside the memory, or nullptr. The pointer is valid until
+  // the guest runs again (memory.grow may move it).
+  uint8_t* ptr(uint64_t off, uint64_t len) {
+    uint64_t size = memory_->ByteSize();
+    if (off > size || len > size - off) return nullptr;
+    return memory_->UnsafeData() + off;
+  }
+  template <typename T>
+  bool load(uint64_t off, T* out);
+  template <typename T>
+  bool store(uint64_t off, T v);
+  // A NUL-terminated string starting at `off`, the NUL within the memory.
+  std::optional<std::string_view> cstr(uint64_t off);
+
+  // table[index] when it is a function of exactly `type`, else empty.
+  wi::Func::Ptr table_func(uint32_t index, const wi::FuncType& type);
+
+  // Calls a guest function in slices, watching stop and the deadline between
+  // them. Returns Return with `results` filled, or Trap (also for a halt).
+  wi::RunResult call(const wi::Func::Ptr& func, const wi::Values& params, wi::Values& results, wi::Trap::Ptr* trap);
+
+  bool should_stop() const;
+  // Time left before the deadline (for blocking host calls), capped at `cap`.
+  std::chrono::milliseconds wait_budget(std::chrono::milliseconds cap) const;
+
+  // Ends the run from inside a host call: the host function returns the
+  // Result of this, which unwinds the interpreter as a trap we recognize.
+  Result halt(Halt why, wi::Trap::Ptr* trap, std::string message = {}, int code = 0);
+  Halt halted() const { return halt_; }
+  int exit_code() const { return exit_code_; }
+  const std::string& halt_message() const { return halt_message_; }
+
+  void write_out(int fd, std::string_view text);
+
+ private:
+  wi::Store& store_;
+  const WasmRunOptions& opts_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
+  wi::Thread* thread_ = nullptr;
+  wi::Memory::Ptr memory_;
+  wi::Table::Ptr table_;
+  Halt halt_ = Halt::none;
+  int exit_code_ = 0;
+  std::string halt_message_;
+};
+
+template <typename T>
+bool Guest::load(uint64_t off, T* out) {
+  uint8_t* p = ptr(off, sizeof(T));
+  if (!p) return false;
+  std::memcpy(out, p, sizeof(T));
+  return true;
+}
+
+template <typename T>
+bool Guest::store(uint64_t off, T v) {
+  uint8_t* p = ptr(off, sizeof(T));
+  if (!p) return false;
+  std::memcpy(p, &v, sizeof(T));
+  return true;
+}
+
+// Host functions by module and name, built by each host module.
+using HostFuncs = std::map<std::string, wi::HostFunc::Ptr, std::less<>>;
+
+inline wi::FuncType func_type(std::initializer_list<Type> params, std::initializer_list<Type> results) {
+  return wi::FuncType(wi::ValueTypes(params), wi::ValueTypes(results));
+}
+
+}  // namespace ecc::wasmhost
