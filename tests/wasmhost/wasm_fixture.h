@@ -1,0 +1,47 @@
+// Helpers for the Wasm host tests: WAT assembled with Debian's wat2wasm,
+// runs with captured stdout/stderr, the test BPF object, event triggers.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ecc/wasmhost.h"
+#include "test_util.h"
+
+namespace ecc::test {
+
+std::vector<uint8_t> wat2wasm(const TempDir& dir, const std::string& wat);
+
+struct AppRun {
+  int code = -1;
+  std::string out, err;
+};
+AppRun run_app(const std::vector<uint8_t>& module, const std::vector<std::string>& args = {},
+               WasmRunOptions opts = {});
+
+// The BPF object of the kernel tests (tests/wasmhost/apps/events.bpf.c):
+// ring buffer `events` fed by sys_enter_getpid, perf array `perf_events`
+// fed by sys_enter_getppid, hash map `kv` (u32 -> u64).
+std::vector<uint8_t> events_object(const TempDir& dir);
+
+// Bytes as a WAT string literal body ("\00\61...").
+std::string wat_bytes(const std::vector<uint8_t>& bytes);
+
+// Calls getpid and getppid in a loop on a thread of this process until destroyed.
+class SyscallFlood {
+ public:
+  SyscallFlood();
+  ~SyscallFlood();
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+// This process's comm as the kernel reports it (at most 15 bytes).
+std::string self_comm();
+
+}  // namespace ecc::test
