@@ -1,5 +1,6 @@
 // sigsnoop on the kernel: the test signals a sleeping child of its own and
 // finds exactly those signals in ecli's output, field by field.
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,30 +12,46 @@
 namespace ecc::test {
 namespace {
 
-void on_usr(int) {}
+int g_ack_fd = -1;
+void on_usr(int) {
+  if (write(g_ack_fd, "a", 1) != 1) _exit(1);
+}
 
-// A child that sleeps until killed. It handles SIGUSR1/2 (an ignored signal
-// is reported with a non-zero result), and says when it is ready.
+// A child that sleeps until killed. It handles SIGUSR1/2 (an ignored or a
+// still-pending signal is reported with a non-zero result) and acknowledges
+// each one, so that the next is only sent once the previous was delivered.
 struct Sleeper {
   pid_t pid;
+  int ack = -1;
   Sleeper() {
     int ready[2];
     if (pipe(ready) != 0) throw std::runtime_error("pipe");
     pid = fork();
     if (pid == 0) {
+      g_ack_fd = ready[1];
       signal(SIGUSR1, on_usr);
       signal(SIGUSR2, on_usr);
       if (write(ready[1], "r", 1) != 1) _exit(1);
       for (;;) pause();
     }
-    char c;
     close(ready[1]);
-    if (read(ready[0], &c, 1) != 1) throw std::runtime_error("sleeper did not start");
-    close(ready[0]);
+    ack = ready[0];
+    wait_ack();
+  }
+  void wait_ack() {
+    pollfd pfd = {ack, POLLIN, 0};
+    char c;
+    if (poll(&pfd, 1, 3000) != 1 || read(ack, &c, 1) != 1) throw std::runtime_error("sleeper did not answer");
+  }
+  // Sends `sig` and waits until the child has handled it.
+  void send(int sig) {
+    ASSERT_EQ(kill(pid, sig), 0);
+    wait_ack();
   }
   ~Sleeper() {
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
+    close(ack);
   }
 };
 
@@ -46,9 +63,9 @@ TEST_F(Sigsnoop, JsonOnlyTheChosenSignal) {
   EcliProcess p({"run", "-j", "-d", "4", pkg.string(), "--signal", "10", "--pid=" + std::to_string(getpid())});
   ASSERT_TRUE(p.wait_attached()) << p.err();
   Sleeper child;
-  ASSERT_EQ(kill(child.pid, SIGUSR1), 0);
-  ASSERT_EQ(kill(child.pid, SIGUSR2), 0);
-  ASSERT_EQ(kill(child.pid, SIGUSR1), 0);
+  child.send(SIGUSR1);
+  child.send(SIGUSR2);
+  child.send(SIGUSR1);
   EXPECT_TRUE(p.wait_output("\"tpid\":" + std::to_string(child.pid), std::chrono::seconds(3)));
   p.signal(SIGINT);
   RunResult r = p.finish();
@@ -75,8 +92,8 @@ TEST_F(Sigsnoop, TextTableWithTime) {
   EcliProcess p({"run", "-d", "3", pkg.string(), "-s", "12", "-p", std::to_string(getpid())});
   ASSERT_TRUE(p.wait_attached()) << p.err();
   Sleeper child;
-  ASSERT_EQ(kill(child.pid, SIGUSR2), 0);
-  ASSERT_EQ(kill(child.pid, SIGUSR1), 0);
+  child.send(SIGUSR2);
+  child.send(SIGUSR1);
   RunResult r = p.finish();  // -d stops it
   EXPECT_EQ(r.exit_code, 0) << r.err;
   auto lines = split_lines(r.out);
