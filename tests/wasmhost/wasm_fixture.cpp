@@ -8,6 +8,40 @@
 
 namespace ecc::test {
 
+static const char* kImports = R"(
+ (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+ (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+ (import "wasm_bpf" "wasm_load_bpf_object" (func $load (param i32 i32) (result i64)))
+ (import "wasm_bpf" "wasm_attach_bpf_program" (func $attach (param i64 i32 i32) (result i32)))
+ (import "wasm_bpf" "wasm_bpf_buffer_poll" (func $poll (param i64 i32 i32 i32 i32 i32 i32) (result i32)))
+ (import "wasm_bpf" "wasm_bpf_map_fd_by_name" (func $fd_by_name (param i64 i32) (result i32)))
+ (import "wasm_bpf" "wasm_bpf_map_operate" (func $op (param i32 i32 i32 i32 i32 i64) (result i32)))
+ (import "wasm_bpf" "wasm_close_bpf_object" (func $close (param i64) (result i32)))
+)";
+
+std::string module(const std::string& body, const std::string& callback, const std::vector<uint8_t>* object,
+                   const std::string& extra) {
+  std::string m = "(module\n" + std::string(kImports) + extra + R"(
+ (memory (export "memory") 4)
+ (table (export "__indirect_function_table") 2 funcref)
+ (elem (i32.const 1) $cb)
+ (global $h (mut i64) (i64.const 0))
+ (data (i32.const 16) "events\00")
+ (data (i32.const 32) "kv\00")
+ (data (i32.const 48) "on_getpid\00")
+ (data (i32.const 64) "no_such_prog\00")
+ (data (i32.const 262140) "xxxx")
+ (func $cb (param i32 i32 i32) (result i32) )" +
+                  callback + ")\n";
+  if (object) m += " (data (i32.const 4096) \"" + wat_bytes(*object) + "\")\n";
+  m += " (func (export \"_start\")\n";
+  if (object)
+    m += "  (global.set $h (call $load (i32.const 4096) (i32.const " + std::to_string(object->size()) +
+         ")))\n  (if (i64.eqz (global.get $h)) (then (call $exit (i32.const 100))))\n";
+  return m + body + "))\n";
+}
+
+
 std::vector<uint8_t> wat2wasm(const TempDir& dir, const std::string& wat) {
   static int serial = 0;
   fs::path src = dir / ("m" + std::to_string(serial) + ".wat");

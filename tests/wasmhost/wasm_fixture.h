@@ -27,6 +27,16 @@ AppRun run_app(const std::vector<uint8_t>& module, const std::vector<std::string
 // fed by sys_enter_getppid, hash map `kv` (u32 -> u64).
 std::vector<uint8_t> events_object(const TempDir& dir);
 
+// A module whose _start runs `body` (after loading `object` into global $h
+// when given, exiting 100 when that fails); memory is 4 pages, so 262144 is
+// one past the end and the last 4 bytes are "xxxx" (no NUL). Strings at 16
+// "events", 32 "kv", 48 "on_getpid", 64 "no_such_prog"; the table holds the
+// event callback $cb, whose body is `callback`, at index 1. All six wasm_bpf
+// imports ($load $attach $poll $fd_by_name $op $close) and WASI $exit,
+// $fd_write are declared; `extra` adds more module fields.
+std::string module(const std::string& body, const std::string& callback = "(i32.const 0)",
+                   const std::vector<uint8_t>* object = nullptr, const std::string& extra = "");
+
 // Bytes as a WAT string literal body ("\00\61...").
 std::string wat_bytes(const std::vector<uint8_t>& bytes);
 
