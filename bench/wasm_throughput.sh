@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Events per second through a Wasm app (bench/wasm_flood_guest.c in wabt's
+# interpreter, lib/wasmhost) vs the native libbpf consumer of the same BPF
+# object (bench/native_consumer.c), measured in one run, plus lost events
+# (sequence gaps) and events per CPU-second. The flooder calls getppid() in
+# a tight loop on one core.
+# usage: bench/wasm_throughput.sh   (env: FLOOD_SECONDS=3 RUNS=3 BUILD=build
+#        DRIVER=<runner of app.wasm: ARGS... after the .wasm>, default the
+#        build's tests/wasmhost/wasm_bench_driver; `ecli run` once it runs wasm)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${BUILD:-$root/build}"
+driver="${DRIVER:-$build/tests/wasmhost/wasm_bench_driver}"
+secs="${FLOOD_SECONDS:-3}"
+runs="${RUNS:-3}"
+work="$(mktemp -d /dev/shm/wasm-bench.XXXXXX 2>/dev/null || mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# The flood object with plain clang + bpftool (no ecc needed), then the guest
+# embedding it as a C array.
+bpftool btf dump file /sys/kernel/btf/vmlinux format c > "$work/vmlinux.h"
+clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$work" -I"$root/bench" \
+  -c "$root/bench/flood.bpf.c" -o "$work/flood.tmp.o"
+bpftool gen object "$work/flood.bpf.o" "$work/flood.tmp.o"
+python3 - "$work/flood.bpf.o" "$work/flood_obj.h" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+rows = ",\n".join(",".join(str(b) for b in data[i:i + 32]) for i in range(0, len(data), 32))
+open(sys.argv[2], "w").write("static unsigned char flood_obj[] = {\n%s\n};\n"
+                             "static const unsigned int flood_obj_len = %d;\n" % (rows, len(data)))
+PY
+clang --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wl,--export-table -Wl,--allow-undefined \
+  -I"$work" -I"$root/bench" "$root/bench/wasm_flood_guest.c" -o "$work/flood.wasm"
+cc -O2 -Wall -I"$root/bench" -o "$work/native" "$root/bench/native_consumer.c" -lbpf
+cc -O2 -Wall -o "$work/gen" "$root/bench/flood_gen.c"
+
+# run_one NAME CMD... : the flooder waits on a fifo until the consumer is
+# attached; prints "NAME calls received lost seconds cpu_seconds".
+run_one() {
+  local name="$1"; shift
+  rm -f "$work/go" "$work/err" "$work/out"; mkfifo "$work/go"
+  "$work/gen" "$secs" < "$work/go" > "$work/calls" &
+  local gen=$!
+  exec 3> "$work/go"
+  local cmd=("${@//@PID@/$gen}")
+  python3 -c 'import resource, subprocess, sys
+rc = subprocess.call(sys.argv[2:])
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write(str(u.ru_utime + u.ru_stime))
+sys.exit(rc)' "$work/cpu" "${cmd[@]}" > "$work/out" 2> "$work/err" &
+  local consumer=$!
+  for _ in $(seq 200); do grep -q "attached" "$work/err" && break; sleep 0.05; done
+  grep -q "attached" "$work/err" || { cat "$work/err" >&2; exit 1; }
+  echo go >&3; exec 3>&-
+  wait "$gen"
+  wait "$consumer"
+  local received lost
+  read -r _ received _ lost < "$work/out"
+  echo "$name $(cat "$work/calls") $received $lost $secs $(cat "$work/cpu")"
+}
+
+printf '%-7s %12s %12s %10s %12s %10s %16s\n' consumer calls received lost events/s cpu_s events/cpu_s >&2
+results=()
+for r in $(seq "$runs"); do
+  for name in native wasm; do
+    if [ "$name" = native ]; then
+      line=$(run_one native "$work/native" "$work/flood.bpf.o" @PID@ "$((secs + 2))")
+    else
+      line=$(run_one wasm "$driver" "$work/flood.wasm" @PID@ "$((secs + 2))")
+    fi
+    read -r n calls received lost s cpu <<< "$line"
+    rate=$(python3 -c "print(round($received / $s))")
+    per_cpu=$(python3 -c "print(round($received / max($cpu, 1e-3)))")
+    printf '%-7s %12s %12s %10s %12s %10.2f %16s\n' "$n" "$calls" "$received" "$lost" "$rate" "$cpu" "$per_cpu" >&2
+    results+=("$n $rate $lost $per_cpu")
+  done
+done
+python3 - "${results[@]}" <<'PY'
+import statistics, sys
+rates, per_cpu, lost = {"native": [], "wasm": []}, {"native": [], "wasm": []}, {"native": 0, "wasm": 0}
+for r in sys.argv[1:]:
+    n, rate, l, pc = r.split()
+    rates[n].append(int(rate)); per_cpu[n].append(int(pc)); lost[n] += int(l)
+for n in ("native", "wasm"):
+    print(f"{n}: median {statistics.median(rates[n]):.0f} events/s, "
+          f"{statistics.median(per_cpu[n]):.0f} events per CPU-second, {lost[n]} lost")
+print(f"wasm/native events per CPU-second: "
+      f"{statistics.median(per_cpu['wasm']) / max(statistics.median(per_cpu['native']), 1):.3f}")
+PY
