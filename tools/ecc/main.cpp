@@ -4,7 +4,9 @@
 
 #include "ecc/error.h"
 #include "options.h"
+#include "build_wasm.h"
 #include "package.h"
+#include "wasm_skel.h"
 
 int main(int argc, char** argv) {
   using namespace ecc;
@@ -20,8 +22,9 @@ int main(int argc, char** argv) {
       case Command::package:
         return run_package(o);
       case Command::gen_wasm_skel:
+        return run_gen_wasm_skel(o);
       case Command::build_wasm:
-        throw Error(Exit::usage, "this subcommand is not available in this build of ecc");
+        return run_build_wasm(o);
     }
   } catch (const Error& e) {
     std::cerr << "ecc: error: " << e.line() << "\n";

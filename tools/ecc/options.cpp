@@ -86,12 +86,21 @@ Options parse_options(const std::vector<std::string>& args) {
 
 std::string usage_text() {
   return R"(usage: ecc [options] FILE.bpf.c [EXPORT_HEADER.h]   compile and package
+       ecc gen-wasm-skel [options] [FILE.bpf.c [EXPORT_HEADER.h]]
+       ecc build-wasm [options] [APP.c ...]
        ecc --help | --version
 
 Compiles a libbpf-style eBPF program and writes, next to the source (or in -o DIR):
   <name>.bpf.o       the linked BPF object (BTF and BTF.ext kept, no DWARF)
   <name>.skel.json   the skeleton: maps, programs, data sections, export types, docs
   package.json       the object and the skeleton in one file, for `ecli run`
+
+gen-wasm-skel also writes the WebAssembly guest framework: ewasm-skel.h (the object,
+program_data, wasm32 types with the BPF layout, a skeleton), eunomia-include/ (the
+guest SDK) and app.c (only when absent); with --rust also <name>_skel.rs, main.rs,
+Cargo.toml and .cargo/config.toml. Without files it uses the current directory's
+single *.bpf.c and its <name>.h. build-wasm compiles APP.c (default: ./app.c) with
+clang for wasm32-wasi into app.wasm and prints its size.
 
 options:
   -o, --output DIR     write the outputs to DIR (default: the source's directory)
@@ -104,6 +113,9 @@ options:
   -y, --yaml           also write <name>.skel.yaml
   -n, --no-package     stop after the skeleton: no package.json
   -v, --verbose        print every step and command, in a form that can be pasted into a shell
+  --rust               gen-wasm-skel: also write the Rust module and a Cargo project
+  --force              gen-wasm-skel: overwrite app.c (and main.rs, Cargo.toml)
+  --wasi-sysroot DIR   build-wasm: the WASI sysroot (default: Debian's wasi-libc)
   -h, --help           this text
   --version            print the version
 

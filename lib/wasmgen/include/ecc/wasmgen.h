@@ -1,0 +1,85 @@
+// Skeleton model -> the WebAssembly guest side of SPEC §7: C headers
+// (ewasm-skel.h, app.c) and a Rust module, all rendered from templates/.
+//
+// The emitters only read the model. The one piece of layout work is the plan
+// (wasm_layout.h): every export type re-laid for wasm32 with the BPF offsets.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ecc/model.h"
+
+namespace ecc::wasmgen {
+
+// --- ELF: where a section's bytes sit in the object file --------------------
+
+struct ElfSection {
+  std::string name;
+  uint64_t offset = 0;      // file offset of the section's bytes
+  uint64_t size = 0;
+  uint64_t align = 0;       // sh_addralign
+  bool has_bytes = false;   // false for SHT_NOBITS (.bss)
+};
+
+// The section headers of a 64-bit little-endian ELF. Throws
+// Error(bad_input, ..., file) for anything else or a truncated image.
+std::vector<ElfSection> elf_sections(std::span<const uint8_t> elf, const std::string& file);
+
+// --- literals ---------------------------------------------------------------
+
+// A C string literal of `s`, split into lines of at most about `width`
+// characters ("..."\n\t"..."); every byte that is not printable ASCII is
+// escaped so the literal holds exactly the bytes of `s`.
+std::string c_string_literal(std::string_view s, size_t width = 100);
+
+// "0x7f, 0x45, ..." in lines of 16 bytes, each line starting with a tab.
+std::string c_byte_list(std::span<const uint8_t> bytes);
+
+// --- templates --------------------------------------------------------------
+
+using Vars = std::map<std::string, std::string>;
+
+// Replaces every `{{name}}` with vars[name]. An unknown name or an unclosed
+// `{{` throws Error(bad_input, ..., template_file): templates are data that can
+// be edited, and a typo must not produce a half-filled file.
+std::string render(std::string_view tmpl, const Vars& vars, const std::string& template_file);
+
+// --- emitters ---------------------------------------------------------------
+
+struct GuestInput {
+  const Skeleton* skel = nullptr;
+  std::span<const uint8_t> elf;        // the linked object
+  std::string package_json;            // the text of package.json
+  std::string name;                    // "sigsnoop"
+  std::string object_file;             // "sigsnoop.bpf.o" (for include_bytes! and comments)
+  std::string source_file;             // "sigsnoop.bpf.c" (comments only)
+};
+
+// wasm32 C definitions of every export type (and the types they use), with
+// _Static_asserts on size, alignment and every member's offset, plus JSON
+// printers `ewasm_json_<type>()` and bitfield accessors.
+std::string c_export_types(const Skeleton& skel);
+
+// Variables for templates/ewasm-skel.h.in.
+Vars c_skel_vars(const GuestInput& in);
+// Variables for templates/app.c.in.
+Vars c_app_vars(const GuestInput& in);
+// Variables for templates/rust/skel.rs.in, Cargo.toml.in and main.rs.in.
+Vars rust_vars(const GuestInput& in);
+
+// The template files, relative to the templates directory.
+inline constexpr const char* kSkelTemplate = "ewasm-skel.h.in";
+inline constexpr const char* kAppTemplate = "app.c.in";
+inline constexpr const char* kRustSkelTemplate = "rust/skel.rs.in";
+inline constexpr const char* kRustMainTemplate = "rust/main.rs.in";
+inline constexpr const char* kCargoTemplate = "rust/Cargo.toml.in";
+inline constexpr const char* kCargoConfigTemplate = "rust/cargo-config.toml.in";
+// The guest SDK: copied as is into eunomia-include/.
+inline constexpr const char* kSdkDir = "eunomia-include";
+
+}  // namespace ecc::wasmgen
