@@ -4,6 +4,7 @@
 #include "ecc/error.h"
 #include "ecc/loader.h"
 #include "options.h"
+#include "run_wasm.h"
 
 int main(int argc, char** argv) {
   using namespace ecc;
@@ -19,6 +20,8 @@ int main(int argc, char** argv) {
       case ecli::Command::run:
         break;
     }
+    // An app.wasm carries its own object and options (SPEC §8).
+    if (ecli::is_wasm_file(o.file)) return ecli::run_wasm(o.file, o.program_args, o.run);
     // Everything is checked before the kernel sees anything.
     loader::Package pkg = loader::read_package(o.file);
     auto opts = loader::program_options(pkg);

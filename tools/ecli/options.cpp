@@ -90,11 +90,15 @@ Options parse_options(const std::vector<std::string>& args) {
 std::string usage_text() {
   std::string s =
       "Usage: ecli run [options] PACKAGE.json [program options]\n"
+      "       ecli run [options] APP.wasm [app arguments]\n"
       "\n"
       "Loads the package's BPF object (CO-RE against the running kernel), sets\n"
       "its globals from the program options, attaches every program and prints\n"
       "its events and sampled maps until -d or SIGINT/SIGTERM.\n"
       "'ecli run PACKAGE.json -h' lists the program's own options.\n"
+      "An APP.wasm (built by `ecc build-wasm`) runs in ecli's WebAssembly host\n"
+      "with the wasm_bpf host functions; -d and --btf apply to it too, and its\n"
+      "exit code is ecli's.\n"
       "\nOptions:\n";
   for (const auto& o : table()) {
     std::string left = std::string("  ") + (o.short_name ? std::string(o.short_name) + ", " : "    ") + o.long_name;

@@ -1,0 +1,40 @@
+#include "run_wasm.h"
+
+#include <csignal>
+#include <fstream>
+#include <iterator>
+
+#include "ecc/error.h"
+#include "ecc/wasmhost.h"
+
+namespace ecc::ecli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop = true; }
+
+}  // namespace
+
+bool is_wasm_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  return in.read(magic, 4) && magic[0] == '\0' && magic[1] == 'a' && magic[2] == 's' && magic[3] == 'm';
+}
+
+int run_wasm(const std::string& path, const std::vector<std::string>& args, const loader::RunOptions& run) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Exit::bad_input, "cannot read", path);
+  std::vector<uint8_t> module((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  WasmRunOptions opts;
+  opts.duration = run.duration;
+  opts.stop = &g_stop;
+  opts.btf_path = run.btf_path;
+  return run_wasm_app(module, path, args, opts);
+}
+
+}  // namespace ecc::ecli

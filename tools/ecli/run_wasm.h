@@ -1,0 +1,19 @@
+// `ecli run APP.wasm [args]`: the app runs in the Wasm host (SPEC §8).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ecc/loader.h"
+
+namespace ecc::ecli {
+
+// True when the file starts with the Wasm magic "\0asm".
+bool is_wasm_file(const std::string& path);
+
+// Runs the module to completion, or until -d / SIGINT / SIGTERM; returns its
+// exit code (proc_exit's, 0 when _start returns or the run is stopped).
+int run_wasm(const std::string& path, const std::vector<std::string>& args, const loader::RunOptions& run);
+
+}  // namespace ecc::ecli
