@@ -1,15 +1,29 @@
 #!/usr/bin/env bash
-# Sets everything up and runs ecc's main job on the bundled sigsnoop example:
-# install dependencies, build, compile and package examples/sigsnoop into out/.
+# Sets everything up and runs the main job on the bundled sigsnoop example:
+# install dependencies, build, package examples/sigsnoop with ecc into out/,
+# then run the package with ecli for a few seconds while this script sends
+# signals, and show the events.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target ecc
+cmake --build build -j"$(nproc)" --target ecc ecli
+bash scripts/mount-kernel-fs.sh
 mkdir -p out
-set -x
+
+echo "== ecc: compile and package examples/sigsnoop"
 ./build/tools/ecc/ecc -v -o out examples/sigsnoop/sigsnoop.bpf.c examples/sigsnoop/sigsnoop.h
-{ set +x; } 2>/dev/null
 ls -l out
-echo "--- out/sigsnoop.skel.json (maps, programs, variables, export types) ---"
-cat out/sigsnoop.skel.json
+
+echo "== ecli: run out/package.json for 4 s, tracing the signals this script sends"
+# --pid is sigsnoop's own option (its @cmdarg): only signals sent by this shell.
+./build/tools/ecli/ecli run -d 4 out/package.json --pid $$ &
+ecli=$!
+sleep 1.5
+sleep 60 &
+victim=$!
+kill -USR1 "$victim" 2>/dev/null || true
+kill -USR2 "$victim" 2>/dev/null || true
+kill -TERM "$victim" 2>/dev/null || true
+wait "$ecli"
+wait "$victim" 2>/dev/null || true
