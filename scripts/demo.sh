@@ -20,8 +20,10 @@ echo "== ecli: run out/package.json for 4 s, tracing the signals this script sen
 ./build/tools/ecli/ecli run -d 4 out/package.json --pid $$ &
 ecli=$!
 sleep 1.5
-sleep 60 &
+# A victim that ignores USR1/USR2, so every signal is delivered; TERM ends it.
+bash -c "trap '' USR1 USR2; sleep 60" &
 victim=$!
+sleep 0.2
 kill -USR1 "$victim" 2>/dev/null || true
 kill -USR2 "$victim" 2>/dev/null || true
 kill -TERM "$victim" 2>/dev/null || true
