@@ -7,6 +7,10 @@
 set -eu
 die() { echo "ecc-image: error: $*" >&2; exit 1; }
 
+# A container's cache dies with it: no background cache warming that would
+# outlive the command (mount your own at /root/.cache to keep it).
+export ECC_CACHE_WARM="${ECC_CACHE_WARM:-off}"
+
 cd /src 2>/dev/null || die "no /src: mount your project there (docker run -v \"\$PWD\":/src IMAGE)"
 
 # The one *.bpf.c in /src and its header: clear errors otherwise.
