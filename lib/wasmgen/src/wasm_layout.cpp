@@ -68,6 +68,14 @@ class Planner {
   int plan_record(TypeId rid, const std::string& typedef_name, const std::string& rust_hint) {
     if (int i = plan_.find(rid); i >= 0) return i;
     const Type& ty = t_.at(rid);
+    // The same named record can be in the table twice (from BTF and from
+    // Clang's AST, checked equal by ecc): C allows one definition.
+    std::string tname = !ty.name.empty() ? ty.name : typedef_name;
+    for (size_t i = 0; i < plan_.records.size(); ++i) {
+      const WRecord& r = plan_.records[i];
+      if (!tname.empty() && r.is_union == (ty.kind == TypeKind::Union) && (r.tag == tname || r.typedef_name == tname))
+        return static_cast<int>(i);
+    }
     if (std::find(busy_.begin(), busy_.end(), rid) != busy_.end())
       throw Error(Exit::bad_input, "record '" + t_.spell(rid) + "' contains itself");
     busy_.push_back(rid);
