@@ -106,6 +106,46 @@ RunResult EcliProcess::finish(std::chrono::milliseconds timeout) {
   return r;
 }
 
+namespace {
+int g_ack_fd = -1;
+void on_usr(int) {
+  if (write(g_ack_fd, "a", 1) != 1) _exit(1);
+}
+}  // namespace
+
+Sleeper::Sleeper() {
+  int ready[2];
+  if (pipe(ready) != 0) throw std::runtime_error("pipe");
+  pid = fork();
+  if (pid == 0) {
+    g_ack_fd = ready[1];
+    signal(SIGUSR1, on_usr);
+    signal(SIGUSR2, on_usr);
+    if (write(ready[1], "r", 1) != 1) _exit(1);
+    for (;;) pause();
+  }
+  close(ready[1]);
+  ack = ready[0];
+  wait_ack();
+}
+
+void Sleeper::wait_ack() {
+  pollfd pfd = {ack, POLLIN, 0};
+  char c;
+  if (poll(&pfd, 1, 3000) != 1 || read(ack, &c, 1) != 1) throw std::runtime_error("sleeper did not answer");
+}
+
+void Sleeper::send(int sig) {
+  if (kill(pid, sig) != 0) throw std::runtime_error("kill failed");
+  wait_ack();
+}
+
+Sleeper::~Sleeper() {
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  close(ack);
+}
+
 fs::path EcliTest::cache() {
   static TempDir dir;  // lives as long as the test binary
   return dir.path();

@@ -44,6 +44,21 @@ class EcliProcess {
   bool reaped_ = false;
 };
 
+// A child that sleeps until killed. It handles SIGUSR1/2 (an ignored or a
+// still-pending signal is reported with a non-zero result) and acknowledges
+// each one, so that the next is only sent once the previous was delivered.
+struct Sleeper {
+  int pid = -1;
+  int ack = -1;
+  Sleeper();
+  ~Sleeper();
+  Sleeper(const Sleeper&) = delete;
+  Sleeper& operator=(const Sleeper&) = delete;
+  void wait_ack();
+  // Sends `sig` and waits until the child has handled it.
+  void send(int sig);
+};
+
 class EcliTest : public ::testing::Test {
  protected:
   TempDir tmp;

@@ -12,49 +12,6 @@
 namespace ecc::test {
 namespace {
 
-int g_ack_fd = -1;
-void on_usr(int) {
-  if (write(g_ack_fd, "a", 1) != 1) _exit(1);
-}
-
-// A child that sleeps until killed. It handles SIGUSR1/2 (an ignored or a
-// still-pending signal is reported with a non-zero result) and acknowledges
-// each one, so that the next is only sent once the previous was delivered.
-struct Sleeper {
-  pid_t pid;
-  int ack = -1;
-  Sleeper() {
-    int ready[2];
-    if (pipe(ready) != 0) throw std::runtime_error("pipe");
-    pid = fork();
-    if (pid == 0) {
-      g_ack_fd = ready[1];
-      signal(SIGUSR1, on_usr);
-      signal(SIGUSR2, on_usr);
-      if (write(ready[1], "r", 1) != 1) _exit(1);
-      for (;;) pause();
-    }
-    close(ready[1]);
-    ack = ready[0];
-    wait_ack();
-  }
-  void wait_ack() {
-    pollfd pfd = {ack, POLLIN, 0};
-    char c;
-    if (poll(&pfd, 1, 3000) != 1 || read(ack, &c, 1) != 1) throw std::runtime_error("sleeper did not answer");
-  }
-  // Sends `sig` and waits until the child has handled it.
-  void send(int sig) {
-    ASSERT_EQ(kill(pid, sig), 0);
-    wait_ack();
-  }
-  ~Sleeper() {
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-    close(ack);
-  }
-};
-
 class Sigsnoop : public EcliTest {};
 
 TEST_F(Sigsnoop, JsonOnlyTheChosenSignal) {
