@@ -110,7 +110,7 @@ options:
   --btf FILE           kernel BTF to generate vmlinux.h from (default: /sys/kernel/btf/vmlinux)
   --vmlinux-h FILE     use this vmlinux.h instead of generating one
   --target-arch ARCH   x86, arm64, riscv, s390, powerpc, loongarch, mips, arm (default: the host's)
-  -y, --yaml           also write <name>.skel.yaml
+  -y, --yaml           also write <name>.skel.yaml (and package.yaml)
   -n, --no-package     stop after the skeleton: no package.json
   -v, --verbose        print every step and command, in a form that can be pasted into a shell
   --rust               gen-wasm-skel: also write the Rust module and a Cargo project
