@@ -5,12 +5,12 @@
 # (sequence gaps) and events per CPU-second. The flooder calls getppid() in
 # a tight loop on one core.
 # usage: bench/wasm_throughput.sh   (env: FLOOD_SECONDS=3 RUNS=3 BUILD=build
-#        DRIVER=<runner of app.wasm: ARGS... after the .wasm>, default the
-#        build's tests/wasmhost/wasm_bench_driver; `ecli run` once it runs wasm)
+#        DRIVER="<runner of app.wasm, ARGS... after the .wasm>", default
+#        "<build>/tools/ecli/ecli run": the product's own path)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD:-$root/build}"
-driver="${DRIVER:-$build/tests/wasmhost/wasm_bench_driver}"
+read -r -a driver <<< "${DRIVER:-$build/tools/ecli/ecli run}"
 secs="${FLOOD_SECONDS:-3}"
 runs="${RUNS:-3}"
 work="$(mktemp -d /dev/shm/wasm-bench.XXXXXX 2>/dev/null || mktemp -d)"
@@ -66,7 +66,7 @@ for r in $(seq "$runs"); do
     if [ "$name" = native ]; then
       line=$(run_one native "$work/native" "$work/flood.bpf.o" @PID@ "$((secs + 2))")
     else
-      line=$(run_one wasm "$driver" "$work/flood.wasm" @PID@ "$((secs + 2))")
+      line=$(run_one wasm "${driver[@]}" "$work/flood.wasm" @PID@ "$((secs + 2))")
     fi
     read -r n calls received lost s cpu <<< "$line"
     rate=$(python3 -c "print(round($received / $s))")
