@@ -153,6 +153,33 @@ TEST_F(WasmApp, OpensnoopEventsDecodeThroughTheWasmTypes) {
   EXPECT_GE(matched, 1) << r.out;
 }
 
+// runqlat has no event buffer: its app prints the @sample map every interval.
+TEST_F(WasmApp, RunqlatAppPrintsTheSampledHistogram) {
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  fs::path app = build_app("runqlat");
+  EcliProcess p({"run", "-d", "2.6", app.string()});
+  // A workload that waits on the run queue: threads yielding to each other.
+  std::vector<std::thread> load;
+  auto until = std::chrono::steady_clock::now() + 1500ms;
+  for (int i = 0; i < 4; ++i)
+    load.emplace_back([until] {
+      while (std::chrono::steady_clock::now() < until) std::this_thread::yield();
+    });
+  for (auto& t : load) t.join();
+  RunResult r = p.finish();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto lines = json_lines(r.out);
+  ASSERT_GE(lines.size(), 2u) << "one line per interval (1000 ms) at least:\n" << r.out << r.err;
+  uint64_t total = 0;
+  for (const auto& e : lines) {
+    EXPECT_EQ(e["map"], "hists") << e.dump();
+    ASSERT_TRUE(e["value"]["slots"].is_array()) << e.dump();
+    EXPECT_EQ(e["value"]["slots"].size(), 26u) << e.dump();
+    for (const auto& c : e["value"]["slots"]) total += c.get<uint64_t>();
+  }
+  EXPECT_GT(total, 0u) << r.out;
+}
+
 // The Rust guest of tests/wasmgen on the generated Rust module, built with
 // Debian's rustc for wasm32-wasi, runs on ecli and decodes real events.
 TEST_F(WasmApp, RustAppRuns) {

@@ -57,6 +57,53 @@ std::string usage_text(const GuestModel& g, const std::string& name) {
   return u;
 }
 
+// JSON for `size` bytes at `expr`: a little-endian unsigned number for the
+// integer sizes, else hex (the record decoders handle typed values).
+std::string json_scalar_or_hex(const std::string& expr, uint32_t size) {
+  if (size == 1 || size == 2 || size == 4 || size == 8) {
+    std::string t = "uint" + std::to_string(size * 8) + "_t";
+    return "\t\t{\n\t\t\t" + t + " v;\n\n\t\t\tmemcpy(&v, " + expr + ", sizeof(v));\n\t\t\tewasm_json_u64(v);\n\t\t}\n";
+  }
+  return "\t\tewasm_json_hex(" + expr + ", " + std::to_string(size) + ");\n";
+}
+
+// One dump function per sampled map (appended to `handlers`); returns the
+// code in the run loop that calls each when its interval is due.
+std::string sample_dumps(const GuestModel& g, std::string& handlers) {
+  std::string calls;
+  for (const GuestMap& m : g.maps) {
+    if (!m.sample_ms || !m.key_size || !m.value_size) continue;
+    std::string fd = "skel->maps." + m.ident, k = std::to_string(m.key_size), val = std::to_string(m.value_size);
+    // The map name is a C identifier or a section name: no escaping needed.
+    std::string f = "/* " + m.lookup_name + " every " + std::to_string(m.sample_ms) +
+        " ms (@sample): one JSON line per entry, as `ecli -j`. */\nstatic void dump_" + m.ident + "(struct " + g.obj +
+        " *skel)\n{\n\tuint8_t key[" + k + "], next[" + k + "];\n\tstatic uint8_t value[" + val +
+        "] __attribute__((aligned(8)));\n\tint have = 0;\n\n\twhile (wasm_bpf_map_operate(" + fd +
+        ", EWASM_MAP_NEXT_KEY, have ? key : NULL, NULL, next, 0) == 0) {\n\t\tmemcpy(key, next, sizeof(key));\n"
+        "\t\thave = 1;\n\t\tif (wasm_bpf_map_operate(" + fd + ", EWASM_MAP_LOOKUP, key, value, NULL, 0))\n"
+        "\t\t\tcontinue;\n\t\tewasm_json_raw(\"{\\\"map\\\":\\\"" + m.lookup_name + "\\\",\\\"key\\\":\");\n" +
+        json_scalar_or_hex("key", m.key_size) + "\t\tewasm_json_raw(\",\\\"value\\\":\");\n";
+    if (m.value_record >= 0) {
+      const WRecord& r = g.plan.records[m.value_record];
+      f += "\t\tewasm_json_" + c::ident(r) + "((const " + r.c_name() + " *)value);\n";
+    } else {
+      f += json_scalar_or_hex("value", m.value_size);
+    }
+    f += "\t\tewasm_json_raw(\"}\");\n\t\tewasm_json_line();\n\t}\n";
+    if (m.sample_clear)
+      f += "\t/* clear_map: start the next interval empty */\n\twhile (wasm_bpf_map_operate(" + fd +
+           ", EWASM_MAP_NEXT_KEY, NULL, NULL, next, 0) == 0)\n\t\tif (wasm_bpf_map_operate(" + fd +
+           ", EWASM_MAP_DELETE, next, NULL, NULL, 0))\n\t\t\tbreak;\n";
+    f += "}\n\n";
+    handlers += f;
+    std::string next = "next_" + m.ident;
+    calls += "\t\t{\n\t\t\tstatic int64_t " + next + ";\n\n\t\t\tif (!" + next + ")\n\t\t\t\t" + next + " = start + " +
+             std::to_string(m.sample_ms) + ";\n\t\t\tif (now_ms() >= " + next + ") {\n\t\t\t\tdump_" + m.ident +
+             "(skel);\n\t\t\t\t" + next + " += " + std::to_string(m.sample_ms) + ";\n\t\t\t}\n\t\t}\n";
+  }
+  return calls;
+}
+
 }  // namespace
 
 Vars c_app_vars(const GuestInput& in) {
@@ -97,9 +144,17 @@ Vars c_app_vars(const GuestInput& in) {
     loop += "\t\terr = " + g.obj + "__poll(skel, skel->maps." + m.ident + ", handle_" + m.ident +
             ", NULL, 100);\n\t\tif (err < 0 && err != -EINTR)\n\t\t\tbreak;\n";
   }
-  if (loop.empty()) {
-    v["run_loop"] = "\t/* No ring buffer or perf event array: stay attached until the runner stops the app.\n"
-                    "\t * Read maps here with wasm_bpf_map_operate(skel->maps.<name>, ...). */\n"
+  std::string sampled = sample_dumps(g, handlers);
+  if (!sampled.empty()) {
+    handlers = "static int64_t now_ms(void)\n{\n\tstruct timespec ts;\n\n"
+               "\tclock_gettime(CLOCK_MONOTONIC, &ts);\n\treturn (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;\n}\n\n" +
+               handlers;
+    std::string sleep_if_idle = loop.empty() ? "\t\tusleep(50000);\n" : "";
+    v["run_loop"] = "\tint64_t start = now_ms();\n\n\tfor (;;) {\n" + loop + sleep_if_idle + sampled +
+                    "\t}\n\tif (err < 0)\n\t\tewasm_error(app_name, \"polling events failed\", err);\n";
+  } else if (loop.empty()) {
+    v["run_loop"] = "\t/* No ring buffer, perf event array or sampled map: stay attached until the runner\n"
+                    "\t * stops the app. Read maps here with wasm_bpf_map_operate(skel->maps.<name>, ...). */\n"
                     "\tfor (;;)\n\t\tsleep(1);\n";
   } else {
     v["run_loop"] = "\tfor (;;) {\n" + loop + "\t}\n\tif (err < 0)\n\t\tewasm_error(app_name, \"polling events failed\", err);\n";

@@ -79,6 +79,17 @@ GuestModel guest_model(const GuestInput& in) {
       }
       if (gm.event_record < 0 && !g.plan.exported.empty()) gm.event_record = g.plan.exported.front();
     }
+    if (const Json* sample = m.doc.contains("sample") ? &m.doc["sample"] : nullptr; sample && sample->is_object()) {
+      gm.sample_ms = sample->value("interval", 1000u);
+      if (gm.sample_ms == 0) gm.sample_ms = 1000;
+      gm.sample_clear = sample->value("clear_map", false);
+      gm.key_size = m.key_size;
+      gm.value_size = m.value_size;
+      // Typed only when it is an export type: those get JSON writers.
+      int r = m.value_type ? g.plan.find(skel.types.resolve(*m.value_type)) : -1;
+      if (r >= 0 && std::find(g.plan.exported.begin(), g.plan.exported.end(), r) != g.plan.exported.end())
+        gm.value_record = r;
+    }
     g.maps.push_back(std::move(gm));
   }
   // Internal maps a view pushes to are needed after all.
