@@ -90,16 +90,8 @@ int run_build_wasm(const Options& o) {
   std::string clang = find_tool(o.clang, "--clang");
   OutputSet outputs(out_dir);
 
-  char tmpl[] = "/tmp/ecc-wasm-XXXXXX";
-  if (!mkdtemp(tmpl)) throw Error(Exit::tool_failed, "cannot create a temporary directory", "/tmp");
-  struct Cleanup {
-    fs::path p;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(p, ec);
-    }
-  } cleanup{tmpl};
-  fs::path built = cleanup.p / "app.wasm";
+  WorkDir work;
+  fs::path built = work.path() / "app.wasm";
 
   std::vector<std::string> argv = build_wasm_command(o, clang, sysroot, inputs, built);
   if (o.verbose) std::cerr << shell_quote(argv) << "\n";

@@ -54,4 +54,15 @@ void OutputSet::commit() {
   committed_ = true;
 }
 
+WorkDir::WorkDir() {
+  std::string tmpl = (fs::temp_directory_path() / "ecc-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) throw Error(Exit::tool_failed, "cannot create a temporary directory", tmpl);
+  path_ = tmpl;
+}
+
+WorkDir::~WorkDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
 }  // namespace ecc

@@ -37,4 +37,18 @@ class OutputSet {
   std::vector<Staged> staged_;
 };
 
+// A private temporary directory for intermediate files, removed with
+// everything in it.
+class WorkDir {
+ public:
+  WorkDir();  // throws Error(tool_failed)
+  ~WorkDir();
+  WorkDir(const WorkDir&) = delete;
+  WorkDir& operator=(const WorkDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
 }  // namespace ecc

@@ -238,31 +238,26 @@ Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path
   return out;
 }
 
-int run_package(const Options& o) {
-  Inputs in = resolve_inputs(o);
-  OutputSet outputs(in.out_dir);
-  char tmpl[] = "/tmp/ecc-XXXXXX";
-  if (!mkdtemp(tmpl)) throw Error(Exit::tool_failed, "cannot create a temporary directory", "/tmp");
-  fs::path work(tmpl);
-  struct Cleanup {
-    fs::path p;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(p, ec);
-    }
-  } cleanup{work};
-
-  Compiled c = compile_and_describe(o, in, work);
-  Json meta = {{"bpf_skel", skeleton_json(c.skel)}, {"export_types", export_types_json(c.skel)},
-               {"eunomia_version", ECC_VERSION}};
+std::string add_package_outputs(OutputSet& outputs, const Options& o, const Inputs& in, const Compiled& c) {
+  Json meta = meta_json(c.skel);
   outputs.add(in.name + ".bpf.o", c.object);
   outputs.add(in.name + ".skel.json", dump_json(meta));
   if (o.yaml) outputs.add(in.name + ".skel.yaml", dump_yaml(meta));
+  Json package = package_json(c.skel, c.object);
+  std::string text = dump_json(package);
   if (!o.no_package) {
-    Json package = package_json(c.skel, c.object);
-    outputs.add("package.json", dump_json(package));
+    outputs.add("package.json", text);
     if (o.yaml) outputs.add("package.yaml", dump_yaml(package));
   }
+  return text;
+}
+
+int run_package(const Options& o) {
+  Inputs in = resolve_inputs(o);
+  OutputSet outputs(in.out_dir);
+  WorkDir work;
+  Compiled c = compile_and_describe(o, in, work.path());
+  add_package_outputs(outputs, o, in, c);
   if (o.verbose) std::cerr << "# write outputs to " << in.out_dir.string() << "\n";
   outputs.commit();
   return 0;

@@ -29,6 +29,12 @@ struct Compiled {
 // merge. `work_dir` holds intermediate files.
 Compiled compile_and_describe(const Options& o, const Inputs& in, const std::filesystem::path& work_dir);
 
+class OutputSet;
+
+// Stages <name>.bpf.o, <name>.skel.json and (unless -n) package.json, plus
+// their YAML with -y. Returns the package.json text (also when -n).
+std::string add_package_outputs(OutputSet& outputs, const Options& o, const Inputs& in, const Compiled& c);
+
 int run_package(const Options& o);
 
 }  // namespace ecc

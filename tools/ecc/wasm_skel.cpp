@@ -93,23 +93,9 @@ int run_gen_wasm_skel(const Options& opts) {
   fs::path templates = find_templates_dir();
   OutputSet outputs(in.out_dir);
 
-  char tmpl[] = "/tmp/ecc-XXXXXX";
-  if (!mkdtemp(tmpl)) throw Error(Exit::tool_failed, "cannot create a temporary directory", "/tmp");
-  struct Cleanup {
-    fs::path p;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(p, ec);
-    }
-  } cleanup{tmpl};
-
-  Compiled c = compile_and_describe(o, in, cleanup.p);
-  Json meta = {{"bpf_skel", skeleton_json(c.skel)}, {"export_types", export_types_json(c.skel)},
-               {"eunomia_version", ECC_VERSION}};
-  std::string package = dump_json(package_json(c.skel, c.object));
-  outputs.add(in.name + ".bpf.o", c.object);
-  outputs.add(in.name + ".skel.json", dump_json(meta));
-  outputs.add("package.json", package);
+  WorkDir work;
+  Compiled c = compile_and_describe(o, in, work.path());
+  std::string package = add_package_outputs(outputs, o, in, c);
 
   wasmgen::GuestInput g{&c.skel, c.object, package, in.name, in.name + ".bpf.o", in.source.filename().string()};
   auto render = [&](const char* rel, const wasmgen::Vars& vars) {

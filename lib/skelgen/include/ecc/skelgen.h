@@ -16,6 +16,10 @@ Json skeleton_json(const Skeleton& skel);
 // The export_types array (TYPE of SPEC §5).
 Json export_types_json(const Skeleton& skel);
 
+// The package's `meta` (also the content of <name>.skel.json): bpf_skel,
+// export_types, eunomia_version.
+Json meta_json(const Skeleton& skel);
+
 // The package: bpf_object = base64(zlib(elf)), bpf_object_size, meta.
 Json package_json(const Skeleton& skel, std::span<const uint8_t> elf);
 
