@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Events per second through `ecli run -j` vs a minimal native libbpf consumer
-# of the same object (SPEC §12), measured in one run, plus lost events
-# (sequence gaps). The flooder calls getppid() in a tight loop on one core.
-# ecli's JSON goes to a file on tmpfs so that its events can be counted.
+# Events per second through `ecli run -j package.json`, through the app.wasm
+# that `ecc gen-wasm-skel` + `build-wasm` make of the same program (JSON lines
+# too, printed from wasm32 in the interpreter), and through a minimal native
+# libbpf consumer of the same object (SPEC §12), measured in one run, plus
+# lost events (sequence gaps). The flooder calls getppid() in a tight loop on
+# one core. JSON goes to a file on tmpfs so that events can be counted.
 # usage: bench/ecli_throughput.sh   (env: FLOOD_SECONDS=3 RUNS=3 BUILD=build)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,6 +18,9 @@ trap 'rm -rf "$work"' EXIT
 
 export XDG_CACHE_HOME="$work/cache" ECC_CACHE_WARM=off
 "$ecc" -o "$work/flood" "$root/bench/flood.bpf.c" "$root/bench/flood.h" >/dev/null
+mkdir -p "$work/app"
+cp "$root/bench/flood.bpf.c" "$root/bench/flood.h" "$work/app/"
+(cd "$work/app" && "$ecc" gen-wasm-skel >/dev/null && "$ecc" build-wasm >/dev/null)
 cc -O2 -Wall -I"$root/bench" -o "$work/native" "$root/bench/native_consumer.c" -lbpf
 cc -O2 -Wall -o "$work/gen" "$root/bench/flood_gen.c"
 
@@ -35,8 +40,12 @@ u = resource.getrusage(resource.RUSAGE_CHILDREN)
 open(sys.argv[1], "w").write(str(u.ru_utime + u.ru_stime))
 sys.exit(rc)' "$work/cpu" "${cmd[@]}" > "$work/out" 2> "$work/err" &
   local consumer=$!
-  for _ in $(seq 200); do grep -q "attached" "$work/err" && break; sleep 0.05; done
-  grep -q "attached" "$work/err" || { cat "$work/err" >&2; exit 1; }
+  if [ "$name" = wasm ]; then
+    sleep 1.5  # an app prints nothing when it has attached
+  else
+    for _ in $(seq 200); do grep -q "attached" "$work/err" && break; sleep 0.05; done
+    grep -q "attached" "$work/err" || { cat "$work/err" >&2; exit 1; }
+  fi
   echo go >&3; exec 3>&-
   wait "$gen"
   wait "$consumer"
@@ -58,12 +67,12 @@ PY
 printf '%-7s %12s %12s %10s %12s %10s %16s\n' consumer calls received lost events/s cpu_s events/cpu_s >&2
 results=()
 for r in $(seq "$runs"); do
-  for name in native ecli; do
-    if [ "$name" = native ]; then
-      line=$(run_one native "$work/native" "$work/flood/flood.bpf.o" @PID@ "$((secs + 2))")
-    else
-      line=$(run_one ecli "$ecli" run -j -d "$((secs + 2))" "$work/flood/package.json" -p @PID@)
-    fi
+  for name in native ecli wasm; do
+    case "$name" in
+      native) line=$(run_one native "$work/native" "$work/flood/flood.bpf.o" @PID@ "$((secs + 2))") ;;
+      ecli) line=$(run_one ecli "$ecli" run -j -d "$((secs + 2))" "$work/flood/package.json" -p @PID@) ;;
+      wasm) line=$(run_one wasm "$ecli" run -d "$((secs + 3))" "$work/app/app.wasm" -p @PID@) ;;
+    esac
     read -r n calls received lost s cpu <<< "$line"
     rate=$(python3 -c "print(round($received / $s))")
     per_cpu=$(python3 -c "print(round($received / max($cpu, 1e-3)))")
@@ -73,9 +82,9 @@ for r in $(seq "$runs"); do
 done
 python3 - "${results[@]}" <<'PY'
 import statistics, sys
-rates = {"native": [], "ecli": []}
-per_cpu = {"native": [], "ecli": []}
-lost = {"native": 0, "ecli": 0}
+rates = {"native": [], "ecli": [], "wasm": []}
+per_cpu = {"native": [], "ecli": [], "wasm": []}
+lost = {"native": 0, "ecli": 0, "wasm": 0}
 for r in sys.argv[1:]:
     n, rate, l, pc = r.split()
     rates[n].append(int(rate)); lost[n] += int(l); per_cpu[n].append(int(pc))
@@ -86,4 +95,8 @@ natc, eclc = statistics.median(per_cpu["native"]), statistics.median(per_cpu["ec
 print(f"events/s: native {nat:.0f} (lost {lost['native']}), ecli -j {ecl:.0f} (lost {lost['ecli']}), "
       f"ratio {ecl / nat:.2f}; events per consumer CPU-second: native {natc:.0f}, ecli -j {eclc:.0f}, "
       f"ratio {eclc / natc:.2f}")
+wasm, wasmc = statistics.median(rates["wasm"]), statistics.median(per_cpu["wasm"])
+print(f"app.wasm (generated, JSON lines): {wasm:.0f} events/s (lost {lost['wasm']}), "
+      f"{wasmc:.0f} events per CPU-second; vs the package path (ecli -j): events/s ratio {wasm / ecl:.2f}, "
+      f"per CPU-second ratio {wasmc / eclc:.2f}")
 PY

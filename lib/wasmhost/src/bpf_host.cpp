@@ -209,6 +209,13 @@ void BpfHost::on_perf(void* self, int, void* data, uint32_t size) { static_cast<
 int BpfHost::deliver(const void* data, size_t size) {
   Round& r = round_;
   if (r.halted) return -1;
+  // A slow guest may have a long backlog in one round: -d and SIGINT must not
+  // wait for all of it.
+  if (g_.should_stop()) {
+    r.halted = true;
+    g_.halt(Halt::stop, &r.trap);
+    return -1;
+  }
   uint32_t n = static_cast<uint32_t>(std::min<size_t>(size, r.max_size));
   std::memcpy(g_.ptr(r.data_ptr, r.max_size), data, n);
   r.params[0] = wi::Value::Make(r.ctx);
