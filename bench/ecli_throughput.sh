@@ -20,7 +20,7 @@ export XDG_CACHE_HOME="$work/cache" ECC_CACHE_WARM=off
 "$ecc" -o "$work/flood" "$root/bench/flood.bpf.c" "$root/bench/flood.h" >/dev/null
 mkdir -p "$work/app"
 cp "$root/bench/flood.bpf.c" "$root/bench/flood.h" "$work/app/"
-(cd "$work/app" && "$ecc" gen-wasm-skel >/dev/null && "$ecc" build-wasm >/dev/null)
+(cd "$work/app" && "$ecc" gen-wasm-skel >/dev/null && "$ecc" build-wasm ${WASM_FLAGS:-} >/dev/null)
 cc -O2 -Wall -I"$root/bench" -o "$work/native" "$root/bench/native_consumer.c" -lbpf
 cc -O2 -Wall -o "$work/gen" "$root/bench/flood_gen.c"
 
