@@ -27,20 +27,30 @@ packages=(
   # Wasm path
   wasi-libc libclang-rt-14-dev-wasm32 wabt binaryen rustc libstd-rust-dev-wasm32
 )
-[ "$image_tools" -eq 0 ] || packages+=(podman buildah debootstrap)
+# podman's recommended packages (fuse-overlayfs, netavark, catatonit...) are
+# part of a working setup, so these are installed with recommends.
+image_packages=(podman buildah debootstrap)
+[ "$image_tools" -eq 1 ] || image_packages=()
 
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
+missing_of() {  # the named packages that are not installed
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+  done
+}
+# Package names have no spaces: plain word splitting is enough.
+missing=($(missing_of "${packages[@]}"))
+missing_image=($(missing_of "${image_packages[@]}"))
 
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "install-deps: installing ${missing[*]}"
+if [ ${#missing[@]} -gt 0 ] || [ ${#missing_image[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]} ${missing_image[*]}"
   "${sudo_cmd[@]}" apt-get update -q
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+  [ ${#missing[@]} -eq 0 ] ||
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+  [ ${#missing_image[@]} -eq 0 ] ||
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q "${missing_image[@]}"
 else
-  echo "install-deps: all ${#packages[@]} packages present"
+  echo "install-deps: all $(( ${#packages[@]} + ${#image_packages[@]} )) packages present"
 fi
