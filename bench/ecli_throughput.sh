@@ -21,63 +21,19 @@ export XDG_CACHE_HOME="$work/cache" ECC_CACHE_WARM=off
 mkdir -p "$work/app"
 cp "$root/bench/flood.bpf.c" "$root/bench/flood.h" "$work/app/"
 (cd "$work/app" && "$ecc" gen-wasm-skel >/dev/null && "$ecc" build-wasm ${WASM_FLAGS:-} >/dev/null)
-cc -O2 -Wall -I"$root/bench" -o "$work/native" "$root/bench/native_consumer.c" -lbpf
-cc -O2 -Wall -o "$work/gen" "$root/bench/flood_gen.c"
+source "$root/bench/flood_lib.sh"
+flood_build_tools
 
-# run_one NAME CMD... : the flooder waits on a fifo until the consumer is
-# attached; prints "NAME calls received lost seconds".
-run_one() {
-  local name="$1"; shift
-  rm -f "$work/go" "$work/err" "$work/out"; mkfifo "$work/go"
-  "$work/gen" "$secs" < "$work/go" > "$work/calls" &
-  local gen=$!
-  exec 3> "$work/go"   # opened after the reader: the flooder is blocked in fgets
-  local cmd=("${@//@PID@/$gen}")
-  # The wrapper records the consumer's CPU time (user+sys) in $work/cpu.
-  python3 -c 'import resource, subprocess, sys
-rc = subprocess.call(sys.argv[2:])
-u = resource.getrusage(resource.RUSAGE_CHILDREN)
-open(sys.argv[1], "w").write(str(u.ru_utime + u.ru_stime))
-sys.exit(rc)' "$work/cpu" "${cmd[@]}" > "$work/out" 2> "$work/err" &
-  local consumer=$!
-  if [ "$name" = wasm ]; then
-    sleep 1.5  # an app prints nothing when it has attached
-  else
-    for _ in $(seq 200); do grep -q "attached" "$work/err" && break; sleep 0.05; done
-    grep -q "attached" "$work/err" || { cat "$work/err" >&2; exit 1; }
-  fi
-  echo go >&3; exec 3>&-
-  wait "$gen"
-  wait "$consumer"
-  local calls; calls=$(cat "$work/calls")
-  if [ "$name" = native ]; then
-    read -r _ received _ lost < "$work/out"
-  else
-    read -r received lost < <(python3 - "$work/out" <<'PY'
-import json, sys
-seqs = [json.loads(l)["seq"] for l in open(sys.argv[1]) if l.startswith("{")]
-span = max(seqs) - min(seqs) + 1 if seqs else 0
-print(len(seqs), span - len(seqs))
-PY
-)
-  fi
-  echo "$name $calls $received $lost $secs $(cat "$work/cpu")"
-}
-
-printf '%-7s %12s %12s %10s %12s %10s %16s\n' consumer calls received lost events/s cpu_s events/cpu_s >&2
+flood_header
 results=()
 for r in $(seq "$runs"); do
   for name in native ecli wasm; do
     case "$name" in
-      native) line=$(run_one native "$work/native" "$work/flood/flood.bpf.o" @PID@ "$((secs + 2))") ;;
-      ecli) line=$(run_one ecli "$ecli" run -j -d "$((secs + 2))" "$work/flood/package.json" -p @PID@) ;;
-      wasm) line=$(run_one wasm "$ecli" run -d "$((secs + 3))" "$work/app/app.wasm" -p @PID@) ;;
+      native) line=$(flood_run native attached native "$work/native" "$work/flood/flood.bpf.o" @PID@ "$((secs + 2))") ;;
+      ecli) line=$(flood_run ecli attached json "$ecli" run -j -d "$((secs + 2))" "$work/flood/package.json" -p @PID@) ;;
+      wasm) line=$(flood_run wasm 1.5 json "$ecli" run -d "$((secs + 3))" "$work/app/app.wasm" -p @PID@) ;;
     esac
-    read -r n calls received lost s cpu <<< "$line"
-    rate=$(python3 -c "print(round($received / $s))")
-    per_cpu=$(python3 -c "print(round($received / max($cpu, 1e-3)))")
-    printf '%-7s %12s %12s %10s %12s %10.2f %16s\n' "$n" "$calls" "$received" "$lost" "$rate" "$cpu" "$per_cpu" >&2
-    results+=("$n $rate $lost $per_cpu")
+    results+=("$(flood_row "$line")")
   done
 done
 python3 - "${results[@]}" <<'PY'

@@ -31,48 +31,19 @@ open(sys.argv[2], "w").write("static unsigned char flood_obj[] = {\n%s\n};\n"
 PY
 clang --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wl,--export-table -Wl,--allow-undefined \
   -I"$work" -I"$root/bench" "$root/bench/wasm_flood_guest.c" -o "$work/flood.wasm"
-cc -O2 -Wall -I"$root/bench" -o "$work/native" "$root/bench/native_consumer.c" -lbpf
-cc -O2 -Wall -o "$work/gen" "$root/bench/flood_gen.c"
+source "$root/bench/flood_lib.sh"
+flood_build_tools
 
-# run_one NAME CMD... : the flooder waits on a fifo until the consumer is
-# attached; prints "NAME calls received lost seconds cpu_seconds".
-run_one() {
-  local name="$1"; shift
-  rm -f "$work/go" "$work/err" "$work/out"; mkfifo "$work/go"
-  "$work/gen" "$secs" < "$work/go" > "$work/calls" &
-  local gen=$!
-  exec 3> "$work/go"
-  local cmd=("${@//@PID@/$gen}")
-  python3 -c 'import resource, subprocess, sys
-rc = subprocess.call(sys.argv[2:])
-u = resource.getrusage(resource.RUSAGE_CHILDREN)
-open(sys.argv[1], "w").write(str(u.ru_utime + u.ru_stime))
-sys.exit(rc)' "$work/cpu" "${cmd[@]}" > "$work/out" 2> "$work/err" &
-  local consumer=$!
-  for _ in $(seq 200); do grep -q "attached" "$work/err" && break; sleep 0.05; done
-  grep -q "attached" "$work/err" || { cat "$work/err" >&2; exit 1; }
-  echo go >&3; exec 3>&-
-  wait "$gen"
-  wait "$consumer"
-  local received lost
-  read -r _ received _ lost < "$work/out"
-  echo "$name $(cat "$work/calls") $received $lost $secs $(cat "$work/cpu")"
-}
-
-printf '%-7s %12s %12s %10s %12s %10s %16s\n' consumer calls received lost events/s cpu_s events/cpu_s >&2
+flood_header
 results=()
 for r in $(seq "$runs"); do
   for name in native wasm; do
     if [ "$name" = native ]; then
-      line=$(run_one native "$work/native" "$work/flood.bpf.o" @PID@ "$((secs + 2))")
+      line=$(flood_run native attached native "$work/native" "$work/flood.bpf.o" @PID@ "$((secs + 2))")
     else
-      line=$(run_one wasm "${driver[@]}" "$work/flood.wasm" @PID@ "$((secs + 2))")
+      line=$(flood_run wasm attached native "${driver[@]}" "$work/flood.wasm" @PID@ "$((secs + 2))")
     fi
-    read -r n calls received lost s cpu <<< "$line"
-    rate=$(python3 -c "print(round($received / $s))")
-    per_cpu=$(python3 -c "print(round($received / max($cpu, 1e-3)))")
-    printf '%-7s %12s %12s %10s %12s %10.2f %16s\n' "$n" "$calls" "$received" "$lost" "$rate" "$cpu" "$per_cpu" >&2
-    results+=("$n $rate $lost $per_cpu")
+    results+=("$(flood_row "$line")")
   done
 done
 python3 - "${results[@]}" <<'PY'
