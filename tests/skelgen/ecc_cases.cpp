@@ -1,6 +1,5 @@
 #include "ecc_cases.h"
 
-#include <zlib.h>
 
 #include <stdexcept>
 
@@ -58,49 +57,6 @@ void zero_type_ids(OJson& j) {
   } else if (j.is_array()) {
     for (auto& v : j) zero_type_ids(v);
   }
-}
-
-std::vector<uint8_t> base64_decode(const std::string& text) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  if (text.size() % 4) throw std::runtime_error("base64 length is not a multiple of 4");
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i < text.size(); i += 4) {
-    uint32_t v = 0;
-    int pad = 0;
-    for (size_t k = 0; k < 4; ++k) {
-      char c = text[i + k];
-      if (c == '=' && i + 4 == text.size() && k >= 2) {
-        ++pad;
-        v <<= 6;
-        continue;
-      }
-      int d = value(c);
-      if (d < 0 || pad) throw std::runtime_error("bad base64 character at " + std::to_string(i + k));
-      v = v << 6 | d;
-    }
-    out.push_back(v >> 16);
-    if (pad < 2) out.push_back((v >> 8) & 0xff);
-    if (pad < 1) out.push_back(v & 0xff);
-  }
-  return out;
-}
-
-std::vector<uint8_t> zlib_inflate(const std::vector<uint8_t>& z, size_t expected_size) {
-  // One byte of room beyond the claimed size: a longer stream then shows
-  // up as Z_BUF_ERROR instead of being cut silently.
-  std::vector<uint8_t> out(expected_size + 1);
-  uLongf len = out.size();
-  int rc = uncompress(out.data(), &len, z.data(), z.size());
-  if (rc != Z_OK) throw std::runtime_error("zlib inflate failed: " + std::to_string(rc));
-  out.resize(len);
-  return out;
 }
 
 }  // namespace ecc::test

@@ -62,7 +62,4 @@ RunResult rerun_ecc(const EccRun& first, const fs::path& out_dir);
 // Replaces the value of every "type_id" key, at any depth, by 0.
 void zero_type_ids(OJson& j);
 
-std::vector<uint8_t> base64_decode(const std::string& text);
-std::vector<uint8_t> zlib_inflate(const std::vector<uint8_t>& z, size_t expected_size);
-
 }  // namespace ecc::test

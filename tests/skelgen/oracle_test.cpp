@@ -4,6 +4,7 @@
 // carries that very object, byte for byte, deterministically.
 #include <set>
 
+#include "ecc/loader.h"
 #include "ecc_cases.h"
 #include "oracle_parsers.h"
 
@@ -45,8 +46,8 @@ void Oracle::package_carries_the_object() {
   std::vector<uint8_t> elf = read_bytes(r_->object());
   ASSERT_FALSE(elf.empty());
   EXPECT_EQ(pkg_.at("bpf_object_size").get<size_t>(), elf.size());
-  std::vector<uint8_t> decoded = zlib_inflate(base64_decode(pkg_.at("bpf_object").get<std::string>()),
-                                              pkg_.at("bpf_object_size").get<size_t>());
+  std::vector<uint8_t> decoded = loader::zlib_inflate(loader::base64_decode(pkg_.at("bpf_object").get<std::string>()),
+                                                      pkg_.at("bpf_object_size").get<size_t>());
   EXPECT_TRUE(decoded == elf) << "decoded " << decoded.size() << " bytes, object has " << elf.size();
 }
 
