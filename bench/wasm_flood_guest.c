@@ -13,13 +13,7 @@
 #include "flood.h"
 #include "flood_obj.h"  // static unsigned char flood_obj[]; flood_obj_len
 
-#define IMPORT(name) __attribute__((import_module("wasm_bpf"), import_name(#name)))
-IMPORT(wasm_load_bpf_object) uint64_t wasm_load_bpf_object(const void* obj, int len);
-IMPORT(wasm_attach_bpf_program) int wasm_attach_bpf_program(uint64_t handle, const char* name, const char* target);
-IMPORT(wasm_bpf_buffer_poll)
-int wasm_bpf_buffer_poll(uint64_t handle, int map_fd, int sample_func, void* ctx, char* data, int max_size,
-                         int timeout_ms);
-IMPORT(wasm_bpf_map_fd_by_name) int wasm_bpf_map_fd_by_name(uint64_t handle, const char* name);
+#include "wasm_bpf.h"  // the guest SDK's declarations of the host ABI (templates/eunomia-include)
 
 static unsigned long long received, first_seq = ~0ull, last_seq;
 
@@ -85,7 +79,7 @@ int main(int argc, char** argv) {
   int fd = wasm_bpf_map_fd_by_name(h, "events");
   static char buf[sizeof(struct event)];
   fprintf(stderr, "wasm: attached 1 programs\n");
-  while (now() < end) wasm_bpf_buffer_poll(h, fd, (int)(intptr_t)on_event, 0, buf, sizeof buf, 100);
+  while (now() < end) wasm_bpf_buffer_poll(h, fd, on_event, 0, buf, sizeof buf, 100);
   unsigned long long span = received ? last_seq - first_seq + 1 : 0;
   printf("events %llu lost %llu\n", received, span - received);
   return 0;

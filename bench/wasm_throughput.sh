@@ -30,7 +30,7 @@ open(sys.argv[2], "w").write("static unsigned char flood_obj[] = {\n%s\n};\n"
                              "static const unsigned int flood_obj_len = %d;\n" % (rows, len(data)))
 PY
 clang --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wl,--export-table -Wl,--allow-undefined \
-  -I"$work" -I"$root/bench" "$root/bench/wasm_flood_guest.c" -o "$work/flood.wasm"
+  -I"$work" -I"$root/bench" -I"$root/templates/eunomia-include" "$root/bench/wasm_flood_guest.c" -o "$work/flood.wasm"
 source "$root/bench/flood_lib.sh"
 flood_build_tools
 
