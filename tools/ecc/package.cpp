@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cache.h"
+#include "ecc/annotations.h"
 #include "ecc/btfdump.h"
 #include "ecc/error.h"
 #include "ecc/skelgen.h"
@@ -202,6 +203,9 @@ Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path
                merge_scan(out.skel, scan_types, scan, in.header.string());
              }});
   plan.run(o.verbose);
+  // The annotations with meaning to the runner, typed once (SPEC §6).
+  read_annotations(out.skel, in.source.string());
+  assign_event_types(out.skel);
 
   if (!in.header.empty() && scan.export_types.empty())
     std::cerr << "ecc: warning: no struct, union or enum is defined in the export header; export_types is empty ("

@@ -7,6 +7,7 @@
 
 #include "ecc/btfdump.h"
 #include "ecc/loader.h"
+#include "meta.h"
 
 namespace ecc::loader {
 
@@ -26,47 +27,8 @@ const Json* find_key(const Json& j, const char* key) {
   return it == j.end() ? nullptr : &*it;
 }
 
-// Checks that every map and export type the meta names exists in the object.
-void check_meta_against_object(const Json& meta, const Skeleton& obj, const std::string& path) {
-  const Json* skel = find_key(meta, "bpf_skel");
-  if (!skel || !skel->is_object()) throw Error(Exit::bad_input, "package meta has no bpf_skel object", path);
-  if (const Json* maps = find_key(*skel, "maps")) {
-    if (!maps->is_array()) throw Error(Exit::bad_input, "bpf_skel.maps is not an array", path);
-    for (const auto& m : *maps) {
-      std::string name = m.value("name", "");
-      bool found = false;
-      for (const auto& om : obj.maps) found |= om.name == name;
-      if (!found) throw Error(Exit::bad_input, "package names map '" + name + "' that the BPF object lacks", path);
-    }
-  }
-  const Json* types = find_key(meta, "export_types");
-  if (!types) return;
-  if (!types->is_array()) throw Error(Exit::bad_input, "meta.export_types is not an array", path);
-  for (const auto& t : *types) {
-    std::string name = t.value("name", "");
-    if (name.empty()) throw Error(Exit::bad_input, "an export type has no name", path);
-    if (t.contains("type_id")) {
-      // The id must name this very struct/union/enum in the packaged BTF.
-      uint64_t id = t["type_id"].is_number_unsigned() ? t["type_id"].get<uint64_t>() : 0;
-      bool ok = id > 0 && id < obj.types.size();
-      if (ok) {
-        const Type& ty = obj.types.at(static_cast<TypeId>(id));
-        ok = (ty.name == name || ty.name.empty()) &&
-             (ty.kind == TypeKind::Struct || ty.kind == TypeKind::Union || ty.kind == TypeKind::Enum);
-      }
-      if (!ok)
-        throw Error(Exit::bad_input,
-                    "export type '" + name + "' (type_id " + t["type_id"].dump() + ") is not in the BPF object's BTF",
-                    path);
-    } else if (!t.contains("members") && !t.contains("values")) {
-      // Without an id the layout must come from the JSON or the BTF by name.
-      bool found = obj.types.find(TypeKind::Struct, name) || obj.types.find(TypeKind::Union, name) ||
-                   obj.types.find(TypeKind::Enum, name);
-      if (!found)
-        throw Error(Exit::bad_input, "export type '" + name + "' has no layout and is not in the BPF object", path);
-    }
-  }
-}
+// No BPF object comes near this; a bigger size is a damaged or hostile package.
+constexpr uint64_t kMaxObjectSize = 256u << 20;
 
 }  // namespace
 
@@ -126,12 +88,22 @@ Package decode_package(const std::string& text, const std::string& path) {
   Json j = Json::parse(text, nullptr, false);
   if (j.is_discarded()) throw Error(Exit::bad_input, "not a JSON package", path);
   if (!j.is_object()) throw Error(Exit::bad_input, "package is not a JSON object", path);
+  if (!find_key(j, "bpf_object") && find_key(j, "data") && find_key(j, "data_sz"))
+    throw Error(Exit::bad_input,
+                "package is in the pre-0.3 eunomia-bpf layout (top-level data/data_sz), which ecli does not read: "
+                "rebuild it with a current ecc",
+                path);
   const Json* obj = find_key(j, "bpf_object");
   if (!obj) throw Error(Exit::bad_input, "package has no bpf_object", path);
   if (!obj->is_string()) throw Error(Exit::bad_input, "bpf_object is not a string", path);
   const Json* size = find_key(j, "bpf_object_size");
   if (!size || !size->is_number_unsigned())
     throw Error(Exit::bad_input, "package has no valid bpf_object_size", path);
+  if (size->get<uint64_t>() > kMaxObjectSize)
+    throw Error(Exit::bad_input,
+                "bpf_object_size " + size->dump() + " is over the limit of " + std::to_string(kMaxObjectSize >> 20) +
+                    " MiB",
+                path);
   const Json* meta = find_key(j, "meta");
   if (!meta || !meta->is_object()) throw Error(Exit::bad_input, "package has no meta object", path);
   try {
@@ -143,12 +115,11 @@ Package decode_package(const std::string& text, const std::string& path) {
   static const uint8_t elf_magic[4] = {0x7f, 'E', 'L', 'F'};
   if (pkg.elf.size() < 4 || !std::equal(elf_magic, elf_magic + 4, pkg.elf.begin()))
     throw Error(Exit::bad_input, "bpf_object is not an ELF file", path);
-  std::string obj_name = (*meta).contains("bpf_skel") && (*meta)["bpf_skel"].is_object()
-                             ? (*meta)["bpf_skel"].value("obj_name", "bpf")
-                             : "bpf";
-  pkg.object = read_object(pkg.elf, obj_name, path);
+  const Json* skel = find_key(*meta, "bpf_skel");
+  const Json* obj_name = skel && skel->is_object() ? find_key(*skel, "obj_name") : nullptr;
+  pkg.object = read_object(pkg.elf, obj_name && obj_name->is_string() ? obj_name->get<std::string>() : "bpf", path);
   pkg.meta = *meta;
-  check_meta_against_object(pkg.meta, pkg.object, path);
+  apply_meta(pkg);
   return pkg;
 }
 

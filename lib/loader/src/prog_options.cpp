@@ -7,6 +7,7 @@
 #include <limits>
 #include <optional>
 
+#include "ecc/annotations.h"
 #include "ecc/loader.h"
 
 namespace ecc::loader {
@@ -16,29 +17,6 @@ namespace {
 std::string json_text(const Json& v) {
   if (v.is_string()) return v.get<std::string>();
   return v.dump();
-}
-
-// The variable's layout: from the object's BTF DATASEC, else from the JSON.
-Field variable_type(const Package& pkg, const std::string& section, const Json& var) {
-  std::string name = var.value("name", "");
-  for (const DataSection& ds : pkg.object.data_sections) {
-    if (ds.name != section) continue;
-    for (const Variable& v : ds.variables)
-      if (v.name == name) return layout_of(pkg.object.types, v.type, name);
-  }
-  Json wrapper = {{"name", name},
-                  {"size", var.value("size", 0u)},
-                  {"members", Json::array({Json{{"name", name},
-                                                {"type", var.value("type", "")},
-                                                {"offset", 0u},
-                                                {"size", var.value("size", 0u)}}})}};
-  return layout_of_export(wrapper, Json::array(), pkg.object.types).children.at(0);
-}
-
-std::string map_ident_of(const Package& pkg, const std::string& section) {
-  for (const DataSection& ds : pkg.object.data_sections)
-    if (ds.name == section) return ds.map_ident;
-  throw Error(Exit::bad_input, "data section '" + section + "' is not in the BPF object", pkg.path);
 }
 
 std::string display_name(const ProgOption& o) { return "--" + o.long_name; }
@@ -96,35 +74,23 @@ void encode_integer(const ProgOption& o, const Field& f, const std::string& text
 
 std::vector<ProgOption> program_options(const Package& pkg) {
   std::vector<ProgOption> out;
-  const Json& skel = pkg.meta["bpf_skel"];
-  auto sections = skel.find("data_sections");
-  if (sections == skel.end() || !sections->is_array()) return out;
-  for (const auto& ds : *sections) {
-    std::string section = ds.value("name", "");
-    if (section == ".kconfig") continue;  // set by libbpf from the kernel
-    if (!ds.contains("variables")) continue;
-    for (const auto& var : ds["variables"]) {
+  // The object's DATASECs give offsets, sizes and types; the meta only docs.
+  for (const DataSection& ds : pkg.object.data_sections) {
+    if (ds.name == ".kconfig") continue;  // set by libbpf from the kernel
+    for (const Variable& v : ds.variables) {
+      if (is_placeholder_variable(v.name)) continue;
       ProgOption o;
-      o.section = section;
-      o.map_ident = map_ident_of(pkg, section);
-      o.var = var.value("name", "");
-      o.offset = var.value("offset", 0u);
-      o.size = var.value("size", 0u);
-      o.long_name = o.var;
-      o.help = var.value("description", "");
-      if (var.contains("cmdarg") && var["cmdarg"].is_object()) {
-        const Json& c = var["cmdarg"];
-        if (c.contains("long") && c["long"].is_string()) o.long_name = c["long"].get<std::string>();
-        if (c.contains("short") && c["short"].is_string()) o.short_name = c["short"].get<std::string>();
-        if (c.contains("help") && c["help"].is_string()) o.help = c["help"].get<std::string>();
-        if (c.contains("default")) o.default_value = c["default"];
-      }
-      o.type = variable_type(pkg, section, var);
-      if (o.type.size != o.size)
-        throw Error(Exit::bad_input,
-                    "variable '" + o.var + "' is " + std::to_string(o.size) + " bytes in the meta but " +
-                        std::to_string(o.type.size) + " in the BPF object",
-                    pkg.path);
+      o.section = ds.name;
+      o.map_ident = ds.map_ident;
+      o.var = v.name;
+      o.offset = v.offset;
+      o.size = v.size;
+      o.long_name = v.cmdarg && !v.cmdarg->long_name.empty() ? v.cmdarg->long_name : v.name;
+      if (v.cmdarg && v.cmdarg->short_name) o.short_name = std::string(1, v.cmdarg->short_name);
+      o.help = v.cmdarg ? v.cmdarg->help : "";
+      if (o.help.empty() && v.doc.contains("description")) o.help = json_text(v.doc["description"]);
+      if (v.cmdarg) o.default_value = v.cmdarg->default_value;
+      o.type = layout_of(pkg.object.types, v.type, v.name);
       out.push_back(std::move(o));
     }
   }
@@ -247,9 +213,7 @@ std::vector<ProgSetting> parse_program_args(const std::vector<ProgOption>& opts,
 
 std::string program_usage(const Package& pkg, const std::vector<ProgOption>& opts) {
   std::string s = "Usage: ecli run " + pkg.path + " [options]\n";
-  const Json& skel = pkg.meta["bpf_skel"];
-  if (skel.contains("doc") && skel["doc"].is_object()) {
-    const Json& d = skel["doc"];
+  if (const Json& d = pkg.object.doc; d.is_object()) {
     if (d.contains("brief")) s += "\n" + json_text(d["brief"]) + "\n";
     if (d.contains("details")) s += "\n" + json_text(d["details"]) + "\n";
     if (d.contains("version")) s += "\nVersion: " + json_text(d["version"]) + "\n";

@@ -51,32 +51,20 @@ std::vector<uint64_t> counters(const Field& arr, std::span<const uint8_t> value)
 
 }  // namespace
 
-Sampler::Sampler(const Package& pkg, const MapInfo& map, const Json& sample) : map_name_(map.name) {
-  std::string where = "map '" + map.name + "' sample";
-  if (!sample.is_object()) throw Error(Exit::bad_input, where + " annotation is not an object", pkg.path);
-  std::string type = sample.value("type", "default_kv");
-  if (type == "log2_hist") kind_ = Kind::log2_hist;
-  else if (type == "linear_hist") kind_ = Kind::linear_hist;
-  else if (type == "default_kv") kind_ = Kind::default_kv;
-  else throw Error(Exit::bad_input, where + " has unknown type '" + type + "'", pkg.path);
-  int64_t ms = sample.contains("interval") && sample["interval"].is_number_integer() ? sample["interval"].get<int64_t>() : 1000;
-  if (ms <= 0) throw Error(Exit::bad_input, where + " interval must be positive", pkg.path);
-  interval_ = std::chrono::milliseconds(ms);
-  unit_ = sample.value("unit", "");
-  clear_ = sample.value("clear_map", false);
-  base_ = sample.value("base", uint64_t{0});
-  step_ = std::max<uint64_t>(sample.value("step", uint64_t{1}), 1);
+Sampler::Sampler(const Package& pkg, const MapInfo& map, const SampleSpec& sample)
+    : map_name_(map.name), spec_(sample), interval_(std::chrono::milliseconds(sample.interval_ms)) {
+  std::string where = "map '" + map.name + "': @sample";
   key_size_ = map.key_size;
   value_size_ = map.value_size;
   key_ = map.key_type ? layout_of(pkg.object.types, *map.key_type) : raw_field(key_size_);
   value_ = map.value_type ? layout_of(pkg.object.types, *map.value_type) : raw_field(value_size_);
-  if (kind_ != Kind::default_kv) {
+  if (spec_.kind != Kind::default_kv) {
     // The counters: the value itself when it is an array, else its first
     // array-of-integers member.
     if (value_.kind == Field::Kind::Array) slots_ = &value_;
     for (const Field& f : value_.children)
       if (!slots_ && f.kind == Field::Kind::Array && f.children.at(0).kind == Field::Kind::Int) slots_ = &f;
-    if (!slots_) throw Error(Exit::bad_input, where + " " + type + " needs an array of counters in the value", pkg.path);
+    if (!slots_) throw Error(Exit::bad_input, where + " histogram needs an array of counters in the map's value", pkg.path);
   }
 }
 
@@ -101,7 +89,7 @@ void Sampler::print(bpf_object* obj, bool json, Output& out, clock::time_point n
       continue;
     }
     std::string head = "key = " + (kj.is_string() ? kj.get<std::string>() : kj.dump());
-    if (kind_ == Kind::default_kv) {
+    if (spec_.kind == Kind::default_kv) {
       out.line(head + "  value = " + decode(value_, value).dump(-1, ' ', false, Json::error_handler_t::replace));
       continue;
     }
@@ -110,11 +98,11 @@ void Sampler::print(bpf_object* obj, bool json, Output& out, clock::time_point n
       if (&f != slots_) head += "  " + f.name + " = " + decode_text(f, value);
     out.line(head);
     std::vector<uint64_t> c = counters(*slots_, value);
-    std::string text = kind_ == Kind::log2_hist ? log2_histogram(c, unit_) : linear_histogram(c, base_, step_, unit_);
+    std::string text = spec_.kind == Kind::log2_hist ? log2_histogram(c, spec_.unit) : linear_histogram(c, spec_.base, spec_.step, spec_.unit);
     text.pop_back();
     out.line(text);
   }
-  if (clear_)
+  if (spec_.clear_map)
     for (const auto& k : keys) bpf_map_delete_elem(fd, k.data());
 }
 

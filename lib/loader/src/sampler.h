@@ -23,22 +23,19 @@ struct Output {
 
 std::string clock_text();  // HH:MM:SS, local time
 
-// A map with a `sample` annotation, printed every `interval` ms.
+// A map with a `sample` annotation, printed every `interval_ms`.
 class Sampler {
  public:
   using clock = std::chrono::steady_clock;
-  Sampler(const Package& pkg, const MapInfo& map, const Json& sample);
+  Sampler(const Package& pkg, const MapInfo& map, const SampleSpec& sample);
   void start(clock::time_point t) { next_ = t + interval_; }
   clock::time_point next() const { return next_; }
   void print(bpf_object* obj, bool json, Output& out, clock::time_point now);
 
  private:
-  enum class Kind { log2_hist, linear_hist, default_kv };
+  using Kind = SampleSpec::Kind;
   std::string map_name_;
-  Kind kind_ = Kind::default_kv;
-  std::string unit_;
-  bool clear_ = false;
-  uint64_t base_ = 0, step_ = 1;
+  SampleSpec spec_;
   clock::duration interval_;
   clock::time_point next_;
   uint32_t key_size_ = 0, value_size_ = 0;

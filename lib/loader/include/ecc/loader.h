@@ -22,8 +22,10 @@ std::vector<uint8_t> base64_decode(std::string_view text);  // throws on bad inp
 std::vector<uint8_t> zlib_inflate(std::span<const uint8_t> bytes, size_t expected_size);
 
 // A decoded package: its meta, the ELF bytes, and the object read into the
-// model (table id == BTF id). Every name the meta gives (maps, export types)
-// has been checked against the object.
+// model (table id == BTF id for the object's types) with the meta applied:
+// docs and typed annotations, export types (Skeleton::export_types) and the
+// event type of every ring buffer and perf event array. Every name the meta
+// gives (maps, export types) has been checked against the object.
 struct Package {
   std::string path;
   Json meta;
@@ -52,10 +54,6 @@ struct Field {
 
 // The layout of type `id` in `types`.
 Field layout_of(const TypeTable& types, TypeId id, const std::string& name = {});
-// The layout of an export type entry (TYPE of SPEC §5): from the object's BTF
-// when it has a type_id, else from the entry's members (offsets, sizes, type
-// spellings; typedef/struct/enum names resolved in `types` or `exports`).
-Field layout_of_export(const Json& export_type, const Json& exports, const TypeTable& types);
 
 // --- formatting (format.cpp) -------------------------------------------------
 

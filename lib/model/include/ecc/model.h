@@ -112,6 +112,47 @@ class TypeTable {
   std::vector<Type> types_;
 };
 
+// --- typed annotations (SPEC §6) ---------------------------------------------
+// Parsed once from the doc-comment JSON by read_annotations() (annotations.h);
+// ecli, the loader and every Wasm generator read these, never the raw JSON.
+
+// `@sample {"interval": ms, "type": ..., "unit": ..., "clear_map": ...}` on a map.
+struct SampleSpec {
+  enum class Kind { log2_hist, linear_hist, default_kv };
+  Kind kind = Kind::default_kv;
+  uint32_t interval_ms = 1000;  // an interval of 0 or none means 1000 ms
+  std::string unit;
+  bool clear_map = false;
+  uint64_t base = 0;            // linear_hist: value of the first slot
+  uint64_t step = 1;            // linear_hist: width of a slot (>= 1)
+};
+
+// `@cmdarg {"short", "long", "default", "help"}` on a global variable.
+struct CmdArg {
+  std::string long_name;        // empty: the variable's name
+  char short_name = 0;          // 0: none
+  std::string help;
+  Json default_value;           // null: none
+};
+
+// An interface given by index or by name (`"ifindex": 1` or `"ifindex": "lo"`).
+struct Interface {
+  int index = 0;
+  std::string name;
+  bool given() const { return index > 0 || !name.empty(); }
+};
+
+// xdp/tc attach keys on a program: `ifindex`, `flags`, `xdpopts`, `tchook`, `tcopts`.
+struct NetAttach {
+  Interface xdp_if;             // `ifindex`
+  uint32_t xdp_flags = 0;       // `flags`
+  int xdp_old_prog_fd = 0;      // `xdpopts.old_prog_fd`
+  Interface tc_if;              // `tchook.ifindex`, else `ifindex`
+  bool tc_egress = false;       // `tchook.attach_point`: BPF_TC_INGRESS | BPF_TC_EGRESS
+  uint32_t tc_handle = 1;       // `tcopts.handle`
+  uint32_t tc_priority = 1;     // `tcopts.priority`
+};
+
 // One map as libbpf sees it in the object.
 struct MapInfo {
   std::string name;          // libbpf's map name
@@ -125,6 +166,11 @@ struct MapInfo {
   std::optional<TypeId> key_type;    // where BTF has them
   std::optional<TypeId> value_type;
   Json doc = Json::object();         // doc-comment annotations
+  std::optional<SampleSpec> sample;  // from doc "sample"
+  // Ring buffers and perf event arrays: the export type (an element of
+  // Skeleton::export_types) their records are decoded as; set by
+  // assign_event_types(), the one rule for ecli and the Wasm generators.
+  std::optional<TypeId> event_type;
 };
 
 struct ProgInfo {
@@ -134,6 +180,7 @@ struct ProgInfo {
   std::string type;          // "BPF_PROG_TYPE_TRACEPOINT"
   std::string attach_type;   // "BPF_TRACE_FENTRY"; empty when libbpf sets none
   Json doc = Json::object();
+  NetAttach net;             // from doc ifindex/flags/xdpopts/tchook/tcopts
 };
 
 struct Variable {
@@ -142,6 +189,7 @@ struct Variable {
   uint32_t offset = 0;       // within the section
   uint32_t size = 0;         // the variable's own size
   Json doc = Json::object();
+  std::optional<CmdArg> cmdarg;  // from doc "cmdarg"
 };
 
 struct DataSection {
