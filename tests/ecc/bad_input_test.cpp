@@ -145,3 +145,25 @@ TEST_F(BadInput, FailedRunKeepsPreviousOutputsIntact) {
   expect_failure({src(), hdr()}, 1, "sigsnoop.bpf.c");
   EXPECT_EQ(read_text(dir / "package.json"), pkg);
 }
+
+// Annotations with meaning to the runner are typed at build time (SPEC §6):
+// a malformed one is one error naming the declaration, not an internal error.
+TEST_F(BadInput, MalformedAnnotationsNameTheDeclaration) {
+  std::string text = read_text(dir / "sigsnoop.bpf.c");
+  std::string sample = text;
+  auto at = sample.find("struct {\n\t__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY)");
+  ASSERT_NE(at, std::string::npos) << "sigsnoop's event map";
+  sample.insert(at, "/// @sample {\"interval\": \"x\"}\n");
+  write_text(dir / "sigsnoop.bpf.c", sample);
+  auto r = expect_failure({src(), hdr()}, 1, "@sample.interval is not a non-negative integer: \"x\"");
+  EXPECT_NE(r.err.find("map 'events'"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("internal"), std::string::npos) << r.err;
+
+  std::string cmdarg = text;
+  at = cmdarg.find("const volatile");
+  ASSERT_NE(at, std::string::npos);
+  cmdarg.insert(at, "/// @cmdarg {\"short\": \"too long\"}\n");
+  write_text(dir / "sigsnoop.bpf.c", cmdarg);
+  r = expect_failure({src(), hdr()}, 1, "@cmdarg.short is not one letter");
+  EXPECT_NE(r.err.find("variable '"), std::string::npos) << r.err;
+}

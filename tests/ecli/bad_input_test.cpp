@@ -98,9 +98,10 @@ TEST_F(EcliBadInput, MetaNamesAMissingExportType) {
   p = write_pkg(by_name, "name.json");
   expect_error({"run", p.string()}, 1, "export type 'not_in_btf'", p.string());
   json bare = sigsnoop();
-  bare["meta"]["export_types"][0].erase("members");
+  bare["meta"]["export_types"][0] = json{{"name", "bare"}, {"size", 4}};
   p = write_pkg(bare, "bare.json");
-  expect_error({"run", p.string()}, 1, "export type 'event' has no layout", p.string());
+  expect_error({"run", p.string()}, 1, "export type 'bare' is not in the BPF object's BTF and has no members",
+               p.string());
 }
 
 TEST_F(EcliBadInput, UnknownProgramOption) {
@@ -134,6 +135,47 @@ TEST_F(EcliBadInput, VerifierRejectionPrintsTheLogTail) {
   auto start = r.err.find("last 20 lines");
   ASSERT_NE(start, std::string::npos) << r.err;
   EXPECT_LE(split_lines(r.err.substr(start)).size(), 23u) << r.err;
+  // Every libbpf message starts a line of its own (the verifier log has no
+  // final newline: it used to run into the next message, "...prolibbpf:").
+  for (const auto& line : split_lines(r.err))
+    EXPECT_TRUE(line.find("libbpf:") == std::string::npos || line.rfind("libbpf:", 0) == 0 ||
+                line.rfind("ecli: libbpf output", 0) == 0)
+        << line;
+}
+
+TEST_F(EcliBadInput, PreZeroThreeLayoutIsRefused) {
+  fs::path p = write_pkg(json{{"data", "eJzLSM3JyQcABiwCFQ=="}, {"data_sz", 5}, {"meta", json::object()}});
+  expect_error({"run", p.string()}, 1, "pre-0.3 eunomia-bpf layout (top-level data/data_sz)", p.string());
+}
+
+TEST_F(EcliBadInput, HugeObjectSizeIsAClearError) {
+  json j = sigsnoop();
+  j["bpf_object_size"] = 1ull << 40;
+  fs::path p = write_pkg(j);
+  expect_error({"run", p.string()}, 1, "bpf_object_size 1099511627776 is over the limit of 256 MiB", p.string());
+}
+
+TEST_F(EcliBadInput, UnreadableLayoutsAreOneLine) {
+  json base = sigsnoop();
+  // A type the BTF lacks, described without member offsets (as eunomia-bpf
+  // writes them): nothing to lay it out with.
+  json j = base;
+  j["meta"]["export_types"] = json::array({json{{"name", "not_in_btf"}, {"size", 8},
+                                                {"members", json::array({json{{"name", "a"}, {"type", "int"}}})}}});
+  expect_error({"run", write_pkg(j).string()}, 1, "export type 'not_in_btf' member 'a' has no valid 'offset'");
+  // A member type that is neither in the BTF nor a C base type.
+  j["meta"]["export_types"][0]["members"][0] = json{{"name", "a"}, {"type", "my_secret_t"}, {"offset", 0}, {"size", 8}};
+  expect_error({"run", write_pkg(j).string()}, 1,
+               "member 'a' has type 'my_secret_t', which is not in the BPF object's BTF and not a C base type");
+  // A size the type cannot have.
+  j["meta"]["export_types"][0]["members"][0] = json{{"name", "a"}, {"type", "unsigned int"}, {"offset", 0}, {"size", 8}};
+  expect_error({"run", write_pkg(j).string()}, 1, "member 'a' is 8 bytes, but type 'unsigned int' is 4");
+  j = base;
+  j["meta"]["bpf_skel"]["maps"] = "events";
+  expect_error({"run", write_pkg(j).string()}, 1, "bpf_skel.maps is not an array");
+  j = base;
+  j["meta"]["bpf_skel"]["maps"][0]["sample"] = json{{"interval", "x"}};
+  expect_error({"run", write_pkg(j).string()}, 1, "@sample.interval is not a non-negative integer: \"x\"");
 }
 
 }  // namespace
