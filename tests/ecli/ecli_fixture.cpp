@@ -199,4 +199,32 @@ std::string self_comm() {
   return c;
 }
 
+void expect_sigsnoop_json(const fs::path& pkg) {
+  EcliProcess p({"run", "-j", "-d", "4", pkg.string(), "--signal", "10", "--pid=" + std::to_string(getpid())});
+  ASSERT_TRUE(p.wait_attached()) << p.err();
+  Sleeper child;
+  child.send(SIGUSR1);
+  child.send(SIGUSR2);
+  child.send(SIGUSR1);
+  EXPECT_TRUE(p.wait_output("\"tpid\":" + std::to_string(child.pid), std::chrono::seconds(3)));
+  p.signal(SIGINT);
+  RunResult r = p.finish();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto events = json_lines(r.out);
+  int seen = 0;
+  for (const auto& e : events) {
+    ASSERT_EQ(e.size(), 5u) << e.dump();
+    EXPECT_EQ(e["sig"], 10) << "the --signal filter let another signal through: " << e.dump();
+    EXPECT_EQ(e["pid"], getpid());
+    if (e["tpid"] == child.pid) {
+      seen++;
+      EXPECT_EQ(e["ret"], 0);
+      EXPECT_EQ(e["comm"], self_comm().substr(0, 15));
+      EXPECT_FALSE(e.contains("TIME"));
+    }
+  }
+  EXPECT_EQ(seen, 2) << r.out;
+}
+
+
 }  // namespace ecc::test

@@ -3,9 +3,6 @@
 // export types without member offsets, `"maps": null`, `__eunomia_dummy_*`
 // placeholders that pull the event type into the BTF, unknown keys. ecli
 // takes every layout from the object's BTF and runs them on the kernel.
-#include <signal.h>
-#include <unistd.h>
-
 #include "ecli_fixture.h"
 
 namespace ecc::test {
@@ -63,42 +60,18 @@ class EunomiaPackage : public EcliTest {
     return p;
   }
 
-  void runs_and_decodes(const fs::path& pkg) {
-    EcliProcess p({"run", "-j", "-d", "4", pkg.string(), "--signal", "10", "--pid=" + std::to_string(getpid())});
-    ASSERT_TRUE(p.wait_attached()) << p.err();
-    Sleeper child;
-    child.send(SIGUSR1);
-    child.send(SIGUSR2);
-    child.send(SIGUSR1);
-    EXPECT_TRUE(p.wait_output("\"tpid\":" + std::to_string(child.pid), std::chrono::seconds(3)));
-    p.signal(SIGINT);
-    RunResult r = p.finish();
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    int seen = 0;
-    for (const auto& e : json_lines(r.out)) {
-      ASSERT_EQ(e.size(), 5u) << e.dump();
-      EXPECT_EQ(e["sig"], 10) << e.dump();
-      EXPECT_EQ(e["pid"], getpid());
-      if (e["tpid"] == child.pid) {
-        seen++;
-        EXPECT_EQ(e["ret"], 0);
-        EXPECT_EQ(e["comm"], self_comm().substr(0, 15));
-      }
-    }
-    EXPECT_EQ(seen, 2) << r.out;
-  }
 };
 
 TEST_F(EunomiaPackage, WithTypeIdsRunsOnTheKernel) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   json ours = build();
   ASSERT_TRUE(ours["meta"]["export_types"][0].contains("type_id")) << "the placeholder puts struct event in BTF";
-  runs_and_decodes(write(eunomia_style(ours, true)));
+  expect_sigsnoop_json(write(eunomia_style(ours, true)));
 }
 
 TEST_F(EunomiaPackage, WithoutTypeIdsTheBtfIsFoundByName) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
-  runs_and_decodes(write(eunomia_style(build(), false)));
+  expect_sigsnoop_json(write(eunomia_style(build(), false)));
 }
 
 TEST_F(EunomiaPackage, PlaceholdersAreNeverOptions) {
