@@ -82,31 +82,6 @@ std::vector<uint8_t> read_file(const fs::path& path) {
   return bytes;
 }
 
-void write_file_atomic(const fs::path& path, std::span<const uint8_t> bytes) {
-  fs::path tmp = path;
-  tmp += ".tmp-" + std::to_string(getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw Error(Exit::bad_input, std::string("cannot write: ") + std::strerror(errno), path.string());
-    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    f.close();
-    if (!f) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw Error(Exit::bad_input, "cannot write", path.string());
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw Error(Exit::bad_input, "cannot write: " + ec.message(), path.string());
-  }
-}
-
-void write_file_atomic(const fs::path& path, const std::string& text) {
-  write_file_atomic(path, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-}
 
 namespace {
 

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "ecc/files.h"  // write_file_atomic
+
 namespace ecc {
 
 namespace fs = std::filesystem;
@@ -25,9 +27,6 @@ std::string hash_hex(std::span<const uint8_t> bytes);
 std::string hash_hex(const std::string& text);
 
 std::vector<uint8_t> read_file(const fs::path& path);  // throws Error(bad_input) naming path
-// Writes through a temporary name in the same directory, then renames.
-void write_file_atomic(const fs::path& path, std::span<const uint8_t> bytes);
-void write_file_atomic(const fs::path& path, const std::string& text);
 
 struct Toolchain {
   std::string clang;                      // resolved path

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <fstream>
 
 #include "ecc/error.h"
 
@@ -27,18 +26,13 @@ OutputSet::OutputSet(fs::path dir) : dir_(std::move(dir)) {
 
 OutputSet::~OutputSet() {
   if (committed_) return;
+  staged_.clear();  // removes the temporaries
   std::error_code ec;
-  for (const auto& s : staged_) fs::remove(s.tmp, ec);
   if (created_dir_) fs::remove(dir_, ec);
 }
 
 void OutputSet::add(const std::string& name, std::span<const uint8_t> bytes) {
-  Staged s{dir_ / ("." + name + ".ecc-tmp-" + std::to_string(getpid())), dir_ / name};
-  staged_.push_back(s);
-  std::ofstream f(s.tmp, std::ios::binary | std::ios::trunc);
-  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  f.close();
-  if (!f) throw Error(Exit::bad_input, std::string("cannot write: ") + std::strerror(errno), s.final.string());
+  staged_.emplace_back(dir_ / name).write(bytes);
 }
 
 void OutputSet::add(const std::string& name, const std::string& text) {
@@ -46,11 +40,7 @@ void OutputSet::add(const std::string& name, const std::string& text) {
 }
 
 void OutputSet::commit() {
-  for (const auto& s : staged_) {
-    std::error_code ec;
-    fs::rename(s.tmp, s.final, ec);
-    if (ec) throw Error(Exit::bad_input, "cannot write: " + ec.message(), s.final.string());
-  }
+  for (PendingFile& f : staged_) f.commit();
   committed_ = true;
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "ecc/files.h"
+
 namespace ecc {
 
 class OutputSet {
@@ -28,13 +30,10 @@ class OutputSet {
   void commit();
 
  private:
-  struct Staged {
-    std::filesystem::path tmp, final;
-  };
   std::filesystem::path dir_;
   bool created_dir_ = false;
   bool committed_ = false;
-  std::vector<Staged> staged_;
+  std::vector<PendingFile> staged_;
 };
 
 // A private temporary directory for intermediate files, removed with

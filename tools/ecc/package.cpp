@@ -106,12 +106,10 @@ void run_clang(const std::vector<std::string>& argv, const std::string& file, co
 void warm_cache(const SrcscanApi& scan, const std::vector<std::string>& clang_pch_cmd, const fs::path& clang_pch,
                 const std::string& header, const std::vector<std::string>& scan_args, const fs::path& scan_pch) {
   if (!clang_pch_cmd.empty() && !fs::exists(clang_pch)) {
-    fs::path tmp = clang_pch;
-    tmp += ".tmp-" + std::to_string(getpid());
+    PendingFile pch(clang_pch);
     std::vector<std::string> argv = clang_pch_cmd;
-    argv.back() = tmp.string();
-    if (run_tool(argv).exit_code == 0) fs::rename(tmp, clang_pch);
-    else fs::remove(tmp);
+    argv.back() = pch.tmp().string();
+    if (run_tool(argv).exit_code == 0) pch.commit();
   }
   if (!fs::exists(scan_pch)) {
     try {

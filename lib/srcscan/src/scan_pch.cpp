@@ -1,7 +1,5 @@
 // make_scan_pch(): vmlinux.h precompiled for the in-process parser, so that
 // the scan does not re-read megabytes of kernel types on every run.
-#include <unistd.h>
-
 #include <filesystem>
 
 #include <clang/Frontend/CompilerInstance.h>
@@ -9,6 +7,7 @@
 
 #include "clang_setup.h"
 #include "ecc/error.h"
+#include "ecc/files.h"
 #include "ecc/srcscan.h"
 
 namespace ecc {
@@ -21,26 +20,21 @@ void make_scan_pch(const std::string& header, const std::vector<std::string>& cl
   };
   // Written under a temporary name and renamed: a concurrent run sees either
   // no PCH or a whole one.
-  std::string tmp = out_path + ".tmp." + std::to_string(getpid());
+  PendingFile pch{fs::path(out_path)};
   srcscan::FirstErrorConsumer diags;
   std::unique_ptr<clang::CompilerInstance> ci = srcscan::make_instance(clang_args, header, true, diags, nullptr);
   if (!ci) fail(diags.first_error());
   ci->getFrontendOpts().SkipFunctionBodies = true;  // as the scan parses
-  ci->getFrontendOpts().OutputFile = tmp;
+  ci->getFrontendOpts().OutputFile = pch.tmp().string();
   ci->getFrontendOpts().ProgramAction = clang::frontend::GeneratePCH;
   ci->getDiagnosticOpts().ShowCarets = false;  // no "N errors generated." on stderr
   clang::GeneratePCHAction action;
-  bool ok = ci->ExecuteAction(action) && !diags.getNumErrors();
-  std::error_code ec;
-  if (!ok) {
-    fs::remove(tmp, ec);
+  if (!ci->ExecuteAction(action) || diags.getNumErrors())
     fail(diags.first_error().empty() ? "unknown error" : diags.first_error());
-  }
-  fs::rename(tmp, out_path, ec);
-  if (ec) {
-    std::string why = ec.message();
-    fs::remove(tmp, ec);
-    fail(why);
+  try {
+    pch.commit();
+  } catch (const Error& e) {
+    fail(e.what());
   }
 }
 

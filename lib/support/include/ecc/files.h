@@ -1,0 +1,42 @@
+// The one way ecc and ecli write a file that someone else may read at the
+// same time (outputs, cache entries, PCHs): under a temporary name in the
+// same directory, then renamed into place. A reader sees the old file or the
+// whole new one, never a part; a failed write leaves nothing behind.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+
+namespace ecc {
+
+// A temporary name next to `path` (".<name>.ecc-tmp-<pid>-<n>"), for a
+// producer that writes the file itself (clang -o, a PCH writer, write()).
+// commit() renames it to `path`; without a commit the destructor removes it.
+class PendingFile {
+ public:
+  explicit PendingFile(std::filesystem::path path);
+  ~PendingFile();
+  PendingFile(PendingFile&&) noexcept;
+  PendingFile& operator=(PendingFile&&) = delete;
+  PendingFile(const PendingFile&) = delete;
+  PendingFile& operator=(const PendingFile&) = delete;
+
+  const std::filesystem::path& tmp() const { return tmp_; }
+  const std::filesystem::path& path() const { return path_; }
+  // Writes `bytes` to tmp(). Throws Error(bad_input, "cannot write: ...", path).
+  void write(std::span<const uint8_t> bytes);
+  // Renames tmp() to path(). Throws Error(bad_input, "cannot write: ...", path).
+  void commit();
+
+ private:
+  std::filesystem::path path_, tmp_;
+  bool done_ = false;
+};
+
+// write + commit in one: `path` holds exactly `bytes` afterwards.
+void write_file_atomic(const std::filesystem::path& path, std::span<const uint8_t> bytes);
+void write_file_atomic(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace ecc
