@@ -23,7 +23,7 @@ packages=(
   # libraries
   nlohmann-json3-dev libyaml-cpp-dev libboost-dev libboost-filesystem-dev libgtest-dev libgmock-dev
   # test oracles and bench tools
-  bpftool pahole hyperfine procps util-linux python3
+  bpftool pahole hyperfine procps util-linux iproute2 python3
   # Wasm path
   wasi-libc libclang-rt-14-dev-wasm32 wabt binaryen rustc libstd-rust-dev-wasm32
 )

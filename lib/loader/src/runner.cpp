@@ -115,7 +115,15 @@ class Session {
   bpf_object* obj_ = nullptr;
   std::vector<bpf_link*> links_;
   std::vector<std::pair<int, uint32_t>> xdp_;  // ifindex, flags
-  std::vector<std::pair<bpf_tc_hook, bpf_tc_opts>> tc_;
+  // libbpf refuses opts whose padding is not zero, so they are rebuilt from
+  // these fields rather than copied.
+  struct TcAttach {
+    int ifindex;
+    bpf_tc_attach_point point;
+    uint32_t handle, priority;
+    bool created_qdisc;  // the clsact qdisc was ours: removed again
+  };
+  std::vector<TcAttach> tc_;
   ring_buffer* rb_ = nullptr;
   std::vector<perf_buffer*> pbs_;
   int epfd_ = -1;
@@ -131,12 +139,20 @@ Session::~Session() {
   if (epfd_ >= 0) close(epfd_);
   for (auto* pb : pbs_) perf_buffer__free(pb);
   if (rb_) ring_buffer__free(rb_);
-  for (auto& [hook, opts] : tc_) {
+  for (const TcAttach& t : tc_) {
+    bpf_tc_hook hook{};
+    hook.sz = sizeof hook;
+    hook.ifindex = t.ifindex;
+    hook.attach_point = t.point;
     bpf_tc_opts o{};
     o.sz = sizeof o;
-    o.handle = opts.handle;
-    o.priority = opts.priority;
+    o.handle = t.handle;
+    o.priority = t.priority;
     bpf_tc_detach(&hook, &o);
+    if (t.created_qdisc) {
+      hook.attach_point = static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS);
+      bpf_tc_hook_destroy(&hook);
+    }
   }
   for (auto [ifindex, flags] : xdp_) bpf_xdp_detach(ifindex, flags, nullptr);
   for (auto* l : links_) bpf_link__destroy(l);
@@ -220,6 +236,7 @@ void Session::attach_tc(bpf_program* prog, const ProgInfo& info) {
   hook.attach_point = info.net.tc_egress ? BPF_TC_EGRESS : BPF_TC_INGRESS;
   if (hook.ifindex <= 0) throw Error(Exit::bad_input, "tc program '" + info.name + "' needs a tchook ifindex", pkg_.path);
   int err = bpf_tc_hook_create(&hook);
+  bool created = err == 0;
   if (err && err != -EEXIST) throw Error(Exit::tool_failed, "cannot create the tc hook: " + errno_text(err), pkg_.path);
   bpf_tc_opts opts{};
   opts.sz = sizeof opts;
@@ -228,7 +245,7 @@ void Session::attach_tc(bpf_program* prog, const ProgInfo& info) {
   opts.prog_fd = bpf_program__fd(prog);
   if ((err = bpf_tc_attach(&hook, &opts)))
     throw Error(Exit::tool_failed, "cannot attach tc program '" + info.name + "': " + errno_text(err), pkg_.path);
-  tc_.push_back({hook, opts});
+  tc_.push_back({hook.ifindex, hook.attach_point, opts.handle, opts.priority, created});
 }
 
 // attach: every program whose package entry does not say `link: false`.
