@@ -42,8 +42,9 @@ bool is_record(TypeKind k) { return k == TypeKind::Struct || k == TypeKind::Unio
 // Appends the types of a TypeTable to a BTF, reusing what the BTF has.
 class TypeAdder {
  public:
-  TypeAdder(struct btf* btf, const TypeTable& tt, const std::string& path)
-      : btf_(btf), tt_(tt), path_(path), memo_(tt.size(), 0), legacy_enums_(legacy_enum_signedness(btf)) {
+  // `legacy_enums`: write 32-bit enums as clang 14 does (see add_enum).
+  TypeAdder(struct btf* btf, const TypeTable& tt, bool legacy_enums, const std::string& path)
+      : btf_(btf), tt_(tt), path_(path), memo_(tt.size(), 0), legacy_enums_(legacy_enums) {
     uint32_t n = btf__type_cnt(btf);
     for (uint32_t id = 1; id < n; ++id) index(id);
   }
@@ -51,6 +52,10 @@ class TypeAdder {
   // Whether the BTF has the export type `id`: a struct/union/enum of the
   // same kind and name, or for a typedef'd anonymous record its typedef.
   bool has(TypeId id) const { return find_named(tt_.at(id)).has_value(); }
+
+  // Whether an ENUM64 was added: from then on readers take kind_flag as
+  // the signedness of every enum (legacy_enum_signedness).
+  bool added_enum64() const { return added_enum64_; }
 
   // The BTF id of `id`, adding it (and what it needs) when missing.
   uint32_t add(TypeId id) {
@@ -271,6 +276,8 @@ class TypeAdder {
   // encoding. In a BTF from clang 14 (no signedness, values as __s32) a
   // 32-bit enum is written the same way, so that readers take every enum of
   // the object by one rule; elsewhere kind_flag says "signed" as Clang does.
+  // (An ENUM64 ends the legacy reading: add_missing_types then starts over
+  // with legacy_enums off.)
   uint32_t add_enum(const Type& t) {
     bool fits = true;
     for (const EnumValue& v : t.values) fits &= v.value >= INT32_MIN && v.value <= INT32_MAX;
@@ -278,6 +285,7 @@ class TypeAdder {
     const char* name = t.name.c_str();
     if (as_enum64) {
       uint32_t id = check(btf__add_enum64(btf_, name, t.size, t.is_signed), t, "enum");
+      added_enum64_ = true;
       for (const EnumValue& v : t.values)
         check(btf__add_enum64_value(btf_, v.name.c_str(), static_cast<uint64_t>(v.value)), t, v.name,
               "enumerator");
@@ -316,6 +324,7 @@ class TypeAdder {
   std::map<RefKey, uint32_t> refs_;
   uint32_t index_type_ = 0;
   bool legacy_enums_;
+  bool added_enum64_ = false;
 };
 
 // The type and string sections of raw BTF bytes.
@@ -371,16 +380,31 @@ std::optional<std::vector<uint8_t>> add_missing_types(std::span<const uint8_t> r
                                                       std::span<const TypeId> wanted, const std::string& path) {
   if (raw_btf.size() < sizeof(struct btf_header))
     throw Error(Exit::bad_input, "the object's .BTF section is too short", path);
-  BtfPtr btf(btf__new(raw_btf.data(), static_cast<uint32_t>(raw_btf.size())));
-  if (!btf) throw Error(Exit::bad_input, std::string("cannot read the object's .BTF: ") + std::strerror(errno), path);
-  TypeAdder adder(btf.get(), types, path);
-  size_t added = 0;
-  for (TypeId id : wanted) {
-    if (adder.has(id)) continue;
-    adder.add(id);
-    ++added;
+  // `legacy`: in (when set) and out, the enum encoding written.
+  auto attempt = [&](std::optional<bool>& legacy, bool& enum64) {
+    BtfPtr btf(btf__new(raw_btf.data(), static_cast<uint32_t>(raw_btf.size())));
+    if (!btf)
+      throw Error(Exit::bad_input, std::string("cannot read the object's .BTF: ") + std::strerror(errno), path);
+    if (!legacy) legacy = legacy_enum_signedness(btf.get());
+    TypeAdder adder(btf.get(), types, *legacy, path);
+    size_t added = 0;
+    for (TypeId id : wanted) {
+      if (adder.has(id)) continue;
+      adder.add(id);
+      ++added;
+    }
+    enum64 = adder.added_enum64();
+    if (added == 0) btf.reset();
+    return btf;
+  };
+  std::optional<bool> legacy;
+  bool enum64 = false;
+  BtfPtr btf = attempt(legacy, enum64);
+  if (!btf) return std::nullopt;
+  if (*legacy && enum64) {
+    legacy = false;
+    btf = attempt(legacy, enum64);
   }
-  if (added == 0) return std::nullopt;
   uint32_t size = 0;
   const auto* data = static_cast<const uint8_t*>(btf__raw_data(btf.get(), &size));
   if (!data) throw Error(Exit::bad_input, "cannot write the object's extended .BTF", path);
