@@ -98,9 +98,13 @@ TEST_F(EcliBadInput, MetaNamesAMissingExportType) {
   p = write_pkg(by_name, "name.json");
   expect_error({"run", p.string()}, 1, "export type 'not_in_btf'", p.string());
   json bare = sigsnoop();
+  // No BTF id (ecc gives every export type one), no members, and no type
+  // of that name in the object's BTF.
+  bare["meta"]["export_types"][0].erase("type_id");
   bare["meta"]["export_types"][0].erase("members");
+  bare["meta"]["export_types"][0]["name"] = "not_anywhere";
   p = write_pkg(bare, "bare.json");
-  expect_error({"run", p.string()}, 1, "export type 'event' has no layout", p.string());
+  expect_error({"run", p.string()}, 1, "export type 'not_anywhere' has no layout", p.string());
 }
 
 TEST_F(EcliBadInput, UnknownProgramOption) {
