@@ -427,5 +427,21 @@ TEST(EccAddTypes, EveryShapeOfMemberThroughEcc) {
   EXPECT_EQ(names, (std::vector<std::string>{"color", "point", "anon_t", "rich", "hooks"}));
 }
 
+// -v shows the step as a comment line of its own, between link and read.
+TEST(EccAddTypes, VerboseShowsTheStep) {
+  SKELGEN_REQUIRE_KERNEL_BTF_OR_SKIP();
+  TempDir dir;
+  fs::path ex = source_dir() / "examples" / "sigsnoop";
+  RunResult r = run({ecc_binary().string(), "-v", "-o", dir.path().string(), (ex / "sigsnoop.bpf.c").string(),
+                     (ex / "sigsnoop.h").string()},
+                    {"XDG_CACHE_HOME=" + (dir / "cache").string(), "ECC_CACHE_WARM=off"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t link = r.err.find("\n# link "), add = r.err.find("\n# add the export types missing from the BTF of "),
+         read = r.err.find("\n# read maps");
+  ASSERT_NE(add, std::string::npos) << r.err;
+  EXPECT_LT(link, add);
+  EXPECT_LT(add, read);
+}
+
 }  // namespace
 }  // namespace ecc::test

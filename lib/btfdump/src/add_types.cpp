@@ -332,10 +332,17 @@ struct BtfParts {
   std::span<const uint8_t> types, strings;
 };
 
+// `raw` has been parsed by libbpf already; it may be in either byte order.
 BtfParts parts_of(std::span<const uint8_t> raw) {
   struct btf_header h;
   std::memcpy(&h, raw.data(), sizeof h);
-  return {raw.subspan(h.hdr_len + h.type_off, h.type_len), raw.subspan(h.hdr_len + h.str_off, h.str_len)};
+  if (h.magic != BTF_MAGIC)
+    for (uint32_t* f : {&h.hdr_len, &h.type_off, &h.type_len, &h.str_off, &h.str_len}) *f = __builtin_bswap32(*f);
+  auto part = [&](uint64_t off, uint64_t len) {
+    off += h.hdr_len;
+    return off + len <= raw.size() ? raw.subspan(off, len) : std::span<const uint8_t>();
+  };
+  return {part(h.type_off, h.type_len), part(h.str_off, h.str_len)};
 }
 
 bool starts_with(std::span<const uint8_t> s, std::span<const uint8_t> prefix) {
@@ -418,8 +425,8 @@ size_t add_missing_types_to_object(const std::string& path, const TypeTable& typ
   Fd fd{open(path.c_str(), O_RDWR | O_CLOEXEC)};
   if (fd.fd < 0) throw Error(Exit::bad_input, std::string("cannot open the object: ") + std::strerror(errno), path);
   std::unique_ptr<Elf, ElfEnd> elf(elf_begin(fd.fd, ELF_C_RDWR, nullptr));
-  if (!elf || elf_kind(elf.get()) != ELF_K_ELF)
-    throw Error(Exit::bad_input, std::string("not an ELF object: ") + elf_errmsg(-1), path);
+  if (!elf) throw Error(Exit::bad_input, std::string("cannot read the object: ") + elf_errmsg(-1), path);
+  if (elf_kind(elf.get()) != ELF_K_ELF) throw Error(Exit::bad_input, "not an ELF object", path);
   Elf_Data* data = section_data(elf.get(), ".BTF");
   if (!data || !data->d_buf) throw Error(Exit::bad_input, "the object has no .BTF section", path);
 
