@@ -150,6 +150,16 @@ std::string tool(const std::vector<std::string>& argv) {
   return r.out;
 }
 
+// The kernel verifies the object's BTF when the programs load.
+void expect_kernel_loads(const fs::path& object) {
+  fs::path pin = fs::path("/sys/fs/bpf") / ("ecc-add-types-" + std::to_string(getpid()));
+  RunResult r = run({"bpftool", "prog", "loadall", object.string(), pin.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(pin / "handle"));
+  std::error_code ec;
+  fs::remove_all(pin, ec);
+}
+
 class AddTypes : public testing::Test {
  protected:
   void SetUp() override {
@@ -334,18 +344,15 @@ TEST_F(AddTypes, WideAndSignedEnums) {
   }
   BtfRaw raw = parse_btf_raw(tool({"bpftool", "btf", "dump", "file", injected.string()}));
   EXPECT_EQ(raw.types.at(*raw.find_record_or_enum("wide")).kind, "ENUM64");
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  expect_kernel_loads(injected);
 }
 
 TEST_F(AddTypes, BpftoolAndTheKernelAcceptTheObject) {
   inject();
   EXPECT_NE(tool({"bpftool", "btf", "dump", "file", injected.string()}).find("STRUCT 'rich'"), std::string::npos);
   ECC_REQUIRE_KERNEL_OR_SKIP();
-  fs::path pin = fs::path("/sys/fs/bpf") / ("ecc-add-types-" + std::to_string(getpid()));
-  RunResult r = run({"bpftool", "prog", "loadall", injected.string(), pin.string()});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(fs::exists(pin / "handle"));
-  std::error_code ec;
-  fs::remove_all(pin, ec);
+  expect_kernel_loads(injected);
 }
 
 TEST_F(AddTypes, ErrorsNameTheObject) {
