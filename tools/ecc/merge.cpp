@@ -35,12 +35,9 @@ void merge_scan(Skeleton& skel, const TypeTable& scan_types, const ScanResult& s
     const Type& t = scan_types.at(scanned);
     TypeId from_clang = copy_type(scan_types, scanned, skel.types, memo);
     std::optional<TypeId> from_btf = find_in_btf(skel.types, t);
-    if (!from_btf) {
-      // Not used by the program, so not in its BTF: Clang's layout for
-      // target bpf is the layout.
-      skel.export_types.push_back(from_clang);
-      continue;
-    }
+    // ecc added every export type the program's BTF lacked (SPEC §5).
+    if (!from_btf)
+      throw Error(Exit::bad_input, "export type '" + t.name + "' has no type in the object's BTF", header);
     if (auto diff = compare_layouts(skel.types, from_clang, *from_btf))
       throw Error(Exit::bad_input, "export type layout disagrees with the object's BTF: " + *diff, header);
     // BTF records no alignment and libbpf's guess misses aligned() members

@@ -195,6 +195,11 @@ Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path
                  if (r.exit_code != 0) throw Error(Exit::tool_failed, "llvm-strip failed", linked.string());
                }});
   }
+  // SPEC §5: every export type gets a type_id, also one the program uses
+  // only for locals, which clang leaves out of the object's BTF.
+  plan.step({"# add the export types missing from the BTF of " + linked.string() +
+                 " to its .BTF (libbpf btf__add_*, libelf)",
+             [&] { add_missing_types_to_object(linked.string(), scan_types, scan.export_types); }});
   plan.step({"# read maps, programs, variables and types from " + linked.string() + " and merge the scan", [&] {
                out.object = read_file(linked);
                out.skel = read_object(out.object, sanitize_ident(in.name + "_bpf"), linked.string());

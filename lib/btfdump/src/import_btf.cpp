@@ -7,6 +7,7 @@
 
 #include "ecc/btfdump.h"
 #include "ecc/error.h"
+#include "enum_signedness.h"
 
 namespace ecc {
 namespace {
@@ -134,19 +135,6 @@ void import_members(const struct btf* btf, const struct btf_type* t, const IdMap
     }
     out.members.push_back(std::move(mem));
   }
-}
-
-// ENUM's kind_flag means "signed" since kernel 6.0 / clang 15. Producers
-// from before that (clang 14, old pahole) never set it and stored every value
-// as __s32, so in a BTF with no kind_flag'd enum and no ENUM64 at all a
-// 32-bit value is read as signed; otherwise kind_flag decides.
-bool legacy_enum_signedness(const struct btf* btf) {
-  uint32_t n = btf__type_cnt(btf);
-  for (uint32_t i = 1; i < n; ++i) {
-    const struct btf_type* t = btf__type_by_id(btf, i);
-    if (btf_is_enum64(t) || (btf_is_enum(t) && btf_kflag(t))) return false;
-  }
-  return true;
 }
 
 void import_enum(const struct btf* btf, const struct btf_type* t, bool legacy, Type& out) {

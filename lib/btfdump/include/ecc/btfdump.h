@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "ecc/model.h"
 
@@ -31,5 +33,27 @@ Skeleton read_object(std::span<const uint8_t> elf, const std::string& obj_name, 
 // `extern ... __ksym` declarations of the kernel's kfuncs (BTF functions
 // tagged "bpf_kfunc"), guarded by BPF_NO_KFUNC_PROTOTYPES.
 std::string generate_vmlinux_h(const struct btf* btf);
+
+// SPEC §5: every export type has a type_id, also one the program uses only
+// for locals (so clang left it out of the object's BTF). Appends to raw BTF
+// bytes (a .BTF section) each type of `wanted` (ids into `types`: Clang's
+// layouts, ScanResult::export_types) that the BTF lacks — it has no
+// struct/union/enum of the same kind and name, or for a typedef'd anonymous
+// record no typedef of that name — with the types its members need, reusing
+// those the BTF has (same kind and name; pointers, arrays and modifiers of
+// the same type). Existing type ids and string offsets are kept: the old
+// type and string sections are prefixes of the new ones (checked).
+// Returns the new bytes, or nullopt when nothing is missing.
+// Throws ecc::Error(bad_input) naming `path` and the type that failed.
+std::optional<std::vector<uint8_t>> add_missing_types(std::span<const uint8_t> raw_btf, const TypeTable& types,
+                                                      std::span<const TypeId> wanted, const std::string& path);
+
+// The same on the BPF object (ELF file) at `path`, rewritten in place: its
+// .BTF section is replaced through libelf and every other section keeps its
+// bytes. Returns how many BTF types were added (0: the file is untouched).
+size_t add_missing_types_to_object(const std::string& path, const TypeTable& types, std::span<const TypeId> wanted);
+
+// The number of types (ids 1..n) in raw BTF bytes; 0 when they do not parse.
+size_t btf_type_count(std::span<const uint8_t> raw_btf);
 
 }  // namespace ecc
