@@ -3,6 +3,7 @@
 // reported as one ecc::Error with libbpf's own reason.
 #pragma once
 
+#include <cstddef>
 #include <mutex>
 #include <string>
 
@@ -19,6 +20,14 @@ class LibbpfLog {
   // there was no warning), without the "libbpf: " prefix and the newline;
   // empty when libbpf said nothing.
   std::string last() const;
+
+  // Everything libbpf printed at info and warning level while this capture
+  // is alive (debug messages are not kept), as printed; at most the last
+  // MiB or so of a very long run.
+  std::string text() const;
+  // The last `lines` lines of text(), every one ending with a newline
+  // (also the last); empty when libbpf said nothing.
+  std::string tail(size_t lines) const;
 
  private:
   std::unique_lock<std::recursive_mutex> lock_;  // one capture at a time: the callback is global
