@@ -1,0 +1,138 @@
+#include "kernel_support.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+namespace ecc::wasmhost {
+namespace {
+
+// A program kind that runs through a BPF trampoline.
+struct TrampolineKind {
+  const char* name;        // as in SEC("fentry/...")
+  bpf_prog_type type;
+  bpf_attach_type attach;
+  const char* btf_prefix;  // the target's BTF function: prefix + target
+};
+
+std::optional<TrampolineKind> trampoline_kind(const bpf_program* prog) {
+  bpf_attach_type at = bpf_program__expected_attach_type(prog);
+  switch (bpf_program__type(prog)) {
+    case BPF_PROG_TYPE_TRACING:
+      if (at == BPF_TRACE_FENTRY) return TrampolineKind{"fentry", BPF_PROG_TYPE_TRACING, at, ""};
+      if (at == BPF_TRACE_FEXIT) return TrampolineKind{"fexit", BPF_PROG_TYPE_TRACING, at, ""};
+      if (at == BPF_MODIFY_RETURN) return TrampolineKind{"fmod_ret", BPF_PROG_TYPE_TRACING, at, ""};
+      return std::nullopt;
+    case BPF_PROG_TYPE_LSM:
+      if (at == BPF_LSM_MAC) return TrampolineKind{"lsm", BPF_PROG_TYPE_LSM, at, "bpf_lsm_"};
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
+std::string errno_text(int err) {
+  // The kernel's ENOTSUPP (524) has no libc name.
+  return err == 524 ? std::string("not supported") : std::string(std::strerror(err));
+}
+
+// The kernel's active LSMs, or nullopt when the list cannot be read
+// (securityfs not mounted).
+std::optional<std::string> lsm_list() {
+  std::ifstream in(kLsmList);
+  if (!in) return std::nullopt;
+  std::string list;
+  std::getline(in, list);
+  return list;
+}
+
+bool lists_bpf(const std::string& list) {
+  std::stringstream s(list);
+  for (std::string item; std::getline(s, item, ',');)
+    if (item == "bpf") return true;
+  return false;
+}
+
+struct BtfDeleter {
+  void operator()(btf* b) const { btf__free(b); }
+};
+
+// Loads and attaches `r0 = 0; exit` as a `kind` program on `target`.
+// Returns empty when both work, else what failed.
+std::string probe(const TrampolineKind& kind, const btf* vmlinux, const std::string& target) {
+  int id = btf__find_by_name_kind(vmlinux, (kind.btf_prefix + target).c_str(), BTF_KIND_FUNC);
+  if (id < 0) return {};  // an unknown target is the program's problem, libbpf said so
+  const bpf_insn insns[2] = {
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+  };
+  bpf_prog_load_opts opts{};
+  opts.sz = sizeof opts;
+  opts.expected_attach_type = kind.attach;
+  opts.attach_btf_id = static_cast<uint32_t>(id);
+  int fd = bpf_prog_load(kind.type, "ecc_probe", "GPL", insns, 2, &opts);
+  if (fd < 0) return std::string("a minimal ") + kind.name + " program fails to load too: " + errno_text(errno);
+  int link = bpf_link_create(fd, 0, kind.attach, nullptr);
+  int err = errno;
+  ::close(fd);
+  if (link < 0) return std::string("a minimal ") + kind.name + " program loads but cannot attach: " + errno_text(err);
+  ::close(link);
+  return {};
+}
+
+std::string lacks_for(const bpf_program* prog, const btf* vmlinux) {
+  std::optional<TrampolineKind> kind = trampoline_kind(prog);
+  if (!kind) return {};
+  std::string sec = bpf_program__section_name(prog);
+  std::string which = std::string("'") + bpf_program__name(prog) + "' (" + sec + ")";
+  if (kind->type == BPF_PROG_TYPE_LSM) {
+    std::optional<std::string> list = lsm_list();
+    if (list && !lists_bpf(*list))
+      return "the kernel does not run BPF LSM programs such as " + which + ": 'bpf' is not in its LSM list (" +
+             kLsmList + ": " + *list + ")";
+  }
+  size_t slash = sec.find('/');
+  if (slash == std::string::npos || !vmlinux) return {};
+  std::string why = probe(*kind, vmlinux, sec.substr(slash + 1));
+  if (why.empty()) return {};
+  return std::string("the kernel cannot run ") + kind->name + " programs such as " + which +
+         ": it has no usable BPF trampolines (" + why + ")";
+}
+
+// The running kernel's BTF; null when it has none (libbpf 1.x returns NULL
+// on errors).
+std::unique_ptr<btf, BtfDeleter> kernel_btf() { return std::unique_ptr<btf, BtfDeleter>(btf__load_vmlinux_btf()); }
+
+}  // namespace
+
+std::string kernel_lacks_for_load(bpf_object* obj, const std::string& libbpf_text, bool custom_btf) {
+  // libbpf: "Error loading vmlinux BTF: -3" when CO-RE needs the kernel's
+  // BTF and none was found.
+  if (!custom_btf && libbpf_text.find("Error loading vmlinux BTF") != std::string::npos) {
+    if (::access(kKernelBtf, F_OK) != 0)
+      return std::string("the kernel has no BTF (") + kKernelBtf +
+             " is missing), which the object's CO-RE relocations need; give its BTF with --btf FILE";
+    return std::string("the kernel's BTF (") + kKernelBtf + ") cannot be read or parsed; give its BTF with --btf FILE";
+  }
+  auto vmlinux = kernel_btf();
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, obj) {
+    if (!bpf_program__autoload(prog)) continue;
+    std::string why = lacks_for(prog, vmlinux.get());
+    if (!why.empty()) return why;
+  }
+  return {};
+}
+
+std::string kernel_lacks_for_program(const bpf_program* prog) {
+  return lacks_for(prog, kernel_btf().get());
+}
+
+}  // namespace ecc::wasmhost
