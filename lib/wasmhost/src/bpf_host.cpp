@@ -100,11 +100,12 @@ int64_t BpfHost::load(uint32_t ptr, uint32_t len) {
   o->obj = bpf_object__open_mem(o->image.data(), o->image.size(), &oo);
   int err = o->obj ? bpf_object__load(o->obj) : -errno;
   if (err) {
+    // libbpf's own words first: the diagnosis below may call libbpf too.
+    std::string tail = log.tail(20);
     std::string lacks = o->obj ? kernel_lacks_for_load(o->obj, log.text(), !btf_path.empty()) : std::string();
     std::string msg = "wasm_load_bpf_object: ";
     if (!lacks.empty()) msg += lacks + "\n";
     else msg += std::string(o->obj ? "load" : "open") + " failed: " + std::strerror(err < 0 ? -err : err) + "\n";
-    std::string tail = log.tail(20);
     if (!tail.empty()) msg += "libbpf output (last 20 lines):\n" + tail;
     g_.write_out(2, msg);
     bpf_object__close(o->obj);

@@ -121,10 +121,12 @@ std::string kernel_lacks_for_load(bpf_object* obj, const std::string& libbpf_tex
              " is missing), which the object's CO-RE relocations need; give its BTF with --btf FILE";
     return std::string("the kernel's BTF (") + kKernelBtf + ") cannot be read or parsed; give its BTF with --btf FILE";
   }
-  auto vmlinux = kernel_btf();
+  // The kernel's BTF only when some program needs a trampoline.
+  std::unique_ptr<btf, BtfDeleter> vmlinux;
   bpf_program* prog;
   bpf_object__for_each_program(prog, obj) {
-    if (!bpf_program__autoload(prog)) continue;
+    if (!bpf_program__autoload(prog) || !trampoline_kind(prog)) continue;
+    if (!vmlinux) vmlinux = kernel_btf();
     std::string why = lacks_for(prog, vmlinux.get());
     if (!why.empty()) return why;
   }
@@ -132,6 +134,7 @@ std::string kernel_lacks_for_load(bpf_object* obj, const std::string& libbpf_tex
 }
 
 std::string kernel_lacks_for_program(const bpf_program* prog) {
+  if (!trampoline_kind(prog)) return {};
   return lacks_for(prog, kernel_btf().get());
 }
 
