@@ -2,6 +2,20 @@
  * WebAssembly guest built with clang --target=wasm32-wasi sees them.
  * Part of the ecc guest SDK (eunomia-include/), written for ecc.
  *
+ * The functions, their types, the record callback type ewasm_sample_fn and
+ * the EWASM_MAP_* commands of wasm_bpf_map_operate are declared once, in
+ * wasm_bpf_abi.h (shared with the host); this header turns that list into
+ * C declarations:
+ *
+ *   uint64_t wasm_load_bpf_object(const void *obj, int obj_len);
+ *   int wasm_attach_bpf_program(uint64_t handle, const char *name, const char *target);
+ *   int wasm_bpf_buffer_poll(uint64_t handle, int map_fd, ewasm_sample_fn sample_func,
+ *                            void *ctx, void *data, int max_size, int timeout_ms);
+ *   int wasm_bpf_map_fd_by_name(uint64_t handle, const char *name);
+ *   int wasm_bpf_map_operate(int map_fd, int cmd, const void *key, void *value,
+ *                            void *next_key, uint64_t flags);
+ *   int wasm_close_bpf_object(uint64_t handle);
+ *
  * Pointers are 32-bit offsets into the guest's exported memory; strings are
  * NUL-terminated; an object handle of 0 means failure; other functions return
  * 0 or a negative errno. */
@@ -10,45 +24,13 @@
 
 #include <stdint.h>
 
-#define EWASM_IMPORT(name) __attribute__((import_module("wasm_bpf"), import_name(name)))
+#include "wasm_bpf_abi.h"
 
-/* A record callback: called through the exported function table as
- * (i32 ctx, i32 data, i32 size) -> i32; non-zero stops the poll. */
-typedef int (*ewasm_sample_fn)(void *ctx, void *data, int size);
+#define EWASM_IMPORT(name) __attribute__((import_module(EWASM_ABI_MODULE), import_name(name)))
 
-/* Commands of wasm_bpf_map_operate. */
-enum {
-	EWASM_MAP_LOOKUP = 1,
-	EWASM_MAP_UPDATE = 2,
-	EWASM_MAP_DELETE = 3,
-	EWASM_MAP_NEXT_KEY = 4,
-};
-
-/* Opens and loads an ELF BPF object (CO-RE relocated on the host). */
-EWASM_IMPORT("wasm_load_bpf_object")
-uint64_t wasm_load_bpf_object(const void *obj, int obj_len);
-
-/* Attaches program `name` (its function name); target NULL or "" attaches
- * by its SEC() name. */
-EWASM_IMPORT("wasm_attach_bpf_program")
-int wasm_attach_bpf_program(uint64_t handle, const char *name, const char *target);
-
-/* Polls the ring buffer or perf event array `map_fd`: each record (up to
- * max_size bytes) is copied to data, then sample_func(ctx, data, size). */
-EWASM_IMPORT("wasm_bpf_buffer_poll")
-int wasm_bpf_buffer_poll(uint64_t handle, int map_fd, ewasm_sample_fn sample_func, void *ctx, void *data,
-			 int max_size, int timeout_ms);
-
-/* The fd of a map by name (internal maps by their section: ".bss"). */
-EWASM_IMPORT("wasm_bpf_map_fd_by_name")
-int wasm_bpf_map_fd_by_name(uint64_t handle, const char *name);
-
-/* Lookup, update, delete or next key on a map of this module. */
-EWASM_IMPORT("wasm_bpf_map_operate")
-int wasm_bpf_map_operate(int map_fd, int cmd, const void *key, void *value, void *next_key, uint64_t flags);
-
-/* Detaches every link and closes the object. */
-EWASM_IMPORT("wasm_close_bpf_object")
-int wasm_close_bpf_object(uint64_t handle);
+#define EWASM_DECLARE_IMPORT(name, wasm_result, wasm_params, c_result, c_params) \
+	EWASM_IMPORT(#name) c_result name c_params;
+EWASM_ABI_IMPORTS(EWASM_DECLARE_IMPORT)
+#undef EWASM_DECLARE_IMPORT
 
 #endif /* EWASM_WASM_BPF_H */

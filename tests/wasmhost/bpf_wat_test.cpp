@@ -136,13 +136,11 @@ TEST_F(BpfWatTest, TrapInTheCallbackIsACleanError) {
   SyscallFlood flood;
   WasmRunOptions o;
   o.duration = 20;
-  try {
-    run(kFds + "(drop (call $attach (global.get $h) (i32.const 48) (i32.const 0)))" + kPollLoop, "(unreachable)", o);
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "wasm trap in the event callback: unreachable executed");
-    EXPECT_EQ(e.file(), "app.wasm");
-  }
+  EXPECT_EQ(app_error([&] {
+              run(kFds + "(drop (call $attach (global.get $h) (i32.const 48) (i32.const 0)))" + kPollLoop,
+                  "(unreachable)", o);
+            }),
+            "wasm trap in the event callback: unreachable executed");
 }
 
 TEST_F(BpfWatTest, CallbackReturnStopsTheRound) {

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "ecc/error.h"
+
 namespace ecc::test {
 
 static const char* kImports = R"(
@@ -63,6 +65,16 @@ AppRun run_app(const std::vector<uint8_t>& module, const std::vector<std::string
 std::vector<uint8_t> events_object(const TempDir& dir) {
   std::string src = read_text(source_dir() / "tests/wasmhost/apps/events.bpf.c");
   return read_bytes(compile_bpf(dir, "events", src));
+}
+
+std::string app_error(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.file(), "app.wasm");
+    return e.what();
+  }
+  return "(no error)";
 }
 
 std::string wat_bytes(const std::vector<uint8_t>& bytes) {

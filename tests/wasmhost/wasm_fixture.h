@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,6 +37,10 @@ std::vector<uint8_t> events_object(const TempDir& dir);
 // $fd_write are declared; `extra` adds more module fields.
 std::string module(const std::string& body, const std::string& callback = "(i32.const 0)",
                    const std::vector<uint8_t>* object = nullptr, const std::string& extra = "");
+
+// Runs `f`, expecting it to throw ecc::Error naming app.wasm: its message,
+// or "(no error)".
+std::string app_error(const std::function<void()>& f);
 
 // Bytes as a WAT string literal body ("\00\61...").
 std::string wat_bytes(const std::vector<uint8_t>& bytes);

@@ -24,13 +24,7 @@ class WatTest : public ::testing::Test {
 };
 
 std::string error_of(const std::vector<uint8_t>& bytes) {
-  try {
-    run_app(bytes);
-  } catch (const Error& e) {
-    EXPECT_EQ(e.file(), "app.wasm");
-    return e.what();
-  }
-  return "(no error)";
+  return app_error([&] { run_app(bytes); });
 }
 
 TEST_F(WatTest, NotAWasmFile) {

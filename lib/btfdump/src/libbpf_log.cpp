@@ -9,9 +9,10 @@ namespace ecc {
 namespace {
 
 std::recursive_mutex capture_mutex;
-std::string last_warning, last_any, text;
+std::string last_warning, last_any;
+std::string all_text;  // info and warning messages, as printed
 bool echo_all = false;
-constexpr size_t kKeep = 1u << 20;  // bytes of log kept for the tail
+constexpr size_t kTextLimit = 4u << 20, kTextKeep = 1u << 20;
 
 std::string clean(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
@@ -21,23 +22,26 @@ std::string clean(std::string s) {
 }
 
 int capture(enum libbpf_print_level level, const char* fmt, va_list ap) {
-  va_list copy;
-  va_copy(copy, ap);
-  int n = vsnprintf(nullptr, 0, fmt, copy);
-  va_end(copy);
-  std::string buf(n > 0 ? static_cast<size_t>(n) : 0, '\0');
-  if (n > 0) vsnprintf(buf.data(), buf.size() + 1, fmt, ap);
-  if (echo_all) std::fputs(buf.c_str(), stderr);
-  if (level != LIBBPF_DEBUG || echo_all) {
-    text += buf;
-    if (!text.empty() && text.back() != '\n') text += '\n';
-    if (text.size() > 2 * kKeep) text.erase(0, text.size() - kKeep);
+  va_list again;
+  va_copy(again, ap);
+  char buf[1024];
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  if ((level != LIBBPF_DEBUG || echo_all) && n > 0) {
+    // The whole message (a verifier log is one message), not only buf.
+    size_t at = all_text.size();
+    all_text.resize(at + static_cast<size_t>(n) + 1);
+    vsnprintf(all_text.data() + at, static_cast<size_t>(n) + 1, fmt, again);
+    all_text.resize(at + static_cast<size_t>(n));
+    if (echo_all) std::fputs(all_text.c_str() + at, stderr);
+    if (all_text.back() != '\n') all_text += '\n';
+    if (all_text.size() > kTextLimit) all_text.erase(0, all_text.size() - kTextKeep);
   }
+  va_end(again);
   std::string msg = clean(buf);
-  if (msg.empty()) return n;
+  if (msg.empty()) return 0;
   if (level == LIBBPF_WARN) last_warning = msg;
   last_any = msg;
-  return n;
+  return 0;
 }
 
 }  // namespace
@@ -53,23 +57,31 @@ LibbpfLog::~LibbpfLog() {
   echo_all = false;
 }
 
-std::string LibbpfLog::last() const { return last_warning.empty() ? last_any : last_warning; }
-
 void LibbpfLog::clear() {
   last_warning.clear();
   last_any.clear();
-  text.clear();
+  all_text.clear();
 }
 
-std::string LibbpfLog::tail(size_t n) const {
-  size_t pos = text.size();
-  if (pos && text[pos - 1] == '\n') pos--;
-  for (size_t k = 0; k < n && pos > 0; k++) {
-    size_t nl = text.rfind('\n', pos - 1);
-    if (nl == std::string::npos) return text;
-    pos = nl;
+std::string LibbpfLog::last() const { return last_warning.empty() ? last_any : last_warning; }
+
+std::string LibbpfLog::text() const { return all_text; }
+
+std::string LibbpfLog::tail(size_t lines) const {
+  const std::string& t = all_text;
+  size_t end = !t.empty() && t.back() == '\n' ? t.size() - 1 : t.size();  // the end of the last line
+  if (lines == 0 || end == 0) return {};
+  size_t begin = 0;  // the start of the first line kept
+  for (size_t k = 0, at = end; k < lines; k++) {
+    size_t nl = at == 0 ? std::string::npos : t.rfind('\n', at - 1);
+    if (nl == std::string::npos) {
+      begin = 0;
+      break;
+    }
+    begin = nl + 1;
+    at = nl;
   }
-  return pos == 0 ? text : text.substr(pos + 1);
+  return t.substr(begin, end - begin) + "\n";
 }
 
 }  // namespace ecc

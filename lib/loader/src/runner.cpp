@@ -205,7 +205,7 @@ void Session::apply_settings() {
 void Session::load() {
   int err = bpf_object__load(obj_);
   if (!err) return;
-  if (std::string lacks = kernel_lacks(obj_, ro_.btf_path); !lacks.empty())
+  if (std::string lacks = kernel_lacks_for_load(obj_, log_.text(), !ro_.btf_path.empty()); !lacks.empty())
     throw Error(Exit::tool_failed, lacks, pkg_.path);
   if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
     throw Error(Exit::tool_failed,
@@ -272,6 +272,8 @@ void Session::attach() {
         bpf_link* link = bpf_program__attach(prog);
         if (!link) {
           int err = errno;
+          if (std::string lacks = kernel_lacks_for_program(prog); !lacks.empty())
+            throw Error(Exit::tool_failed, lacks, pkg_.path);
           if (std::string tail = log_.tail(5); !tail.empty()) std::fputs(tail.c_str(), stderr);
           throw Error(Exit::tool_failed,
                       "cannot attach program '" + info->name + "' (" + bpf_program__section_name(prog) +

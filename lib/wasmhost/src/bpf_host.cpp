@@ -2,37 +2,32 @@
 
 #include <bpf/bpf.h>
 #include <net/if.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdarg>
-#include <cstdio>
 #include <string>
+
+#include "ecc/libbpf_log.h"
+#include "ecc/kernel_support.h"
 
 namespace ecc::wasmhost {
 namespace {
 
-const Type I32 = Type::I32, I64 = Type::I64;
+// The map commands of wasm_bpf_abi.h are libbpf's bpf_cmd numbers.
+static_assert(int{EWASM_MAP_LOOKUP} == int{BPF_MAP_LOOKUP_ELEM} && int{EWASM_MAP_UPDATE} == int{BPF_MAP_UPDATE_ELEM} &&
+              int{EWASM_MAP_DELETE} == int{BPF_MAP_DELETE_ELEM} && int{EWASM_MAP_NEXT_KEY} == int{BPF_MAP_GET_NEXT_KEY});
 
-// libbpf's messages during one load, for the verifier log tail.
-std::string g_libbpf_log;
+// The wasm type names of wasm_bpf_abi.h, and its (result, (params)) pairs
+// as function types.
+namespace abi_types {
+const Type i32 = Type::I32, i64 = Type::I64;
+}  // namespace abi_types
+#define ECC_ABI_FUNC_TYPE(result, params) func_type({EWASM_ABI_UNPAREN params}, {result})
 
-int capture_libbpf(libbpf_print_level level, const char* fmt, va_list ap) {
-  if (level == LIBBPF_DEBUG) return 0;
-  char buf[4096];
-  int n = std::vsnprintf(buf, sizeof buf, fmt, ap);
-  if (n > 0) g_libbpf_log.append(buf, std::min<size_t>(n, sizeof buf - 1));
-  return 0;
-}
-
-std::string tail_lines(const std::string& text, size_t count) {
-  size_t pos = text.size();
-  if (pos && text[pos - 1] == '\n') pos--;
-  while (count-- && pos != std::string::npos && pos > 0) {
-    pos = text.rfind('\n', pos - 1);
-    if (pos == std::string::npos) return text;
-  }
-  return pos == std::string::npos ? text : text.substr(pos + (text[pos] == '\n'));
+wi::FuncType sample_type() {
+  using namespace abi_types;  // NOLINT
+  return ECC_ABI_FUNC_TYPE(EWASM_ABI_SAMPLE_RESULT, EWASM_ABI_SAMPLE_PARAMS);
 }
 
 bool is_percpu(uint32_t type) {
@@ -64,13 +59,18 @@ bpf_link* attach_to(bpf_program* prog, const std::string& target) {
   }
 }
 
-int32_t i32(const wi::Values& p, size_t i) { return p[i].Get<int32_t>(); }
-uint32_t u32(const wi::Values& p, size_t i) { return p[i].Get<uint32_t>(); }
-int64_t i64(const wi::Values& p, size_t i) { return p[i].Get<int64_t>(); }
+int32_t arg_i32(const wi::Values& p, size_t i) { return p[i].Get<int32_t>(); }
+uint32_t arg_u32(const wi::Values& p, size_t i) { return p[i].Get<uint32_t>(); }
+int64_t arg_i64(const wi::Values& p, size_t i) { return p[i].Get<int64_t>(); }
+
+Result ret_i32(wi::Values& r, int32_t v) {
+  r[0] = wi::Value::Make(v);
+  return Result::Ok;
+}
 
 }  // namespace
 
-BpfHost::BpfHost(Guest& guest) : g_(guest), callback_type_(func_type({I32, I32, I32}, {I32})) {}
+BpfHost::BpfHost(Guest& guest) : g_(guest), callback_type_(sample_type()) {}
 
 BpfHost::~BpfHost() {
   for (auto& [h, o] : objects_) destroy(*o);
@@ -87,19 +87,26 @@ int64_t BpfHost::load(uint32_t ptr, uint32_t len) {
   auto o = std::make_unique<Object>();
   o->image.assign(src, src + len);
 
+  const std::string& btf_path = g_.opts().btf_path;
+  if (!btf_path.empty() && ::access(btf_path.c_str(), R_OK) != 0) {
+    g_.write_out(2, "wasm_load_bpf_object: cannot read the kernel BTF " + btf_path + " (--btf): " +
+                        std::strerror(errno) + "\n");
+    return 0;
+  }
   bpf_object_open_opts oo{};
   oo.sz = sizeof oo;
-  if (!g_.opts().btf_path.empty()) oo.btf_custom_path = g_.opts().btf_path.c_str();
-  g_libbpf_log.clear();
-  libbpf_print_fn_t previous = libbpf_set_print(capture_libbpf);
+  if (!btf_path.empty()) oo.btf_custom_path = btf_path.c_str();
+  LibbpfLog log;
   o->obj = bpf_object__open_mem(o->image.data(), o->image.size(), &oo);
   int err = o->obj ? bpf_object__load(o->obj) : -errno;
-  libbpf_set_print(previous);
   if (err) {
-    std::string tail = tail_lines(g_libbpf_log, 20);
-    std::string msg = std::string("wasm_load_bpf_object: ") + (o->obj ? "load" : "open") +
-                      " failed: " + std::strerror(err < 0 ? -err : err) + "\n";
-    if (!tail.empty()) msg += "libbpf output (last 20 lines):\n" + tail + (tail.back() == '\n' ? "" : "\n");
+    // libbpf's own words first: the diagnosis below may call libbpf too.
+    std::string tail = log.tail(20);
+    std::string lacks = o->obj ? kernel_lacks_for_load(o->obj, log.text(), !btf_path.empty()) : std::string();
+    std::string msg = "wasm_load_bpf_object: ";
+    if (!lacks.empty()) msg += lacks + "\n";
+    else msg += std::string(o->obj ? "load" : "open") + " failed: " + std::strerror(err < 0 ? -err : err) + "\n";
+    if (!tail.empty()) msg += "libbpf output (last 20 lines):\n" + tail;
     g_.write_out(2, msg);
     bpf_object__close(o->obj);
     return 0;
@@ -133,7 +140,12 @@ int32_t BpfHost::attach(int64_t handle, uint32_t name_ptr, uint32_t target_ptr) 
   bpf_program* prog = bpf_object__find_program_by_name(o->obj, std::string(*name).c_str());
   if (!prog) return -ENOENT;
   bpf_link* link = target->empty() ? bpf_program__attach(prog) : attach_to(prog, std::string(*target));
-  if (!link) return errno ? -errno : -EINVAL;
+  if (!link) {
+    int err = errno ? errno : EINVAL;
+    std::string lacks = kernel_lacks_for_program(prog);
+    if (!lacks.empty()) g_.write_out(2, "wasm_attach_bpf_program: " + lacks + "\n");
+    return -err;
+  }
   o->links.push_back(link);
   return 0;
 }
@@ -163,16 +175,16 @@ int32_t BpfHost::map_operate(int32_t fd, int32_t cmd, uint32_t key_ptr, uint32_t
   };
   void *key, *value, *next;
   switch (cmd) {
-    case 1:  // lookup
+    case EWASM_MAP_LOOKUP:
       if (!need(key_ptr, m.key_size, false, &key) || !need(value_ptr, m.value_size, false, &value)) return -EFAULT;
       return bpf_map_lookup_elem_flags(fd, key, value, flags);
-    case 2:  // update
+    case EWASM_MAP_UPDATE:
       if (!need(key_ptr, m.key_size, false, &key) || !need(value_ptr, m.value_size, false, &value)) return -EFAULT;
       return bpf_map_update_elem(fd, key, value, flags);
-    case 3:  // delete
+    case EWASM_MAP_DELETE:
       if (!need(key_ptr, m.key_size, false, &key)) return -EFAULT;
       return bpf_map_delete_elem(fd, key);
-    case 4:  // next key
+    case EWASM_MAP_NEXT_KEY:
       if (!need(key_ptr, m.key_size, true, &key) || !need(next_key_ptr, m.key_size, false, &next)) return -EFAULT;
       return bpf_map_get_next_key(fd, key, next);
     default:
@@ -236,15 +248,14 @@ int BpfHost::deliver(const void* data, size_t size) {
   return ret != 0 ? -1 : 0;
 }
 
-int32_t BpfHost::poll(int64_t handle, int32_t map_fd, uint32_t func, uint32_t ctx, uint32_t data, uint32_t max,
-                      int32_t timeout_ms, wi::Trap::Ptr* trap, bool* halt) {
+int32_t BpfHost::poll(int64_t handle, int32_t map_fd, const wi::Func::Ptr& callback, uint32_t ctx, uint32_t data,
+                      uint32_t max, int32_t timeout_ms, wi::Trap::Ptr* trap, bool* halt) {
   *halt = false;
   Object* o = find(handle);
   if (!o) return -EBADF;
   auto m = maps_.find(map_fd);
   if (m == maps_.end() || m->second.owner != o) return -EBADF;
   if (max == 0 || !g_.ptr(data, max)) return -EFAULT;
-  wi::Func::Ptr callback = g_.table_func(func, callback_type_);
   if (!callback) return -EINVAL;
   if (polling_) return -EBUSY;  // a callback polling again
   Reader* reader;
@@ -316,52 +327,87 @@ int32_t BpfHost::close(int64_t handle) {
   return 0;
 }
 
+// The imports of wasm_bpf_abi.h, one member function each.
+
+Result BpfHost::wasm_load_bpf_object(const wi::Values& p, wi::Values& r, wi::Trap::Ptr*) {
+  r[0] = wi::Value::Make(load(arg_u32(p, 0), arg_u32(p, 1)));
+  return Result::Ok;
+}
+
+Result BpfHost::wasm_attach_bpf_program(const wi::Values& p, wi::Values& r, wi::Trap::Ptr*) {
+  return ret_i32(r, attach(arg_i64(p, 0), arg_u32(p, 1), arg_u32(p, 2)));
+}
+
+Result BpfHost::wasm_bpf_buffer_poll(const wi::Values& p, wi::Values& r, wi::Trap::Ptr* trap) {
+  return poll_call(g_.table_func(arg_u32(p, 2), callback_type_), "", p, 3, r, trap);
+}
+
+Result BpfHost::wasm_bpf_map_fd_by_name(const wi::Values& p, wi::Values& r, wi::Trap::Ptr*) {
+  return ret_i32(r, map_fd_by_name(arg_i64(p, 0), arg_u32(p, 1)));
+}
+
+Result BpfHost::wasm_bpf_map_operate(const wi::Values& p, wi::Values& r, wi::Trap::Ptr*) {
+  return ret_i32(r, map_operate(arg_i32(p, 0), arg_i32(p, 1), arg_u32(p, 2), arg_u32(p, 3), arg_u32(p, 4),
+                                p[5].Get<uint64_t>()));
+}
+
+Result BpfHost::wasm_close_bpf_object(const wi::Values& p, wi::Values& r, wi::Trap::Ptr*) {
+  return ret_i32(r, close(arg_i64(p, 0)));
+}
+
+// p = (handle, map_fd, [sample_func,] ctx, data, max_size, timeout_ms) with
+// ctx at p[ctx_at].
+Result BpfHost::poll_call(const wi::Func::Ptr& callback, const char* where, const wi::Values& p, size_t ctx_at,
+                          wi::Values& r, wi::Trap::Ptr* trap) {
+  bool halt = false;
+  round_.where = where;
+  int32_t v = poll(arg_i64(p, 0), arg_i32(p, 1), callback, arg_u32(p, ctx_at), arg_u32(p, ctx_at + 1),
+                   arg_u32(p, ctx_at + 2), arg_i32(p, ctx_at + 3), trap, &halt);
+  if (halt) {
+    // A trap in the callback or a stop: end the run with that reason.
+    if (g_.halted() == Halt::none)
+      return g_.halt(Halt::trap, trap,
+                     std::string("in the event callback") + where + ": " + (*trap ? (*trap)->message() : std::string()));
+    return g_.halt(g_.halted(), trap);
+  }
+  return ret_i32(r, v);
+}
+
 HostFuncs BpfHost::funcs() {
+  using namespace abi_types;  // NOLINT
   wi::Store& s = g_.store();
   HostFuncs f;
-  using P = const wi::Values&;
-  using R = wi::Values&;
-  using T = wi::Trap::Ptr*;
-  auto ret32 = [](R r, int32_t v) { r[0] = wi::Value::Make(v); };
-  f["wasm_load_bpf_object"] =
-      wi::HostFunc::New(s, func_type({I32, I32}, {I64}), [this](wi::Thread&, P p, R r, T) -> Result {
-        r[0] = wi::Value::Make(load(u32(p, 0), u32(p, 1)));
-        return Result::Ok;
-      });
-  f["wasm_attach_bpf_program"] =
-      wi::HostFunc::New(s, func_type({I64, I32, I32}, {I32}), [this, ret32](wi::Thread&, P p, R r, T) -> Result {
-        ret32(r, attach(i64(p, 0), u32(p, 1), u32(p, 2)));
-        return Result::Ok;
-      });
-  f["wasm_bpf_buffer_poll"] = wi::HostFunc::New(
-      s, func_type({I64, I32, I32, I32, I32, I32, I32}, {I32}), [this, ret32](wi::Thread&, P p, R r, T trap) -> Result {
-        bool halt = false;
-        int32_t v = poll(i64(p, 0), i32(p, 1), u32(p, 2), u32(p, 3), u32(p, 4), u32(p, 5), i32(p, 6), trap, &halt);
-        if (halt) {
-          // A trap in the callback or a stop: end the run with that reason.
-          if (g_.halted() == Halt::none)
-            return g_.halt(Halt::trap, trap, "in the event callback: " + (*trap ? (*trap)->message() : std::string()));
-          return g_.halt(g_.halted(), trap);
-        }
-        ret32(r, v);
-        return Result::Ok;
-      });
-  f["wasm_bpf_map_fd_by_name"] =
-      wi::HostFunc::New(s, func_type({I64, I32}, {I32}), [this, ret32](wi::Thread&, P p, R r, T) -> Result {
-        ret32(r, map_fd_by_name(i64(p, 0), u32(p, 1)));
-        return Result::Ok;
-      });
-  f["wasm_bpf_map_operate"] = wi::HostFunc::New(
-      s, func_type({I32, I32, I32, I32, I32, I64}, {I32}), [this, ret32](wi::Thread&, P p, R r, T) -> Result {
-        ret32(r, map_operate(i32(p, 0), i32(p, 1), u32(p, 2), u32(p, 3), u32(p, 4), p[5].Get<uint64_t>()));
-        return Result::Ok;
-      });
-  f["wasm_close_bpf_object"] =
-      wi::HostFunc::New(s, func_type({I64}, {I32}), [this, ret32](wi::Thread&, P p, R r, T) -> Result {
-        ret32(r, close(i64(p, 0)));
-        return Result::Ok;
-      });
+#define ECC_BPF_HOST_BIND(name, wasm_result, wasm_params, c_result, c_params)                       \
+  f[#name] = wi::HostFunc::New(s, ECC_ABI_FUNC_TYPE(wasm_result, wasm_params),                         \
+                               [this](wi::Thread&, const wi::Values& p, wi::Values& r, wi::Trap::Ptr* t) { \
+                                 return name(p, r, t);                                                \
+                               });
+  EWASM_ABI_IMPORTS(ECC_BPF_HOST_BIND)
+#undef ECC_BPF_HOST_BIND
   return f;
+}
+
+std::vector<wi::FuncType> BpfHost::go_poll_types() {
+  using namespace abi_types;  // NOLINT
+  std::vector<wi::FuncType> types{ECC_ABI_FUNC_TYPE(EWASM_ABI_GO_POLL_RESULT, EWASM_ABI_GO_POLL_PARAMS)};
+#define ECC_BPF_HOST_POLL_TYPE(name, wasm_result, wasm_params, c_result, c_params) \
+  if (std::string_view(#name) == "wasm_bpf_buffer_poll") types.push_back(ECC_ABI_FUNC_TYPE(wasm_result, wasm_params));
+  EWASM_ABI_IMPORTS(ECC_BPF_HOST_POLL_TYPE)
+#undef ECC_BPF_HOST_POLL_TYPE
+  return types;
+}
+
+wi::HostFunc::Ptr BpfHost::go_poll(const wi::FuncType& want) {
+  std::vector<wi::FuncType> types = go_poll_types();
+  for (size_t form = 0; form < types.size(); form++) {
+    if (types[form].params != want.params || types[form].results != want.results) continue;
+    size_t ctx_at = form == 0 ? 2 : 3;  // the wasm_bpf form has sample_func before ctx
+    return wi::HostFunc::New(g_.store(), types[form],
+                             [this, ctx_at](wi::Thread&, const wi::Values& p, wi::Values& r, wi::Trap::Ptr* t) {
+                               return poll_call(go_callback_, " " EWASM_ABI_GO_CALLBACK, p, ctx_at, r, t);
+                             });
+  }
+  return {};
 }
 
 }  // namespace ecc::wasmhost

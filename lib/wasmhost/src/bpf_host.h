@@ -2,6 +2,11 @@
 // this module's own: every call checks them against what this host loaded,
 // so a guest can never reach a descriptor the process opened for anything
 // else. Bad pointers or lengths answer -EFAULT (handle 0 for a load).
+//
+// The imports, their wasm types and the map commands come from the guest
+// SDK's wasm_bpf_abi.h: one member function per import, of the same name.
+// Also the `callback-wrapper.wasm_bpf_buffer_poll` of wasm-bpf's Go SDK,
+// whose records go to the module's exported `go-callback`.
 #pragma once
 
 #include <bpf/libbpf.h>
@@ -13,6 +18,7 @@
 #include <vector>
 
 #include "guest.h"
+#include "wasm_bpf_abi.h"
 
 namespace ecc::wasmhost {
 
@@ -23,9 +29,24 @@ class BpfHost {
   BpfHost(const BpfHost&) = delete;
   BpfHost& operator=(const BpfHost&) = delete;
 
+  // The wasm_bpf functions, by name, with the types of wasm_bpf_abi.h.
   HostFuncs funcs();
 
+  // callback-wrapper.wasm_bpf_buffer_poll for a module that imports it with
+  // type `want`: wasm-bpf's form without sample_func, or the wasm_bpf form
+  // (sample_func ignored); empty for any other type. The records go to the
+  // function given to set_go_callback.
+  wi::HostFunc::Ptr go_poll(const wi::FuncType& want);
+  static std::vector<wi::FuncType> go_poll_types();
+  const wi::FuncType& callback_type() const { return callback_type_; }
+  void set_go_callback(wi::Func::Ptr f) { go_callback_ = std::move(f); }
+
  private:
+#define ECC_BPF_HOST_DECLARE(name, wasm_result, wasm_params, c_result, c_params) \
+  Result name(const wi::Values& p, wi::Values& r, wi::Trap::Ptr* trap);
+  EWASM_ABI_IMPORTS(ECC_BPF_HOST_DECLARE)
+#undef ECC_BPF_HOST_DECLARE
+
   struct Object;
   struct MapRef {
     Object* owner;
@@ -47,6 +68,7 @@ class BpfHost {
   // The poll in progress: where each record goes.
   struct Round {
     wi::Func::Ptr func;
+    const char* where = "";  // names the callback in a trap message
     uint32_t ctx = 0, data_ptr = 0, max_size = 0;
     int32_t stopped_with = 0;  // the callback's non-zero return
     bool stopped = false;
@@ -57,8 +79,12 @@ class BpfHost {
 
   int64_t load(uint32_t ptr, uint32_t len);
   int32_t attach(int64_t handle, uint32_t name_ptr, uint32_t target_ptr);
-  int32_t poll(int64_t handle, int32_t map_fd, uint32_t func, uint32_t ctx, uint32_t data, uint32_t max, int32_t timeout,
-               wi::Trap::Ptr* trap, bool* halt);
+  int32_t poll(int64_t handle, int32_t map_fd, const wi::Func::Ptr& callback, uint32_t ctx, uint32_t data, uint32_t max,
+               int32_t timeout, wi::Trap::Ptr* trap, bool* halt);
+  // A poll as a host call: the result, or the end of the run when a
+  // callback trapped or the run was stopped.
+  Result poll_call(const wi::Func::Ptr& callback, const char* where, const wi::Values& p, size_t ctx_at,
+                   wi::Values& r, wi::Trap::Ptr* trap);
   int32_t map_fd_by_name(int64_t handle, uint32_t name_ptr);
   int32_t map_operate(int32_t fd, int32_t cmd, uint32_t key, uint32_t value, uint32_t next_key, uint64_t flags);
   int32_t close(int64_t handle);
@@ -77,6 +103,7 @@ class BpfHost {
   Object* polling_ = nullptr;
   Round round_;
   wi::FuncType callback_type_;
+  wi::Func::Ptr go_callback_;
 };
 
 }  // namespace ecc::wasmhost

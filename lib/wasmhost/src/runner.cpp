@@ -47,6 +47,26 @@ wi::Ref find_export(const wi::Module::Ptr& mod, const wi::Instance::Ptr& inst, s
   return wi::Ref::Null;
 }
 
+// A module that imports callback-wrapper.wasm_bpf_buffer_poll exports its
+// record callback as the function go-callback of the callback type.
+void check_go_callback(const wi::Module::Ptr& mod, const wi::FuncType& type, const std::string& name) {
+  const std::string poll = std::string(EWASM_ABI_GO_MODULE) + ".wasm_bpf_buffer_poll";
+  for (const wi::ExportType& e : mod->export_types()) {
+    if (e.name != EWASM_ABI_GO_CALLBACK) continue;
+    auto* f = wabt::dyn_cast<wi::FuncType>(e.type.get());
+    if (!f)
+      throw Error(Exit::bad_input, "the module imports " + poll + " and exports " EWASM_ABI_GO_CALLBACK ", but not as a function",
+                  name);
+    if (f->params != type.params || f->results != type.results)
+      throw Error(Exit::bad_input,
+                  EWASM_ABI_GO_CALLBACK " has type " + type_text(*f) + ", the event callback of " + poll + " must be " +
+                      type_text(type),
+                  name);
+    return;
+  }
+  throw Error(Exit::bad_input, "the module imports " + poll + " but exports no " EWASM_ABI_GO_CALLBACK " function", name);
+}
+
 }  // namespace
 
 namespace wasmhost {
@@ -65,28 +85,41 @@ int run_module(const uint8_t* data, size_t size, const std::string& name, const 
   const HostFuncs wasi_funcs = wasi.funcs(), bpf_funcs = bpf.funcs();
 
   // Imports: wasm_bpf exactly; WASI from the subset, unknown WASI functions
-  // as ENOSYS stubs; nothing else.
+  // as ENOSYS stubs; callback-wrapper.wasm_bpf_buffer_poll of wasm-bpf's Go
+  // SDK; nothing else.
   wi::RefVec imports;
   std::vector<wi::HostFunc::Ptr> keep;
+  bool go_convention = false;
   for (const wi::ImportType& imp : mod->import_types()) {
     std::string what = imp.module + "." + imp.name;
     auto* want = wabt::dyn_cast<wi::FuncType>(imp.type.get());
     if (!want) throw Error(Exit::bad_input, "unsupported import " + what + " (only functions are provided)", name);
     wi::HostFunc::Ptr f;
-    if (imp.module == "wasm_bpf" || imp.module == "wasi_snapshot_preview1") {
-      const HostFuncs& table = imp.module == "wasm_bpf" ? bpf_funcs : wasi_funcs;
+    std::string provides;
+    if (imp.module == EWASM_ABI_MODULE || imp.module == "wasi_snapshot_preview1") {
+      const HostFuncs& table = imp.module == EWASM_ABI_MODULE ? bpf_funcs : wasi_funcs;
       auto it = table.find(imp.name);
       if (it != table.end()) f = it->second;
       else if (imp.module == "wasi_snapshot_preview1") f = wasi.nosys(*want);
+      if (f) provides = type_text(f->type());
+    } else if (imp.module == EWASM_ABI_GO_MODULE && imp.name == "wasm_bpf_buffer_poll") {
+      go_convention = true;
+      f = bpf.go_poll(*want);
+      for (const wi::FuncType& t : BpfHost::go_poll_types()) provides += (provides.empty() ? "" : " or ") + type_text(t);
+      if (!f)
+        throw Error(Exit::bad_input, "import " + what + " has type " + type_text(*want) + ", the host provides " + provides,
+                    name);
     }
     if (!f) throw Error(Exit::bad_input, "unknown import " + what, name);
     if (f->type().params != want->params || f->type().results != want->results)
-      throw Error(Exit::bad_input,
-                  "import " + what + " has type " + type_text(*want) + ", the host provides " + type_text(f->type()),
+      throw Error(Exit::bad_input, "import " + what + " has type " + type_text(*want) + ", the host provides " + provides,
                   name);
     imports.push_back(f.ref());
     keep.push_back(f);
   }
+  // The Go convention's records go to the exported go-callback: checked
+  // before anything runs.
+  if (go_convention) check_go_callback(mod, bpf.callback_type(), name);
 
   wi::Trap::Ptr trap;
   wi::Instance::Ptr inst = wi::Instance::Instantiate(store, mod.ref(), imports, &trap);
@@ -99,6 +132,9 @@ int run_module(const uint8_t* data, size_t size, const std::string& name, const 
   wi::Ref table_ref = find_export(mod, inst, "__indirect_function_table", wabt::ExternalKind::Table);
   if (table_ref == wi::Ref::Null && !inst->tables().empty()) table_ref = inst->tables()[0];
   wi::Func::Ptr start = store.UnsafeGet<wi::Func>(start_ref);
+  if (go_convention)
+    bpf.set_go_callback(
+        store.UnsafeGet<wi::Func>(find_export(mod, inst, EWASM_ABI_GO_CALLBACK, wabt::ExternalKind::Func)));
   if (!start->type().params.empty())
     throw Error(Exit::bad_input, "_start has type " + type_text(start->type()) + ", expected ()->()", name);
 

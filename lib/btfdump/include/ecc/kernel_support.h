@@ -1,20 +1,29 @@
-// What the running kernel lacks to run a BPF object, in words a user can act
-// on (SPEC §9): no kernel BTF, no BPF trampolines (fentry/fexit/fmod_ret), no
-// BPF LSM. Used after libbpf failed to load an object, by ecli's loader and
-// the Wasm host alike, so that root is never told it "needs privileges".
+// What the running kernel lacks, when libbpf could not load or attach an
+// object (SPEC §9: name what is missing, not "needs privileges"), for ecli's
+// loader and the Wasm host alike:
+// kernel BTF for CO-RE, BPF trampolines for fentry/fexit/fmod_ret and LSM
+// programs, `bpf` in the kernel's LSM list.
 #pragma once
+
+#include <bpf/libbpf.h>
 
 #include <string>
 
-struct bpf_object;
-
 namespace ecc {
 
-// One line saying what the kernel lacks for `obj` (opened, its load failed),
-// or empty when it lacks none of these. `btf_path`: the --btf given, if any.
-std::string kernel_lacks(bpf_object* obj, const std::string& btf_path);
+// Where the kernel publishes its BTF and its active LSMs.
+inline constexpr const char* kKernelBtf = "/sys/kernel/btf/vmlinux";
+inline constexpr const char* kLsmList = "/sys/kernel/security/lsm";
 
-// True when the running kernel exposes its BTF (what libbpf looks for).
-bool kernel_has_btf();
+// After bpf_object__load(obj) failed: one sentence naming what the kernel
+// lacks, or empty when the failure has another cause (the verifier log
+// tells). `libbpf_text` is what libbpf printed during the load;
+// `custom_btf` whether the load used --btf instead of the kernel's BTF.
+// Programs of a kind that needs BPF trampolines are checked with a minimal
+// program of the same kind on the same target (loaded, attached, closed).
+std::string kernel_lacks_for_load(bpf_object* obj, const std::string& libbpf_text, bool custom_btf);
+
+// After attaching `prog` failed: as above, for that program alone.
+std::string kernel_lacks_for_program(const bpf_program* prog);
 
 }  // namespace ecc

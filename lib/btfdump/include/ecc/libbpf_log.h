@@ -23,10 +23,14 @@ class LibbpfLog {
   // empty when libbpf said nothing.
   std::string last() const;
 
-  // The last `n` lines of libbpf's info and warning messages (debug ones
-  // too when echoing), each message ending with a newline so that two never
-  // run together; empty when libbpf said nothing.
-  std::string tail(size_t n) const;
+  // Everything libbpf printed at info and warning level while this capture
+  // is alive (debug messages are kept only when echoing), each message
+  // ending with a newline so that two never run together (a verifier log
+  // has no final newline); at most the last MiB or so of a very long run.
+  std::string text() const;
+  // The last `lines` lines of text(), every one ending with a newline
+  // (also the last); empty when libbpf said nothing.
+  std::string tail(size_t lines) const;
 
   // Forgets what was captured so far.
   void clear();
