@@ -9,7 +9,7 @@
 #include <set>
 
 #include "ecc/wasmgen.h"
-#include "guest_model.h"
+#include "ecc/guest_model.h"
 
 namespace ecc::wasmgen {
 
@@ -116,9 +116,9 @@ std::string enum_defs(const TypeTable& types, TypeId id) {
 
 }  // namespace
 
-Vars rust_vars(const GuestInput& in) {
-  GuestModel g = guest_model(in);
-  Vars v;
+Context rust_context(const GuestModel& g, const GuestInput& in) {
+  Context c;
+  Vars& v = c.vars;
   v["name"] = in.name;
   v["crate_name"] = sanitize_ident(in.name);
   v["source"] = in.source_file;
@@ -194,7 +194,7 @@ Vars rust_vars(const GuestInput& in) {
   }
   if (polls.empty()) polls = "        std::thread::sleep(std::time::Duration::from_secs(1));\n";
   v["poll_loop"] = polls;
-  return v;
+  return c;
 }
 
 }  // namespace ecc::wasmgen
