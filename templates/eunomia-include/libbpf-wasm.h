@@ -138,6 +138,34 @@ static inline int ewasm_err(int err)
 	return err;
 }
 
+/* The host returns Linux's errno numbers; a wasm32-wasi guest's <errno.h>
+ * has WASI's. This gives the guest's -E... for the host's -errno, so that
+ * `err == -EINTR` and strerror(-err) mean what they say (natively compiled
+ * the two agree). */
+static inline int ewasm_host_err(int ret)
+{
+	static const struct {
+		short linux_no;
+		short guest_no;
+	} table[] = {
+		{1, EPERM},   {2, ENOENT},   {3, ESRCH},   {4, EINTR},    {5, EIO},        {6, ENXIO},
+		{7, E2BIG},   {8, ENOEXEC},  {9, EBADF},   {11, EAGAIN},  {12, ENOMEM},    {13, EACCES},
+		{14, EFAULT}, {16, EBUSY},   {17, EEXIST}, {19, ENODEV},  {22, EINVAL},    {24, EMFILE},
+		{27, EFBIG},  {28, ENOSPC},  {34, ERANGE}, {38, ENOSYS},  {75, EOVERFLOW},
+		{90, EMSGSIZE}, {95, EOPNOTSUPP}, {110, ETIMEDOUT}, {125, ECANCELED},
+	};
+
+	if (ret >= 0)
+		return ret;
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); ++i)
+		if (-ret == table[i].linux_no) {
+			errno = table[i].guest_no;
+			return -table[i].guest_no;
+		}
+	errno = EIO;
+	return -EIO;
+}
+
 static inline void *ewasm_null(int err)
 {
 	errno = err;
@@ -224,33 +252,33 @@ static inline int bpf_set_prog_attach_target(struct bpf_program *prog, const cha
 
 static inline int bpf_map_lookup_elem(int fd, const void *key, void *value)
 {
-	return ewasm_err(wasm_bpf_map_operate(fd, EWASM_MAP_LOOKUP, key, value, NULL, 0));
+	return ewasm_host_err(wasm_bpf_map_operate(fd, EWASM_MAP_LOOKUP, key, value, NULL, 0));
 }
 
 static inline int bpf_map_lookup_elem_flags(int fd, const void *key, void *value, __u64 flags)
 {
-	return ewasm_err(wasm_bpf_map_operate(fd, EWASM_MAP_LOOKUP, key, value, NULL, flags));
+	return ewasm_host_err(wasm_bpf_map_operate(fd, EWASM_MAP_LOOKUP, key, value, NULL, flags));
 }
 
 static inline int bpf_map_update_elem(int fd, const void *key, const void *value, __u64 flags)
 {
-	return ewasm_err(wasm_bpf_map_operate(fd, EWASM_MAP_UPDATE, key, (void *)value, NULL, flags));
+	return ewasm_host_err(wasm_bpf_map_operate(fd, EWASM_MAP_UPDATE, key, (void *)value, NULL, flags));
 }
 
 static inline int bpf_map_delete_elem(int fd, const void *key)
 {
-	return ewasm_err(wasm_bpf_map_operate(fd, EWASM_MAP_DELETE, key, NULL, NULL, 0));
+	return ewasm_host_err(wasm_bpf_map_operate(fd, EWASM_MAP_DELETE, key, NULL, NULL, 0));
 }
 
 static inline int bpf_map_delete_elem_flags(int fd, const void *key, __u64 flags)
 {
-	return ewasm_err(wasm_bpf_map_operate(fd, EWASM_MAP_DELETE, key, NULL, NULL, flags));
+	return ewasm_host_err(wasm_bpf_map_operate(fd, EWASM_MAP_DELETE, key, NULL, NULL, flags));
 }
 
 /* key NULL: the first key. -ENOENT after the last. */
 static inline int bpf_map_get_next_key(int fd, const void *key, void *next_key)
 {
-	return ewasm_err(wasm_bpf_map_operate(fd, EWASM_MAP_NEXT_KEY, key, NULL, next_key, 0));
+	return ewasm_host_err(wasm_bpf_map_operate(fd, EWASM_MAP_NEXT_KEY, key, NULL, next_key, 0));
 }
 
 /* ---- the ELF image: "?<sec>" for programs that are not autoloaded ---- */
@@ -455,14 +483,14 @@ static inline int bpf_object__load_skeleton(struct bpf_object_skeleton *s)
 		int fd = wasm_bpf_map_fd_by_name(obj->handle, m->name);
 
 		if (fd < 0 && m->required)
-			return ewasm_err(fd);
+			return ewasm_host_err(fd);
 		m->fd = fd < 0 ? -1 : fd;
 		if (m->local && m->fd >= 0) {
 			uint32_t key = 0;
 
 			err = wasm_bpf_map_operate(m->fd, EWASM_MAP_UPDATE, &key, m->local, NULL, 0);
 			if (err < 0)
-				return ewasm_err(err);
+				return ewasm_host_err(err);
 		}
 	}
 	return 0;
@@ -487,7 +515,7 @@ static inline int bpf_object__attach_skeleton(struct bpf_object_skeleton *s)
 			continue;
 		err = wasm_attach_bpf_program(obj->handle, p->name, p->attach_target);
 		if (err < 0)
-			return ewasm_err(err);
+			return ewasm_host_err(err);
 		if (ps->link) {
 			*ps->link = (struct bpf_link *)calloc(1, sizeof(struct bpf_link));
 			if (!*ps->link)
@@ -590,7 +618,7 @@ static inline int ewasm_poller_init(struct ewasm_poller *p, int fd)
 
 static inline int ewasm_poller_poll(struct ewasm_poller *p, ewasm_sample_fn fn, void *ctx, int timeout_ms)
 {
-	return wasm_bpf_buffer_poll(p->obj->handle, p->fd, fn, ctx, p->data, (int)p->data_sz, timeout_ms);
+	return ewasm_host_err(wasm_bpf_buffer_poll(p->obj->handle, p->fd, fn, ctx, p->data, (int)p->data_sz, timeout_ms));
 }
 
 /* A poller-headed struct of `size` bytes for map_fd; NULL and errno on

@@ -102,7 +102,7 @@ int run_gen_wasm_skel(const Options& opts) {
   // One model for every emitter.
   const wasmgen::GuestModel model = wasmgen::guest_model(g);
   auto render = [&](const char* rel, const wasmgen::Context& ctx) {
-    return wasmgen::render(read_template(templates, rel), ctx, (templates / rel).string());
+    return wasmgen::render_context(read_template(templates, rel), ctx, (templates / rel).string());
   };
   auto vars = [](wasmgen::Vars v) { return wasmgen::Context{std::move(v), {}}; };
   outputs.add(in.name + ".skel.h", render(wasmgen::kSkelHTemplate, wasmgen::c_skel_context(model, g)));

@@ -129,7 +129,7 @@ void render_into(std::string& out, std::string_view tmpl, size_t base, const Sco
 
 }  // namespace
 
-std::string render(std::string_view tmpl, const Context& ctx, const std::string& template_file) {
+std::string render_context(std::string_view tmpl, const Context& ctx, const std::string& template_file) {
   std::string out;
   Scope top{&ctx, nullptr};
   render_into(out, tmpl, 0, &top, template_file);
@@ -137,7 +137,7 @@ std::string render(std::string_view tmpl, const Context& ctx, const std::string&
 }
 
 std::string render(std::string_view tmpl, const Vars& vars, const std::string& template_file) {
-  return render(tmpl, Context{vars, {}}, template_file);
+  return render_context(tmpl, Context{vars, {}}, template_file);
 }
 
 }  // namespace ecc::wasmgen

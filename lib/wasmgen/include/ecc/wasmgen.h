@@ -59,7 +59,7 @@ struct Context {
   Vars vars;
   std::map<std::string, std::vector<Context>> lists;
 };
-std::string render(std::string_view tmpl, const Context& ctx, const std::string& template_file);
+std::string render_context(std::string_view tmpl, const Context& ctx, const std::string& template_file);
 
 // --- emitters ---------------------------------------------------------------
 
