@@ -49,6 +49,43 @@ enum {
 	BPF_F_LOCK = 4,
 };
 
+/* The kernel's map type numbers (uapi/linux/bpf.h). */
+enum bpf_map_type {
+	BPF_MAP_TYPE_UNSPEC,
+	BPF_MAP_TYPE_HASH,
+	BPF_MAP_TYPE_ARRAY,
+	BPF_MAP_TYPE_PROG_ARRAY,
+	BPF_MAP_TYPE_PERF_EVENT_ARRAY,
+	BPF_MAP_TYPE_PERCPU_HASH,
+	BPF_MAP_TYPE_PERCPU_ARRAY,
+	BPF_MAP_TYPE_STACK_TRACE,
+	BPF_MAP_TYPE_CGROUP_ARRAY,
+	BPF_MAP_TYPE_LRU_HASH,
+	BPF_MAP_TYPE_LRU_PERCPU_HASH,
+	BPF_MAP_TYPE_LPM_TRIE,
+	BPF_MAP_TYPE_ARRAY_OF_MAPS,
+	BPF_MAP_TYPE_HASH_OF_MAPS,
+	BPF_MAP_TYPE_DEVMAP,
+	BPF_MAP_TYPE_SOCKMAP,
+	BPF_MAP_TYPE_CPUMAP,
+	BPF_MAP_TYPE_XSKMAP,
+	BPF_MAP_TYPE_SOCKHASH,
+	BPF_MAP_TYPE_CGROUP_STORAGE,
+	BPF_MAP_TYPE_REUSEPORT_SOCKARRAY,
+	BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE,
+	BPF_MAP_TYPE_QUEUE,
+	BPF_MAP_TYPE_STACK,
+	BPF_MAP_TYPE_SK_STORAGE,
+	BPF_MAP_TYPE_DEVMAP_HASH,
+	BPF_MAP_TYPE_STRUCT_OPS,
+	BPF_MAP_TYPE_RINGBUF,
+	BPF_MAP_TYPE_INODE_STORAGE,
+	BPF_MAP_TYPE_TASK_STORAGE,
+	BPF_MAP_TYPE_BLOOM_FILTER,
+	BPF_MAP_TYPE_USER_RINGBUF,
+	BPF_MAP_TYPE_CGRP_STORAGE,
+};
+
 #ifndef EWASM_POLL_BUF_MIN
 #define EWASM_POLL_BUF_MIN 4096
 #endif
@@ -70,6 +107,7 @@ struct bpf_object {
 struct bpf_map {
 	struct bpf_object *obj;
 	const char *name;                 /* as the host finds it: "events", ".bss" */
+	enum bpf_map_type type;
 	int fd;                           /* -1 until loaded */
 	bool required;                    /* load fails without it */
 	void *local;                      /* a view kept here, written to the map by load */
@@ -103,6 +141,7 @@ struct bpf_map_skeleton {
 	long image_offset;                /* >= 0: the view is these bytes of the image */
 	size_t mmap_sz;                   /* the view's size */
 	bool required;
+	enum bpf_map_type type;
 };
 
 struct bpf_prog_skeleton {
@@ -192,6 +231,11 @@ static inline int bpf_map__fd(const struct bpf_map *map)
 	if (!map || map->fd < 0)
 		return ewasm_err(-EINVAL);
 	return map->fd;
+}
+
+static inline enum bpf_map_type bpf_map__type(const struct bpf_map *map)
+{
+	return map ? map->type : BPF_MAP_TYPE_UNSPEC;
 }
 
 /* The name the host finds the map by: a user map's name, an internal map's
@@ -404,6 +448,7 @@ static inline int bpf_object__open_skeleton(struct bpf_object_skeleton *s, const
 		*ms->map = m;
 		m->obj = obj;
 		m->name = ms->name;
+		m->type = ms->type;
 		m->fd = -1;
 		m->required = ms->required;
 		if (!ms->mmaped)
@@ -587,14 +632,22 @@ static inline void bpf_object__destroy_skeleton(struct bpf_object_skeleton *s)
 
 /* ---- polling: wasm-bpf's bpf_buffer, libbpf's ring_buffer and perf_buffer ---- */
 
-/* The object a map fd belongs to (the host polls by object and fd). */
-static inline struct bpf_object *ewasm_object_of_fd(int fd)
+/* The map of a loaded object with this fd (the host polls by object and fd). */
+static inline struct bpf_map *ewasm_map_of_fd(int fd)
 {
 	for (struct bpf_object *o = ewasm_loaded_objects; o; o = o->next_loaded)
 		for (int i = 0; i < o->skel->map_cnt; ++i)
 			if ((*ewasm_map_skel(o->skel, i)->map)->fd == fd)
-				return o;
+				return *ewasm_map_skel(o->skel, i)->map;
 	return NULL;
+}
+
+static inline int ewasm_ignore_sample(void *ctx, void *data, int size)
+{
+	(void)ctx;
+	(void)data;
+	(void)size;
+	return 0;
 }
 
 /* One map fd, its object and a record buffer: what every poller polls. */
@@ -605,15 +658,31 @@ struct ewasm_poller {
 	size_t data_sz;
 };
 
+/* The host opens its reader of a map at the first poll. libbpf's perf buffer
+ * opens the per-CPU events when it is made, and the kernel drops what a
+ * perf event array gets before: so a perf poller polls once right away (no
+ * record can be waiting for a reader that did not exist). A ring buffer
+ * keeps its records until read: nothing to do for it. */
 static inline int ewasm_poller_init(struct ewasm_poller *p, int fd)
 {
+	struct bpf_map *m = ewasm_map_of_fd(fd);
+
 	p->fd = fd;
-	p->obj = ewasm_object_of_fd(fd);
+	p->obj = m ? m->obj : NULL;
 	if (!p->obj)
 		return -EBADF;
 	p->data_sz = p->obj->record_max;
 	p->data = malloc(p->data_sz);
-	return p->data ? 0 : -ENOMEM;
+	if (!p->data)
+		return -ENOMEM;
+	if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+		int err = ewasm_host_err(
+			wasm_bpf_buffer_poll(p->obj->handle, fd, ewasm_ignore_sample, NULL, p->data, (int)p->data_sz, 0));
+
+		if (err < 0)
+			return err;
+	}
+	return 0;
 }
 
 static inline int ewasm_poller_poll(struct ewasm_poller *p, ewasm_sample_fn fn, void *ctx, int timeout_ms)

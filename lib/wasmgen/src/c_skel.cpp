@@ -31,6 +31,19 @@ std::string guard(const std::string& s) {
   return g;
 }
 
+// The map types libbpf-wasm.h's enum bpf_map_type names; others are UNSPEC.
+std::string map_type_constant(const std::string& type) {
+  static const char* known[] = {
+      "HASH", "ARRAY", "PROG_ARRAY", "PERF_EVENT_ARRAY", "PERCPU_HASH", "PERCPU_ARRAY", "STACK_TRACE",
+      "CGROUP_ARRAY", "LRU_HASH", "LRU_PERCPU_HASH", "LPM_TRIE", "ARRAY_OF_MAPS", "HASH_OF_MAPS", "DEVMAP",
+      "SOCKMAP", "CPUMAP", "XSKMAP", "SOCKHASH", "CGROUP_STORAGE", "REUSEPORT_SOCKARRAY", "PERCPU_CGROUP_STORAGE",
+      "QUEUE", "STACK", "SK_STORAGE", "DEVMAP_HASH", "STRUCT_OPS", "RINGBUF", "INODE_STORAGE", "TASK_STORAGE",
+      "BLOOM_FILTER", "USER_RINGBUF", "CGRP_STORAGE"};
+  for (const char* k : known)
+    if (type == std::string("BPF_MAP_TYPE_") + k) return type;
+  return "BPF_MAP_TYPE_UNSPEC";
+}
+
 bool uses_records(const WType& t) {
   if (t.kind == WKind::Array) return uses_records(*t.elem);
   return t.kind == WKind::Record;
@@ -84,7 +97,8 @@ Context c_skel_context(const GuestModel& g, const GuestInput& in) {
     mc.vars = {{"ident", m.ident},
                {"lookup_name", m.lookup_name},
                {"type_note", m.type.empty() ? "" : ", " + m.type},
-               {"required", m.required ? "true" : "false"}};
+               {"required", m.required ? "true" : "false"},
+               {"map_type", map_type_constant(m.type)}};
     auto sv = std::find_if(g.views.begin(), g.views.end(), [&](const SectionView& s) { return s.section == m.lookup_name; });
     if (sv != g.views.end()) {
       mc.lists["view"].push_back(

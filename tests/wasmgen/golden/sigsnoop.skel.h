@@ -95,10 +95,12 @@ static inline int sigsnoop_bpf__create_skeleton(struct sigsnoop_bpf *obj)
 	s->maps[i].name = "events";
 	s->maps[i].map = &obj->maps.events;
 	s->maps[i].required = true;
+	s->maps[i].type = BPF_MAP_TYPE_PERF_EVENT_ARRAY;
 	i++;
 	s->maps[i].name = ".rodata";
 	s->maps[i].map = &obj->maps.rodata;
 	s->maps[i].required = false;
+	s->maps[i].type = BPF_MAP_TYPE_ARRAY;
 	s->maps[i].mmaped = (void **)&obj->rodata;
 	s->maps[i].image_offset = OFFSET;
 	s->maps[i].mmap_sz = sizeof(*obj->rodata);
