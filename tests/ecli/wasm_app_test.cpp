@@ -333,6 +333,7 @@ TEST_F(WasmApp, WasmBpfStyleAppInTwoFilesUsesTheWholeGuestApi) {
   // bpf_set_prog_attach_target(xdp, "lo"): the datagrams were counted.
   EXPECT_GE(packets, 5u) << r.out;
   EXPECT_NE(r.out.find("\"autoload_after_load\":-28"), std::string::npos) << "set_autoload after load is -EINVAL";
+  EXPECT_NE(r.out.find("\"open_and_load\":true"), std::string::npos) << r.out << r.err;
 }
 
 TEST_F(WasmApp, ModuleThatIsNotWasmIsAnError) {

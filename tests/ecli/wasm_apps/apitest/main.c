@@ -151,6 +151,14 @@ int main(int argc, char **argv)
 	printf("{\"ring_count\":%d,\"perf_count\":%d}\n", n_ring, n_perf);
 	apitest_bpf__detach(skel);
 	err = 0;
+	{
+		/* A second object of the same skeleton, in one call. */
+		struct apitest_bpf *again = apitest_bpf__open_and_load();
+
+		printf("{\"open_and_load\":%s,\"fd\":%d}\n", again ? "true" : "false",
+		       again ? bpf_map__fd(again->maps.counts) : -errno);
+		apitest_bpf__destroy(again);
+	}
 
 cleanup:
 	fflush(stdout);
