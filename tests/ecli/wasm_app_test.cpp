@@ -260,6 +260,12 @@ TEST_F(WasmApp, WasmBpfStyleAppInTwoFilesUsesTheWholeGuestApi) {
     seen = p.wait_output("\"via\":\"ring_buffer\"", 100ms);
   }
   ASSERT_TRUE(seen) << p.out() << p.err();
+  // Autoload off keeps the program out of the kernel, not only unattached.
+  RunResult progs = run({"bpftool", "prog", "show"});
+  ASSERT_EQ(progs.exit_code, 0) << progs.err;
+  EXPECT_NE(progs.out.find("name on_kill_ring"), std::string::npos) << progs.out;
+  EXPECT_NE(progs.out.find("name count_lo"), std::string::npos) << progs.out;
+  EXPECT_EQ(progs.out.find("name never_loaded"), std::string::npos) << progs.out;
   child.send(SIGUSR1);
   child.send(SIGUSR1);
   child.send(SIGUSR2);
