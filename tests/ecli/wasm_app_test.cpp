@@ -1,10 +1,14 @@
 // The headline flow of SPEC §7-§8 on the kernel: gen-wasm-skel and
 // build-wasm on an example, then `ecli run app.wasm` with the app's own
 // options, checked event by event.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <map>
 #include <thread>
 
 #include "ecli_fixture.h"
@@ -213,6 +217,129 @@ TEST_F(WasmApp, RustAppRuns) {
     EXPECT_EQ(e["comm"], self_comm().substr(0, 15)) << e.dump();
   }
   EXPECT_GE(to_child, 1) << r.out << r.err;
+}
+
+// UDP datagrams to 127.0.0.1 (discard port): traffic on `lo`.
+void send_udp_to_lo(int count) {
+  int s = socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(s, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(9);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (int i = 0; i < count; ++i)
+    sendto(s, "x", 1, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+  close(s);
+}
+
+// tests/ecli/wasm_apps/apitest: an app in wasm-bpf's style, two .c files
+// (main.c polls, maps.c edits and iterates maps) on the generated
+// apitest.skel.h, built with `ecc build-wasm main.c maps.c` and run on the
+// kernel. Every function of libbpf-wasm.h is used; the numbers printed for
+// errors are the guest's (WASI) errno values: EINVAL 28, ENOENT 44, EEXIST 20.
+TEST_F(WasmApp, WasmBpfStyleAppInTwoFilesUsesTheWholeGuestApi) {
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  fs::path dir = tmp / "apitest";
+  fs::create_directories(dir);
+  for (const auto& e : fs::directory_iterator(source_dir() / "tests" / "ecli" / "wasm_apps" / "apitest"))
+    fs::copy_file(e.path(), dir / e.path().filename());
+  std::vector<std::string> env = {"XDG_CACHE_HOME=" + cache().string(), "ECC_CACHE_WARM=off", "NO_COLOR=1"};
+  RunResult gen = run({ecc_binary().string(), "gen-wasm-skel"}, env, dir.string());
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  RunResult build = run({ecc_binary().string(), "build-wasm", "main.c", "maps.c"}, env, dir.string());
+  ASSERT_EQ(build.exit_code, 0) << build.err;
+
+  Sleeper child;
+  EcliProcess p({"run", "-d", "30", (dir / "app.wasm").string(), std::to_string(getpid()), "6"});
+  ASSERT_TRUE(p.wait_output("\"attached\":true", 20s)) << p.out() << p.err();
+  // kill(child, 0) until an event is back: the programs are attached (and
+  // the perf buffers were open before: those events are there too).
+  bool seen = false;
+  for (int i = 0; i < 50 && !seen; ++i) {
+    ::kill(child.pid, 0);
+    seen = p.wait_output("\"via\":\"ring_buffer\"", 100ms);
+  }
+  ASSERT_TRUE(seen) << p.out() << p.err();
+  // Autoload off keeps the program out of the kernel, not only unattached.
+  RunResult progs = run({"bpftool", "prog", "show"});
+  ASSERT_EQ(progs.exit_code, 0) << progs.err;
+  EXPECT_NE(progs.out.find("name on_kill_ring"), std::string::npos) << progs.out;
+  EXPECT_NE(progs.out.find("name count_lo"), std::string::npos) << progs.out;
+  EXPECT_EQ(progs.out.find("name never_loaded"), std::string::npos) << progs.out;
+  child.send(SIGUSR1);
+  child.send(SIGUSR1);
+  child.send(SIGUSR2);
+  // Another sender: the .rodata filter set before load keeps it out.
+  RunResult other = run({"/bin/kill", "-0", std::to_string(child.pid)});
+  EXPECT_EQ(other.exit_code, 0) << other.err;
+  send_udp_to_lo(5);
+  RunResult r = p.finish(30s);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  std::map<std::string, std::vector<int>> sigs;  // per way of polling
+  std::map<uint32_t, uint64_t> counts;           // the last dump of `counts`
+  uint64_t packets = 0;
+  nlohmann::json totals, prepare, before;
+  bool dump_started = false;
+  for (const auto& e : json_lines(r.out)) try {
+    if (e.contains("via")) {
+      std::string via = e["via"];
+      EXPECT_EQ(e["pid"].get<int64_t>(), getpid()) << "the pid filter let another sender through: " << e.dump();
+      EXPECT_EQ(e["tpid"].get<int64_t>(), child.pid) << e.dump();
+      EXPECT_NE(e["kind"].get<int>(), 3) << "the program with autoload off ran: " << e.dump();
+      bool ring = via == "bpf_buffer" || via == "ring_buffer";
+      EXPECT_EQ(e["kind"].get<int>(), ring ? 1 : 2) << e.dump();
+      if (ring) EXPECT_EQ(e["size"].get<int>(), 16) << e.dump();
+      else EXPECT_GE(e["size"].get<int>(), 16) << e.dump();
+      sigs[via].push_back(e["sig"].get<int>());
+    } else if (e.contains("map")) {
+      if (!dump_started) counts.clear();
+      dump_started = true;
+      EXPECT_EQ(e["map"], "counts");
+      counts[e["key"].get<uint32_t>()] = e["value"].get<uint64_t>();
+    } else if (e.contains("xdp_packets")) {
+      packets = e["xdp_packets"].get<uint64_t>();
+      dump_started = false;
+    } else if (e.contains("ring_count")) {
+      totals = e;
+    } else if (e.contains("noexist_again")) {
+      prepare = e;
+    } else if (e.contains("fd_before_load")) {
+      before = e;
+    }
+  } catch (const std::exception& x) {
+    ADD_FAILURE() << x.what() << " in " << e.dump();
+  }
+  // Every way of polling saw every kill of this process, in order.
+  for (const char* via : {"bpf_buffer", "bpf_buffer_perf", "ring_buffer", "perf_buffer"}) {
+    std::vector<int> got = sigs[via];
+    std::vector<int> tail;
+    for (int s : got)
+      if (s != 0) tail.push_back(s);
+    EXPECT_EQ(tail, (std::vector<int>{SIGUSR1, SIGUSR1, SIGUSR2})) << via << "\n" << r.out;
+    EXPECT_GE(got.size(), 4u) << via;
+  }
+  ASSERT_TRUE(totals.is_object()) << r.out << r.err;
+  EXPECT_EQ(totals["ring_count"].get<size_t>(), sigs["ring_buffer"].size()) << "ring_buffer__poll/__consume return counts";
+  EXPECT_EQ(totals["perf_count"].get<size_t>(), sigs["perf_buffer"].size()) << "perf_buffer__poll returns counts";
+  // Map operations: update/delete/lookup before the events, iteration after.
+  EXPECT_EQ(before.value("fd_before_load", 0), -28) << before.dump();
+  EXPECT_EQ(before.value("name", ""), "counts");
+  EXPECT_EQ(before.value("type", 0), 1) << "BPF_MAP_TYPE_HASH";
+  EXPECT_EQ(prepare.value("noexist_again", 0), -20) << prepare.dump();
+  EXPECT_EQ(prepare.value("delete_missing", 0), -44) << prepare.dump();
+  EXPECT_EQ(prepare.value("delete_missing_flags", 0), -44) << prepare.dump();
+  EXPECT_EQ(prepare.value("lookup_missing", 0), -44) << prepare.dump();
+  EXPECT_EQ(prepare.value("marker", 0), 7) << prepare.dump();
+  EXPECT_EQ(counts[1000], 7u) << "the entry added by the app";
+  EXPECT_EQ(counts.count(1001), 0u) << "the entry deleted by the app";
+  EXPECT_EQ(counts[SIGUSR1], 2u);
+  EXPECT_EQ(counts[SIGUSR2], 1u);
+  EXPECT_GE(counts[0], 1u);
+  // bpf_set_prog_attach_target(xdp, "lo"): the datagrams were counted.
+  EXPECT_GE(packets, 5u) << r.out;
+  EXPECT_NE(r.out.find("\"autoload_after_load\":-28"), std::string::npos) << "set_autoload after load is -EINVAL";
+  EXPECT_NE(r.out.find("\"open_and_load\":true"), std::string::npos) << r.out << r.err;
 }
 
 TEST_F(WasmApp, ModuleThatIsNotWasmIsAnError) {

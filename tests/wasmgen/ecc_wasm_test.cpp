@@ -45,8 +45,10 @@ bool have_kernel_btf() { return fs::exists("/sys/kernel/btf/vmlinux"); }
   } while (0)
 
 fs::path program_dir(const std::string& name) {
-  fs::path ex = source_dir() / "examples" / name;
-  return fs::exists(ex) ? ex : source_dir() / "tests" / "programs" / name;
+  for (fs::path dir : {source_dir() / "examples" / name, source_dir() / "tests" / "programs" / name,
+                       source_dir() / "tests" / "wasmgen" / "programs" / name})
+    if (fs::exists(dir)) return dir;
+  return {};
 }
 
 fs::path copy_program(const TempDir& tmp, const std::string& name) {
@@ -131,10 +133,15 @@ TEST_P(EveryProgram, Wasm32TypesMatchTheBpfLayoutInCAndRust) {
   fs::path dir = copy_program(tmp, name);
   RunResult r = ecc({"gen-wasm-skel", "--rust", name + ".bpf.c", name + ".h"}, dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* f : {"ewasm-skel.h", "app.c", "package.json", "eunomia-include/wasm_bpf.h",
-                        "eunomia-include/ewasm_json.h", "eunomia-include/ewasm_util.h", "main.rs", "Cargo.toml",
-                        ".cargo/config.toml"})
+  for (const std::string f : {"ewasm-skel.h", "app.c", "package.json", "eunomia-include/wasm_bpf.h",
+                              "eunomia-include/ewasm_json.h", "eunomia-include/ewasm_util.h",
+                              "eunomia-include/libbpf-wasm.h", "main.rs", "Cargo.toml", ".cargo/config.toml"})
     EXPECT_TRUE(fs::exists(dir / f)) << f;
+  for (const std::string f : {name + ".skel.h", name + ".wasm.h"}) EXPECT_TRUE(fs::exists(dir / f)) << f;
+  // The generated app.c is on the one skeleton.
+  std::string app = read_text(dir / "app.c");
+  EXPECT_NE(app.find("#include \"" + name + ".skel.h\""), std::string::npos);
+  EXPECT_NE(app.find(name + "_bpf__open()"), std::string::npos);
   ASSERT_TRUE(fs::exists(dir / (name + "_skel.rs")));
 
   // C: the static asserts hold for wasm32, and Clang's own layouts agree
@@ -174,7 +181,7 @@ TEST_P(EveryProgram, Wasm32TypesMatchTheBpfLayoutInCAndRust) {
 
 INSTANTIATE_TEST_SUITE_P(Programs, EveryProgram,
                          ::testing::Values("sigsnoop", "opensnoop", "bootstrap", "runqlat", "forkmix", "netmix",
-                                           "taskiter", "unlinkwatch"),
+                                           "taskiter", "unlinkwatch", "enumshare"),
                          [](const auto& info) { return info.param; });
 
 std::set<std::string> wasm_section(const std::string& dump, const std::string& section) {
@@ -213,10 +220,10 @@ TEST(BuildWasm, SigsnoopFromTheCurrentDirectoryIsASmallValidModule) {
     if (module == "wasm_bpf") bpf_imports.insert(i.substr(i.find('.') + 1));
     else other_modules.insert(module);
   }
-  // sigsnoop has no .bss: no map_operate.
+  // The six of SPEC §8 (map_operate: load writes .bss views, generic code).
   EXPECT_EQ(bpf_imports, (std::set<std::string>{"wasm_load_bpf_object", "wasm_attach_bpf_program",
                                                 "wasm_bpf_buffer_poll", "wasm_bpf_map_fd_by_name",
-                                                "wasm_close_bpf_object"}));
+                                                "wasm_close_bpf_object", "wasm_bpf_map_operate"}));
   EXPECT_EQ(other_modules, std::set<std::string>{"wasi_snapshot_preview1"});
   EXPECT_EQ(wasm_section(d.out, "Export"), (std::set<std::string>{"memory", "_start", "__indirect_function_table"}));
 }
@@ -255,17 +262,26 @@ TEST(GenWasmSkel, ProgramDataRoundTripsAndRodataPatchesReachTheObject) {
   ASSERT_EQ(ecc({"gen-wasm-skel"}, dir).exit_code, 0);
   write_text(dir / "native.c", R"(#include <stdio.h>
 #include "ewasm-skel.h"
+/* Natively there is no host: open's error path can reach this import. */
+int wasm_close_bpf_object(uint64_t handle)
+{
+	(void)handle;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sigsnoop_bpf *skel = sigsnoop_bpf__open();
 	FILE *f;
 
+	if (!skel)
+		return 3;
 	skel->rodata->filtered_pid = 424242;
 	skel->rodata->target_signal = -7;
 	skel->rodata->failed_only = 1;
 	f = fopen(argv[1], "wb");
-	fwrite(sigsnoop_bpf__object, 1, sizeof(sigsnoop_bpf__object), f);
-	fclose(f);
+	fwrite(skel->obj->image, 1, skel->obj->image_sz, f);
+	fclose(f); /* (no __destroy: natively there is no host to close on) */
 	fwrite(program_data, 1, sizeof(program_data) - 1, stdout);
 	return argc == 2 ? 0 : 1;
 }
@@ -314,7 +330,78 @@ TEST(GenWasmSkel, AppCIsKeptWithoutForce) {
   std::string app = read_text(dir / "app.c");
   EXPECT_NE(app.find("getopt_long"), std::string::npos);
   EXPECT_NE(app.find("{\"pid\", required_argument, NULL, 'p'}"), std::string::npos) << app;
+  EXPECT_NE(app.find("bpf_buffer__open(skel->maps.events, handle_events, NULL)"), std::string::npos) << app;
   EXPECT_NE(app.find("Trace standard and real-time signals."), std::string::npos) << "usage carries @brief";
+}
+
+// The generated skeleton as text, but for what follows the compiler: the
+// object bytes, their size and where .rodata sits in them.
+std::string comparable_skel(const std::string& text) {
+  std::string s = std::regex_replace(text, std::regex(R"((\t0x[0-9a-f]{2}(,( 0x[0-9a-f]{2},?)*)?\n)+)"), "\tBYTES\n");
+  s = std::regex_replace(s, std::regex(R"(__elf\[\d+\])"), "__elf[SIZE]");
+  s = std::regex_replace(s, std::regex(R"(image_offset = \d+;)"), "image_offset = OFFSET;");
+  return std::regex_replace(s, std::regex(R"(_Static_assert\(\d+ % _Alignof)"), "_Static_assert(OFFSET % _Alignof");
+}
+
+// Golden: sigsnoop.skel.h (struct layout, function names, skeleton tables)
+// equals tests/wasmgen/golden/sigsnoop.skel.h. ECC_UPDATE_GOLDEN=1 rewrites it.
+TEST(GenWasmSkel, SigsnoopSkelHMatchesTheGoldenFile) {
+  REQUIRE_BTF_OR_SKIP();
+  TempDir tmp;
+  fs::path dir = copy_program(tmp, "sigsnoop");
+  ASSERT_EQ(ecc({"gen-wasm-skel"}, dir).exit_code, 0);
+  std::string got = comparable_skel(read_text(dir / "sigsnoop.skel.h"));
+  EXPECT_EQ(got.find("0x7f, 0x45"), std::string::npos) << "the bytes are left out";
+  fs::path golden = source_dir() / "tests" / "wasmgen" / "golden" / "sigsnoop.skel.h";
+  if (const char* u = std::getenv("ECC_UPDATE_GOLDEN"); u && std::string(u) == "1") {
+    fs::create_directories(golden.parent_path());
+    write_text(golden, got);
+    GTEST_SKIP() << "rewrote " << golden;
+  }
+  ASSERT_TRUE(fs::exists(golden)) << golden << " is missing; run with ECC_UPDATE_GOLDEN=1";
+  EXPECT_EQ(got, read_text(golden));
+}
+
+// Several sources: the skeleton header in two translation units links once,
+// and NO_COLOR keeps clang's diagnostics plain even on a terminal (-v shows
+// the command).
+TEST(BuildWasm, SeveralSourcesShareOneSkeletonAndNoColorIsHonoured) {
+  REQUIRE_BTF_OR_SKIP();
+  TempDir tmp;
+  fs::path dir = copy_program(tmp, "sigsnoop");
+  ASSERT_EQ(ecc({"gen-wasm-skel"}, dir).exit_code, 0);
+  write_text(dir / "main.c", R"(#include "sigsnoop.skel.h"
+int set_pid(struct sigsnoop_bpf *skel, int pid);
+int main(void)
+{
+	struct sigsnoop_bpf *skel = sigsnoop_bpf__open();
+
+	return skel && set_pid(skel, 7) == 0 && skel->rodata->filtered_pid == 7 ? 0 : 1;
+}
+)");
+  write_text(dir / "other.c", R"(#include "sigsnoop.skel.h"
+#include "sigsnoop.wasm.h"
+int set_pid(struct sigsnoop_bpf *skel, int pid)
+{
+	skel->rodata->filtered_pid = pid;
+	return bpf_map__fd(skel->maps.events) == -EINVAL ? 0 : 1; /* not loaded yet */
+}
+)");
+  RunResult b = ecc({"build-wasm", "-v", "main.c", "other.c"}, dir);
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_NE(b.err.find("main.c"), std::string::npos) << b.err;
+  EXPECT_NE(b.err.find("other.c"), std::string::npos) << b.err;
+  EXPECT_TRUE(fs::exists(dir / "app.wasm"));
+  // On a terminal (script(1) gives one): colours, unless NO_COLOR.
+  auto on_tty = [&](const std::string& env) {
+    std::string cmd = "env " + env + " XDG_CACHE_HOME=" + shared_cache().string() + " " + ecc_binary().string() +
+                      " build-wasm -v main.c other.c";
+    return run({"script", "-qec", cmd, "/dev/null"}, {}, dir.string());
+  };
+  RunResult plain = on_tty("NO_COLOR=1"), colour = on_tty("-u NO_COLOR");
+  EXPECT_EQ(plain.exit_code, 0) << plain.out;
+  EXPECT_EQ(plain.out.find("-fcolor-diagnostics"), std::string::npos) << plain.out;
+  EXPECT_NE(colour.out.find("-fcolor-diagnostics"), std::string::npos) << colour.out;
 }
 
 TEST(GenWasmSkel, CandidateErrors) {

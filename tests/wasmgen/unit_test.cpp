@@ -53,6 +53,49 @@ TEST(Template, SubstitutesAndRejectsUnknownNames) {
   EXPECT_THROW(render("a{{x", {{"x", "1"}}, "t.in"), Error);
 }
 
+TEST(Template, SectionsRepeatPerItemAndLookOutward) {
+  Context c{{{"obj", "x"}}, {}};
+  c.lists["maps"] = {Context{{{"m", "a"}}, {{"opt", {}}}}, Context{{{"m", "b"}}, {{"opt", {Context{}}}}}};
+  c.lists["none"] = {};
+  // A newline right after a section tag (open or close) is dropped; a '{'
+  // before a tag stays.
+  EXPECT_EQ(render_context("[\n{{#maps}}\n{{obj}}.{{m}}{{#opt}}?{{/opt}}\n{{/maps}}\n{{#none}}gone{{/none}}]{{{obj}}}", c, "t"),
+            "[\nx.ax.b?]{x}");
+  EXPECT_THROW(render_context("{{#maps}}x", c, "t.in"), Error);
+  EXPECT_THROW(render_context("{{#nolist}}x{{/nolist}}", c, "t.in"), Error);
+  EXPECT_THROW(render_context("x{{/maps}}", c, "t.in"), Error);
+  try {
+    render_context("{{#maps}}{{opt}}{{/maps}}", c, "t.in");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("opt"), std::string::npos) << "a list is not a variable";
+  }
+}
+
+// fsslower, mountsnoop, statsnoop: one enum used by two export types (and
+// here once more as an array element) must be defined once.
+TEST(Layout, AnEnumSharedByTwoRecordsIsDefinedOnce) {
+  Skeleton s;
+  Type en{.kind = TypeKind::Enum, .name = "sys_type", .size = 4, .align = 4};
+  en.values = {{"A", 0}, {"B", 1}};
+  TypeId e1 = s.types.add(en);
+  TypeId e2 = s.types.add(en);  // the same enum again, as from Clang's AST
+  TypeId arr = s.types.add(Type{.kind = TypeKind::Array, .size = 8, .align = 4, .target = e2, .nelems = 2});
+  Type a{.kind = TypeKind::Struct, .name = "a", .size = 4, .align = 4};
+  a.members = {{"t", e1, 0, 0}};
+  Type b{.kind = TypeKind::Struct, .name = "b", .size = 8, .align = 4};
+  b.members = {{"ts", arr, 0, 0}};
+  s.export_types = {s.types.add(a), s.types.add(b)};
+  WPlan plan = plan_export_types(s);
+  EXPECT_EQ(plan.enums.size(), 1u);
+  std::string c = c_export_types(s);
+  size_t first = c.find("enum sys_type {");
+  ASSERT_NE(first, std::string::npos) << c;
+  EXPECT_EQ(c.find("enum sys_type {", first + 1), std::string::npos) << c;
+  EXPECT_EQ(c.find("ewasm_json_enum_sys_type(int64_t", c.find("ewasm_json_enum_sys_type(int64_t") + 1), std::string::npos)
+      << c;
+}
+
 TEST(Elf, RejectsBadImages) {
   std::vector<uint8_t> junk = {1, 2, 3};
   EXPECT_THROW(elf_sections(junk, "x.o"), Error);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -61,7 +62,8 @@ std::vector<std::string> build_wasm_command(const Options& o, const std::string&
   fs::path dir = inputs.front().parent_path();
   std::vector<std::string> argv = {clang, "--target=wasm32-wasi", "--sysroot=" + sysroot.string(), "-O2",
                                    "-I" + dir.string(), "-I" + (dir / "eunomia-include").string()};
-  if (isatty(STDERR_FILENO)) argv.push_back("-fcolor-diagnostics");
+  // As the package compile: colours on a terminal unless NO_COLOR is set.
+  if (isatty(STDERR_FILENO) && !std::getenv("NO_COLOR")) argv.push_back("-fcolor-diagnostics");
   argv.insert(argv.end(), o.clang_flags.begin(), o.clang_flags.end());
   // -O2, not -Oz: the app runs interpreted, where every instruction costs;
   // -O2 handled 18% more events per CPU-second on the flood bench for 7% more

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "ecc/error.h"
+#include "ecc/guest_model.h"
 #include "ecc/skelgen.h"
 #include "ecc/wasmgen.h"
 #include "outputs.h"
@@ -98,11 +99,17 @@ int run_gen_wasm_skel(const Options& opts) {
   std::string package = add_package_outputs(outputs, o, in, c);
 
   wasmgen::GuestInput g{&c.skel, c.object, package, in.name, in.name + ".bpf.o", in.source.filename().string()};
-  auto render = [&](const char* rel, const wasmgen::Vars& vars) {
-    return wasmgen::render(read_template(templates, rel), vars, (templates / rel).string());
+  // One model for every emitter.
+  const wasmgen::GuestModel model = wasmgen::guest_model(g);
+  auto render = [&](const char* rel, const wasmgen::Context& ctx) {
+    return wasmgen::render_context(read_template(templates, rel), ctx, (templates / rel).string());
   };
-  outputs.add("ewasm-skel.h", render(wasmgen::kSkelTemplate, wasmgen::c_skel_vars(g)));
-  if (may_write(o, in.out_dir / "app.c")) outputs.add("app.c", render(wasmgen::kAppTemplate, wasmgen::c_app_vars(g)));
+  auto vars = [](wasmgen::Vars v) { return wasmgen::Context{std::move(v), {}}; };
+  outputs.add(in.name + ".skel.h", render(wasmgen::kSkelHTemplate, wasmgen::c_skel_context(model, g)));
+  outputs.add(in.name + ".wasm.h", render(wasmgen::kWasmHTemplate, vars(wasmgen::c_wasm_types_vars(model, g))));
+  outputs.add("ewasm-skel.h", render(wasmgen::kSkelTemplate, vars(wasmgen::c_skel_vars(model, g))));
+  if (may_write(o, in.out_dir / "app.c"))
+    outputs.add("app.c", render(wasmgen::kAppTemplate, wasmgen::c_app_context(model, g)));
 
   OutputSet sdk(in.out_dir / wasmgen::kSdkDir);
   std::vector<fs::path> sdk_files;
@@ -114,7 +121,7 @@ int run_gen_wasm_skel(const Options& opts) {
 
   std::optional<OutputSet> cargo;
   if (o.rust) {
-    wasmgen::Vars rv = wasmgen::rust_vars(g);
+    wasmgen::Context rv = wasmgen::rust_context(model, g);
     outputs.add(in.name + "_skel.rs", render(wasmgen::kRustSkelTemplate, rv));
     if (may_write(o, in.out_dir / "main.rs")) outputs.add("main.rs", render(wasmgen::kRustMainTemplate, rv));
     if (may_write(o, in.out_dir / "Cargo.toml")) outputs.add("Cargo.toml", render(wasmgen::kCargoTemplate, rv));

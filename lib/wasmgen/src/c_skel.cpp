@@ -1,12 +1,13 @@
-// ewasm-skel.h: the embedded object, the data-section views and the
-// libbpf-style skeleton functions over the wasm_bpf host ABI (SPEC §8).
+// <name>.skel.h, <name>.wasm.h and ewasm-skel.h: the embedded object, the
+// data-section views and the bpftool-shaped skeleton over libbpf-wasm.h.
+// The C text is in templates/skel.h.in; this fills its variables and lists.
 #include <algorithm>
 #include <cctype>
 
 #include "c_emit.h"
 #include "ecc/error.h"
 #include "ecc/wasmgen.h"
-#include "guest_model.h"
+#include "ecc/guest_model.h"
 
 namespace ecc::wasmgen {
 
@@ -24,84 +25,109 @@ std::string emit_types(const WPlan& plan) {
   return out;
 }
 
-std::string quoted(const std::string& s) { return c_string_literal(s, 1000); }
+std::string guard(const std::string& s) {
+  std::string g;
+  for (char c : sanitize_ident(s)) g += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return g;
+}
+
+// The map types libbpf-wasm.h's enum bpf_map_type names; others are UNSPEC.
+std::string map_type_constant(const std::string& type) {
+  static const char* known[] = {
+      "HASH", "ARRAY", "PROG_ARRAY", "PERF_EVENT_ARRAY", "PERCPU_HASH", "PERCPU_ARRAY", "STACK_TRACE",
+      "CGROUP_ARRAY", "LRU_HASH", "LRU_PERCPU_HASH", "LPM_TRIE", "ARRAY_OF_MAPS", "HASH_OF_MAPS", "DEVMAP",
+      "SOCKMAP", "CPUMAP", "XSKMAP", "SOCKHASH", "CGROUP_STORAGE", "REUSEPORT_SOCKARRAY", "PERCPU_CGROUP_STORAGE",
+      "QUEUE", "STACK", "SK_STORAGE", "DEVMAP_HASH", "STRUCT_OPS", "RINGBUF", "INODE_STORAGE", "TASK_STORAGE",
+      "BLOOM_FILTER", "USER_RINGBUF", "CGRP_STORAGE"};
+  for (const char* k : known)
+    if (type == std::string("BPF_MAP_TYPE_") + k) return type;
+  return "BPF_MAP_TYPE_UNSPEC";
+}
+
+bool uses_records(const WType& t) {
+  if (t.kind == WKind::Array) return uses_records(*t.elem);
+  return t.kind == WKind::Record;
+}
 
 }  // namespace
 
 std::string c_export_types(const Skeleton& skel) { return emit_types(plan_export_types(skel)); }
 
-Vars c_skel_vars(const GuestInput& in) {
-  GuestModel g = guest_model(in);
-  const std::string& obj = g.obj;
-  Vars v;
-  v["obj"] = obj;
+Vars c_wasm_types_vars(const GuestModel& g, const GuestInput& in) {
+  return {{"name", in.name},
+          {"source", in.source_file},
+          {"guard", "__" + guard(in.name) + "_WASM_H__"},
+          {"export_types", emit_types(g.plan)}};
+}
+
+Context c_skel_context(const GuestModel& g, const GuestInput& in) {
+  Context c;
+  Vars& v = c.vars;
+  v["obj"] = g.obj;
+  v["name"] = in.name;
   v["source"] = in.source_file;
-  v["object_file"] = in.object_file;
-  v["guard"] = "EWASM_SKEL_" + sanitize_ident(obj) + "_H";
-  for (char& c : v["guard"]) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  v["export_types"] = emit_types(g.plan);
+  v["guard"] = "__" + guard(g.obj) + "_SKEL_H__";
   v["object_size"] = std::to_string(in.elf.size());
   v["object_bytes"] = c_byte_list(in.elf);
-  v["program_data"] = c_string_literal(in.package_json);
+  v["record_max"] = std::to_string(g.poll_buf_size);
+  v["map_cnt"] = std::to_string(g.maps.size());
+  v["prog_cnt"] = std::to_string(g.progs.size());
 
-  std::string views, view_members, open_body, load_body, push_body, functions;
+  bool needs_types = false;
   for (const SectionView& sv : g.views) {
     std::string type = sv.rec.c_name();
-    views += "/* " + sv.section + (sv.in_image ? ": set before __load(); the fields live in the object image */\n"
-                                               : ": a local copy, written to the map by __load() and __" +
-                                                     sv.ident + "_push() */\n");
-    views += c::definition(g.plan, sv.rec) + c::asserts(g.plan, sv.rec, type);
+    std::string def = c::definition(g.plan, sv.rec) + c::asserts(g.plan, sv.rec, type);
     if (sv.in_image)
-      views += "_Static_assert(" + std::to_string(sv.file_offset) + " % _Alignof(" + type +
-               ") == 0, \"" + sv.section + " is misaligned in the object image\");\n";
-    views += "\n";
-    view_members += "\t" + type + " *" + sv.ident + ";\n";
-    if (sv.in_image) {
-      open_body += "\tskel." + sv.ident + " = (" + type + " *)(" + obj + "__object + " +
-                   std::to_string(sv.file_offset) + ");\n";
-    } else {
-      open_body += "\tstatic " + type + " " + sv.ident + "_copy;\n\tskel." + sv.ident + " = &" + sv.ident + "_copy;\n";
-      push_body += "\tfd = " + obj + "__" + sv.ident + "_push(skel);\n\tif (fd < 0)\n\t\treturn fd;\n";
-      for (const char* dir : {"push", "pull"}) {
-        bool push = std::string(dir) == "push";
-        functions += "/* " + std::string(push ? "Writes the local copy of " : "Reads ") + sv.section +
-                     (push ? " to the kernel" : " from the kernel into the local copy") + ". */\n";
-        functions += "static inline int " + obj + "__" + sv.ident + "_" + dir + "(struct " + obj +
-                     " *skel)\n{\n\tuint32_t key = 0;\n\n\treturn wasm_bpf_map_operate(skel->maps." + sv.ident +
-                     ", " + (push ? "EWASM_MAP_UPDATE" : "EWASM_MAP_LOOKUP") + ", &key, skel->" + sv.ident +
-                     ", NULL, 0);\n}\n\n";
-      }
-    }
+      def += "_Static_assert(" + std::to_string(sv.file_offset) + " % _Alignof(" + type + ") == 0, \"" + sv.section +
+             " is misaligned in the object image\");\n";
+    for (const WField& f : sv.rec.fields) needs_types = needs_types || uses_records(f.type);
+    c.lists["views"].push_back({{{"section", sv.section},
+                                 {"ident", sv.ident},
+                                 {"type", type},
+                                 {"definition", def},
+                                 {"what", sv.in_image ? "set before __load(); the fields live in the object image"
+                                                      : "a local copy, written to the map by __load() and __" +
+                                                            sv.ident + "_push()"}},
+                                {}});
   }
-  std::string map_members;
-  for (const GuestMap& m : g.maps) {
-    map_members += "\t\tint " + m.ident + "; /* " + m.lookup_name + (m.type.empty() ? "" : ", " + m.type) + " */\n";
-    load_body += "\tfd = wasm_bpf_map_fd_by_name(skel->handle, " + quoted(m.lookup_name) + ");\n";
-    if (m.required) load_body += "\tif (fd < 0)\n\t\treturn fd;\n";
-    load_body += "\tskel->maps." + m.ident + " = fd;\n";
-  }
-  load_body += push_body;  // after the map fds: a push needs its map
+  c.lists["needs_types"] = needs_types ? std::vector<Context>{Context{}} : std::vector<Context>{};
 
-  std::string attach_body;
-  for (const GuestProg& pr : g.progs) {
-    functions += "static inline int " + obj + "__attach_" + pr.name + "(struct " + obj +
-                 " *skel, const char *target)\n{\n\treturn wasm_attach_bpf_program(skel->handle, " + quoted(pr.name) +
-                 ", target ? target : \"\");\n}\n\n";
-    if (pr.auto_attach)
-      attach_body += "\tif (!err)\n\t\terr = " + obj + "__attach_" + pr.name + "(skel, NULL);\n";
-    else
-      attach_body += "\t/* " + pr.name + " (SEC(\"" + pr.attach + "\")) needs a target: call " + obj + "__attach_" +
-                     pr.name + "(skel, target) */\n";
+  for (const GuestMap& m : g.maps) {
+    Context mc;
+    mc.vars = {{"ident", m.ident},
+               {"lookup_name", m.lookup_name},
+               {"type_note", m.type.empty() ? "" : ", " + m.type},
+               {"required", m.required ? "true" : "false"},
+               {"map_type", map_type_constant(m.type)}};
+    auto sv = std::find_if(g.views.begin(), g.views.end(), [&](const SectionView& s) { return s.section == m.lookup_name; });
+    if (sv != g.views.end()) {
+      mc.lists["view"].push_back(
+          {{{"view_ident", sv->ident}, {"image_offset", sv->in_image ? std::to_string(sv->file_offset) : "-1"}}, {}});
+      if (!sv->in_image) c.lists["local_views"].push_back({{{"section", sv->section}, {"ident", sv->ident}, {"map_ident", m.ident}}, {}});
+    } else {
+      mc.lists["view"] = {};
+    }
+    c.lists["maps"].push_back(std::move(mc));
   }
-  v["section_views"] = views;
-  v["view_members"] = view_members;
-  v["map_members"] = map_members;
-  v["open_body"] = open_body;
-  v["load_body"] = load_body;
-  v["functions"] = functions;
-  v["attach_body"] = attach_body;
-  v["poll_buf_size"] = std::to_string(g.poll_buf_size);
-  return v;
+  c.lists.try_emplace("local_views");
+  for (const GuestProg& p : g.progs)
+    c.lists["progs"].push_back({{{"prog", p.name},
+                                 {"sec", p.attach},
+                                 {"sec_literal", c_string_literal(p.attach, 1000)},
+                                 {"autoattach", p.auto_attach ? "true" : "false"}},
+                                {}});
+  c.lists.try_emplace("progs");
+  c.lists.try_emplace("maps");
+  c.lists.try_emplace("views");
+  return c;
+}
+
+Vars c_skel_vars(const GuestModel& g, const GuestInput& in) {
+  return {{"name", in.name},
+          {"obj", g.obj},
+          {"source", in.source_file},
+          {"guard", "EWASM_SKEL_" + guard(g.obj) + "_H"},
+          {"program_data", c_string_literal(in.package_json)}};
 }
 
 }  // namespace ecc::wasmgen

@@ -1,4 +1,4 @@
-#include "guest_model.h"
+#include "ecc/guest_model.h"
 
 #include <algorithm>
 #include <cctype>
@@ -32,6 +32,38 @@ std::string doc_string(const Json& doc, const char* key) {
 bool scalar_option(const WType& t) {
   return t.kind == WKind::Int || t.kind == WKind::Bool || t.kind == WKind::Char || t.kind == WKind::Enum ||
          t.kind == WKind::Float;
+}
+
+// ---- the rules the lead developer moves into lib/model: which export type a
+// ---- buffer's records decode as, and a map's @sample interval. Keep them here
+// ---- only, so that switching them to the model is one edit.
+
+bool is_exported(const WPlan& plan, int r) {
+  return r >= 0 && std::find(plan.exported.begin(), plan.exported.end(), r) != plan.exported.end();
+}
+
+// As ecli decodes: the map's value type when it is an export type, else the
+// first exported record; -1 when there is none.
+int buffer_event_record(const Skeleton& skel, const MapInfo& m, const WPlan& plan) {
+  if (m.value_type) {
+    int r = plan.find(skel.types.resolve(*m.value_type));
+    if (is_exported(plan, r)) return r;
+  }
+  return plan.exported.empty() ? -1 : plan.exported.front();
+}
+
+// `@sample {interval, clear_map}` (SPEC §6): interval 0 or absent is 1000 ms.
+// The value is typed only when it is an export type: those get JSON writers.
+void sample_rule(const MapInfo& m, const WPlan& plan, const Skeleton& skel, GuestMap& gm) {
+  const Json* sample = m.doc.contains("sample") ? &m.doc["sample"] : nullptr;
+  if (!sample || !sample->is_object()) return;
+  gm.sample_ms = sample->value("interval", 1000u);
+  if (gm.sample_ms == 0) gm.sample_ms = 1000;
+  gm.sample_clear = sample->value("clear_map", false);
+  gm.key_size = m.key_size;
+  gm.value_size = m.value_size;
+  int r = m.value_type ? plan.find(skel.types.resolve(*m.value_type)) : -1;
+  if (is_exported(plan, r)) gm.value_record = r;
 }
 
 }  // namespace
@@ -69,27 +101,8 @@ GuestModel guest_model(const GuestInput& in) {
     gm.required = !internal;
     gm.type = m.type;
     gm.is_buffer = m.type == "BPF_MAP_TYPE_RINGBUF" || m.type == "BPF_MAP_TYPE_PERF_EVENT_ARRAY";
-    if (gm.is_buffer) {
-      // As ecli decodes: the map's value type when it is an export type,
-      // else the first exported record.
-      if (m.value_type) {
-        int r = g.plan.find(skel.types.resolve(*m.value_type));
-        if (r >= 0 && std::find(g.plan.exported.begin(), g.plan.exported.end(), r) != g.plan.exported.end())
-          gm.event_record = r;
-      }
-      if (gm.event_record < 0 && !g.plan.exported.empty()) gm.event_record = g.plan.exported.front();
-    }
-    if (const Json* sample = m.doc.contains("sample") ? &m.doc["sample"] : nullptr; sample && sample->is_object()) {
-      gm.sample_ms = sample->value("interval", 1000u);
-      if (gm.sample_ms == 0) gm.sample_ms = 1000;
-      gm.sample_clear = sample->value("clear_map", false);
-      gm.key_size = m.key_size;
-      gm.value_size = m.value_size;
-      // Typed only when it is an export type: those get JSON writers.
-      int r = m.value_type ? g.plan.find(skel.types.resolve(*m.value_type)) : -1;
-      if (r >= 0 && std::find(g.plan.exported.begin(), g.plan.exported.end(), r) != g.plan.exported.end())
-        gm.value_record = r;
-    }
+    if (gm.is_buffer) gm.event_record = buffer_event_record(skel, m, g.plan);
+    sample_rule(m, g.plan, skel, gm);
     g.maps.push_back(std::move(gm));
   }
   // Internal maps a view pushes to are needed after all.

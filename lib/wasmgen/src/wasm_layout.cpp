@@ -45,8 +45,13 @@ class Planner {
         return WType{.kind = WKind::Pointer, .size = 8, .align = 8};
       case TypeKind::Enum: {
         WType w = fixed_int(WKind::Enum, ty.size, ty.is_signed);
-        w.source = rid;
-        if (std::find(plan_.enums.begin(), plan_.enums.end(), rid) == plan_.enums.end()) plan_.enums.push_back(rid);
+        // As for records: a named enum can be in the table twice (BTF and
+        // Clang's AST), and C allows one definition of it.
+        auto same = std::find_if(plan_.enums.begin(), plan_.enums.end(), [&](TypeId e) {
+          return e == rid || (!ty.name.empty() && t_.at(e).name == ty.name);
+        });
+        w.source = same == plan_.enums.end() ? rid : *same;
+        if (same == plan_.enums.end()) plan_.enums.push_back(rid);
         return w;
       }
       case TypeKind::Array: {

@@ -34,6 +34,11 @@ fn main() {
         }
         i += 1;
     }
+    // Programs by name and as fields, as in libbpf's skeleton.
+    if s.prog("sig_trace").map(|p| p.sec) != Some("tracepoint/signal/signal_generate") || !s.progs.sig_trace.autoload() {
+        eprintln!("sigsnoop: the skeleton has no program sig_trace");
+        std::process::exit(3);
+    }
     if let Err(e) = s.load().and_then(|_| s.attach()) {
         eprintln!("sigsnoop: cannot load or attach: {}", e);
         std::process::exit(1);

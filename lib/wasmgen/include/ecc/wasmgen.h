@@ -49,6 +49,18 @@ using Vars = std::map<std::string, std::string>;
 // be edited, and a typo must not produce a half-filled file.
 std::string render(std::string_view tmpl, const Vars& vars, const std::string& template_file);
 
+// Variables plus repeated sections: `{{#name}}...{{/name}}` renders its text
+// once per item of lists[name] (none: nothing, so a list of 0 or 1 items is
+// a conditional). Inside, a name is looked up in the item, then outward. A
+// newline right after a section tag is dropped, so tags can stand on lines
+// of their own. An unknown list or an unclosed section throws like an
+// unknown variable.
+struct Context {
+  Vars vars;
+  std::map<std::string, std::vector<Context>> lists;
+};
+std::string render_context(std::string_view tmpl, const Context& ctx, const std::string& template_file);
+
 // --- emitters ---------------------------------------------------------------
 
 struct GuestInput {
@@ -65,15 +77,25 @@ struct GuestInput {
 // printers `ewasm_json_<type>()` and bitfield accessors.
 std::string c_export_types(const Skeleton& skel);
 
-// Variables for templates/ewasm-skel.h.in.
-Vars c_skel_vars(const GuestInput& in);
-// Variables for templates/app.c.in.
-Vars c_app_vars(const GuestInput& in);
-// Variables for templates/rust/skel.rs.in, Cargo.toml.in and main.rs.in.
-Vars rust_vars(const GuestInput& in);
+// What every emitter reads (ecc/guest_model.h): build it once with
+// guest_model(in) and hand it to each.
+struct GuestModel;
+
+// templates/skel.h.in -> <name>.skel.h: the bpftool-shaped skeleton.
+Context c_skel_context(const GuestModel& g, const GuestInput& in);
+// templates/wasm.h.in -> <name>.wasm.h: the export types (c_export_types).
+Vars c_wasm_types_vars(const GuestModel& g, const GuestInput& in);
+// templates/ewasm-skel.h.in: the one-include header of older apps.
+Vars c_skel_vars(const GuestModel& g, const GuestInput& in);
+// templates/app.c.in.
+Context c_app_context(const GuestModel& g, const GuestInput& in);
+// templates/rust/skel.rs.in, Cargo.toml.in and main.rs.in.
+Context rust_context(const GuestModel& g, const GuestInput& in);
 
 // The template files, relative to the templates directory.
 inline constexpr const char* kSkelTemplate = "ewasm-skel.h.in";
+inline constexpr const char* kSkelHTemplate = "skel.h.in";
+inline constexpr const char* kWasmHTemplate = "wasm.h.in";
 inline constexpr const char* kAppTemplate = "app.c.in";
 inline constexpr const char* kRustSkelTemplate = "rust/skel.rs.in";
 inline constexpr const char* kRustMainTemplate = "rust/main.rs.in";
