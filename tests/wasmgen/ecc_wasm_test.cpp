@@ -137,7 +137,7 @@ TEST_P(EveryProgram, Wasm32TypesMatchTheBpfLayoutInCAndRust) {
                               "eunomia-include/ewasm_json.h", "eunomia-include/ewasm_util.h",
                               "eunomia-include/libbpf-wasm.h", "main.rs", "Cargo.toml", ".cargo/config.toml"})
     EXPECT_TRUE(fs::exists(dir / f)) << f;
-  for (const std::string f : {name + ".skel.h", name + ".wasm.h"}) EXPECT_TRUE(fs::exists(dir / f)) << f;
+  for (const std::string& f : {name + ".skel.h", name + ".wasm.h"}) EXPECT_TRUE(fs::exists(dir / f)) << f;
   // The generated app.c is on the one skeleton.
   std::string app = read_text(dir / "app.c");
   EXPECT_NE(app.find("#include \"" + name + ".skel.h\""), std::string::npos);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "ecc/annotations.h"
 #include "ecc/error.h"
 
 namespace ecc::wasmgen {
@@ -34,36 +35,27 @@ bool scalar_option(const WType& t) {
          t.kind == WKind::Float;
 }
 
-// ---- the rules the lead developer moves into lib/model: which export type a
-// ---- buffer's records decode as, and a map's @sample interval. Keep them here
-// ---- only, so that switching them to the model is one edit.
-
 bool is_exported(const WPlan& plan, int r) {
   return r >= 0 && std::find(plan.exported.begin(), plan.exported.end(), r) != plan.exported.end();
 }
 
-// As ecli decodes: the map's value type when it is an export type, else the
-// first exported record; -1 when there is none.
-int buffer_event_record(const Skeleton& skel, const MapInfo& m, const WPlan& plan) {
-  if (m.value_type) {
-    int r = plan.find(skel.types.resolve(*m.value_type));
-    if (is_exported(plan, r)) return r;
-  }
-  return plan.exported.empty() ? -1 : plan.exported.front();
+// The plan record of a model type that is an export type; -1 otherwise.
+int exported_record(const Skeleton& skel, const WPlan& plan, std::optional<TypeId> id) {
+  int r = id ? plan.find(skel.types.resolve(*id)) : -1;
+  return is_exported(plan, r) ? r : -1;
 }
 
-// `@sample {interval, clear_map}` (SPEC §6): interval 0 or absent is 1000 ms.
-// The value is typed only when it is an export type: those get JSON writers.
-void sample_rule(const MapInfo& m, const WPlan& plan, const Skeleton& skel, GuestMap& gm) {
-  const Json* sample = m.doc.contains("sample") ? &m.doc["sample"] : nullptr;
-  if (!sample || !sample->is_object()) return;
-  gm.sample_ms = sample->value("interval", 1000u);
-  if (gm.sample_ms == 0) gm.sample_ms = 1000;
-  gm.sample_clear = sample->value("clear_map", false);
+// What the model says of a map (SPEC §6, the rules ecli applies too): the
+// export type its records are events of, and its typed @sample.
+void map_rules(const Skeleton& skel, const MapInfo& m, const WPlan& plan, GuestMap& gm) {
+  if (gm.is_buffer) gm.event_record = exported_record(skel, plan, m.event_type);
+  if (!m.sample) return;
+  gm.sample_ms = m.sample->interval_ms;
+  gm.sample_clear = m.sample->clear_map;
   gm.key_size = m.key_size;
   gm.value_size = m.value_size;
-  int r = m.value_type ? plan.find(skel.types.resolve(*m.value_type)) : -1;
-  if (is_exported(plan, r)) gm.value_record = r;
+  // The value is typed only when it is an export type: those get JSON writers.
+  gm.value_record = exported_record(skel, plan, m.value_type);
 }
 
 }  // namespace
@@ -101,8 +93,7 @@ GuestModel guest_model(const GuestInput& in) {
     gm.required = !internal;
     gm.type = m.type;
     gm.is_buffer = m.type == "BPF_MAP_TYPE_RINGBUF" || m.type == "BPF_MAP_TYPE_PERF_EVENT_ARRAY";
-    if (gm.is_buffer) gm.event_record = buffer_event_record(skel, m, g.plan);
-    sample_rule(m, g.plan, skel, gm);
+    map_rules(skel, m, g.plan, gm);
     g.maps.push_back(std::move(gm));
   }
   // Internal maps a view pushes to are needed after all.
@@ -123,6 +114,7 @@ GuestModel guest_model(const GuestInput& in) {
   std::string shorts = "h";
   for (const SectionView& sv : g.views) {
     for (const Variable& var : sv.ds->variables) {
+      if (is_placeholder_variable(var.name)) continue;
       WPlan scratch;
       WType t = plan_type(skel.types, var.type, scratch);
       bool is_string = t.kind == WKind::Array && t.elem->kind == WKind::Char;
@@ -133,19 +125,20 @@ GuestModel guest_model(const GuestInput& in) {
       o.type = t;
       o.is_string = is_string;
       o.is_switch = t.kind == WKind::Bool;
-      const Json* cmdarg = var.doc.contains("cmdarg") && var.doc["cmdarg"].is_object() ? &var.doc["cmdarg"] : nullptr;
-      o.long_name = cmdarg && (*cmdarg).contains("long") ? doc_string(*cmdarg, "long") : var.name;
-      std::string s = cmdarg ? doc_string(*cmdarg, "short") : "";
-      if (s.size() == 1 && std::isalnum(static_cast<unsigned char>(s[0])) && shorts.find(s[0]) == std::string::npos) {
-        o.short_name = s[0];
-        shorts += s[0];
+      const std::optional<CmdArg>& cmdarg = var.cmdarg;
+      o.long_name = cmdarg && !cmdarg->long_name.empty() ? cmdarg->long_name : var.name;
+      if (cmdarg && cmdarg->short_name && shorts.find(cmdarg->short_name) == std::string::npos) {
+        o.short_name = cmdarg->short_name;
+        shorts += cmdarg->short_name;
       }
       if (std::find(longs.begin(), longs.end(), o.long_name) != longs.end()) continue;
       longs.push_back(o.long_name);
-      o.help = cmdarg ? doc_string(*cmdarg, "help") : "";
+      o.help = cmdarg ? cmdarg->help : "";
       if (o.help.empty()) o.help = doc_string(var.doc, "description");
       if (o.help.empty()) o.help = "set " + var.name;
-      if (cmdarg && (*cmdarg).contains("default")) o.default_text = doc_string(*cmdarg, "default");
+      if (cmdarg && !cmdarg->default_value.is_null())
+        o.default_text = cmdarg->default_value.is_string() ? cmdarg->default_value.get<std::string>()
+                                                           : cmdarg->default_value.dump();
       g.options.push_back(std::move(o));
     }
   }
