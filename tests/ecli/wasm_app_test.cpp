@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <map>
@@ -23,9 +24,12 @@ class WasmApp : public EcliTest {
   // Copies examples/<name> into the temp dir and builds its app.wasm there,
   // the way a user would: in the project directory, no file arguments.
   fs::path build_app(const std::string& name, const std::string& app_c = {}) {
-    fs::path dir = tmp / name;
+    return build_app_from(source_dir() / "examples" / name, app_c);
+  }
+  fs::path build_app_from(const fs::path& src, const std::string& app_c = {}) {
+    fs::path dir = tmp / src.filename();
     fs::create_directories(dir);
-    for (const auto& e : fs::directory_iterator(source_dir() / "examples" / name))
+    for (const auto& e : fs::directory_iterator(src))
       fs::copy_file(e.path(), dir / e.path().filename());
     std::vector<std::string> env = {"XDG_CACHE_HOME=" + cache().string(), "ECC_CACHE_WARM=off", "NO_COLOR=1"};
     RunResult gen = run({ecc_binary().string(), "gen-wasm-skel"}, env, dir.string());
@@ -155,6 +159,49 @@ TEST_F(WasmApp, OpensnoopEventsDecodeThroughTheWasmTypes) {
     EXPECT_GE(e["ret"].get<int64_t>(), 0) << e.dump();
   }
   EXPECT_GE(matched, 1) << r.out;
+}
+
+// forkmix.h's first record (task_ids) is a member of a later one
+// (fork_event): ecli and the generated app apply the one rule of the model
+// and both print fork_event records.
+TEST_F(WasmApp, ForkmixPackageAndAppPrintTheSameEventType) {
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  fs::path src = source_dir() / "tests/programs/forkmix";
+  fs::path pkg = build_package(src / "forkmix.bpf.c", src / "forkmix.h");
+  fs::path app = build_app_from(src);
+  std::map<std::string, std::vector<std::string>> keys;
+  for (const fs::path& file : {pkg, app}) {
+    EcliProcess p({"run", "-j", "-d", "20", file.string()});
+    pid_t child = -1;
+    std::string needle;
+    for (int i = 0; i < 50; ++i) {
+      child = fork();
+      if (child == 0) _exit(0);
+      waitpid(child, nullptr, 0);
+      needle = "\"pid\":" + std::to_string(child) + ",";
+      if (p.wait_output(needle, 200ms)) break;
+    }
+    p.signal(SIGINT);
+    RunResult r = p.finish();
+    EXPECT_EQ(r.exit_code, 0) << file << r.err;
+    bool seen = false;
+    for (const auto& e : json_lines(r.out)) {
+      if (!e.contains("child") || e["child"].value("pid", -1) != child) continue;
+      seen = true;
+      EXPECT_EQ(e["parent"]["pid"], getpid()) << e.dump();
+      EXPECT_EQ(e["child"]["tgid"], child) << e.dump();
+      EXPECT_EQ(e["kind"], "FORK_PROCESS") << e.dump();
+      EXPECT_EQ(e["comm"], self_comm().substr(0, 15)) << e.dump();
+      std::vector<std::string> k;
+      for (const auto& [key, v] : e.items()) k.push_back(key);
+      keys[file.filename().string()] = k;
+    }
+    EXPECT_TRUE(seen) << file << "\n" << r.out << r.err;
+  }
+  // (json_lines() keeps keys sorted.)
+  EXPECT_EQ(keys["package.json"], (std::vector<std::string>{"child", "comm", "cpu", "delta_ns", "kind", "parent",
+                                                            "payload"}));
+  EXPECT_EQ(keys["package.json"], keys["app.wasm"]);
 }
 
 // runqlat has no event buffer: its app prints the @sample map every interval.
