@@ -7,10 +7,14 @@
 // const assertion that the field sizes add up to size_of::<T>() shows the
 // compiler inserted no padding of its own; then each field's offset is the
 // sum of the sizes before it, which is asserted against the BPF offset.
+#include <map>
 #include <set>
 
+#include "ecc/error.h"
 #include "ecc/guest_model.h"
 #include "ecc/wasmgen.h"
+
+#include "wasm_bpf_abi.h"
 
 namespace ecc::wasmgen {
 
@@ -115,6 +119,64 @@ Context enum_context(const TypeTable& types, TypeId id) {
 
 }  // namespace
 
+namespace {
+
+// The host ABI's one declaration (SPEC §8), the list the guest's C header
+// and the host are built from: here it becomes the Rust extern block.
+struct AbiImport {
+  const char* name;
+  const char* c_result;
+  const char* c_params;  // "(uint64_t handle, const char *name)"
+};
+#define ECC_ABI_ROW(name, wasm_result, wasm_params, c_result, c_params) {#name, #c_result, #c_params},
+constexpr AbiImport kAbiImports[] = {EWASM_ABI_IMPORTS(ECC_ABI_ROW)};
+#undef ECC_ABI_ROW
+
+std::string trim(std::string s) {
+  s.erase(0, s.find_first_not_of(" \t"));
+  s.erase(s.find_last_not_of(" \t") + 1);
+  return s;
+}
+
+// The Rust type of a C type of the ABI list (wasm32: pointers are u8 pointers).
+std::string rust_abi_type(const std::string& c) {
+  static const std::map<std::string, std::string> types = {
+      {"uint64_t", "u64"},       {"int", "i32"},          {"ewasm_sample_fn", "i32"},
+      {"const void *", "*const u8"}, {"const char *", "*const u8"}, {"void *", "*mut u8"}};
+  auto it = types.find(c);
+  if (it == types.end()) throw Error(Exit::tool_failed, "internal: no Rust type for the host ABI's C type '" + c + "'");
+  return it->second;
+}
+
+// "(uint64_t handle, const char *name)" -> "handle: u64, name: *const u8".
+std::string rust_abi_params(std::string c) {
+  c = c.substr(1, c.size() - 2);
+  std::string out;
+  size_t start = 0;
+  while (start <= c.size()) {
+    size_t comma = c.find(',', start);
+    std::string p = trim(c.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    size_t name_at = p.find_last_of(" *") + 1;
+    if (!out.empty()) out += ", ";
+    out += p.substr(name_at) + ": " + rust_abi_type(trim(p.substr(0, name_at)));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+void add_host_abi(Context& c) {
+  c.vars["abi_module"] = EWASM_ABI_MODULE;
+  for (const AbiImport& i : kAbiImports)
+    c.lists["host_imports"].push_back(
+        {{{"name", i.name}, {"params", rust_abi_params(i.c_params)}, {"result", rust_abi_type(i.c_result)}}, {}});
+  for (auto [name, value] : {std::pair{"MAP_LOOKUP", EWASM_MAP_LOOKUP}, {"MAP_UPDATE", EWASM_MAP_UPDATE},
+                             {"MAP_DELETE", EWASM_MAP_DELETE}, {"MAP_NEXT_KEY", EWASM_MAP_NEXT_KEY}})
+    c.lists["map_commands"].push_back({{{"name", name}, {"value", std::to_string(value)}}, {}});
+}
+
+}  // namespace
+
 Context rust_context(const GuestModel& g, const GuestInput& in) {
   Context c;
   c.vars = {{"name", in.name},
@@ -123,6 +185,7 @@ Context rust_context(const GuestModel& g, const GuestInput& in) {
             {"object_file", in.object_file},
             {"obj", g.obj},
             {"record_max", std::to_string(g.poll_buf_size)}};
+  add_host_abi(c);
   for (TypeId e : g.plan.enums) c.lists["enums"].push_back(enum_context(*g.plan.types, e));
   for (const WRecord& r : g.plan.records) c.lists["records"].push_back(record_context(g.plan, r, ""));
   for (const SectionView& sv : g.views)
