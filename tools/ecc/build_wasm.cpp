@@ -62,8 +62,7 @@ std::vector<std::string> build_wasm_command(const Options& o, const std::string&
   fs::path dir = inputs.front().parent_path();
   std::vector<std::string> argv = {clang, "--target=wasm32-wasi", "--sysroot=" + sysroot.string(), "-O2",
                                    "-I" + dir.string(), "-I" + (dir / "eunomia-include").string()};
-  // As the package compile: colours on a terminal unless NO_COLOR is set.
-  if (isatty(STDERR_FILENO) && !std::getenv("NO_COLOR")) argv.push_back("-fcolor-diagnostics");
+  for (const auto& f : colour_flags()) argv.push_back(f);
   argv.insert(argv.end(), o.clang_flags.begin(), o.clang_flags.end());
   // -O2, not -Oz: the app runs interpreted, where every instruction costs;
   // -O2 handled 18% more events per CPU-second on the flood bench for 7% more
@@ -98,10 +97,7 @@ int run_build_wasm(const Options& o) {
 
   std::vector<std::string> argv = build_wasm_command(o, clang, sysroot, inputs, built);
   if (o.verbose) std::cerr << shell_quote(argv) << "\n";
-  ToolResult r = run_tool(argv);
-  std::cerr << r.err << std::flush;  // clang's diagnostics, untouched
-  if (r.signaled) throw Error(Exit::tool_failed, "clang crashed while building the app", inputs.front().string());
-  if (r.exit_code != 0) throw Error(Exit::bad_input, "clang failed to build the app", inputs.front().string());
+  run_clang(argv, inputs.front().string(), "build the app");
 
   std::vector<uint8_t> wasm = read_file(built);
   outputs.add("app.wasm", wasm);

@@ -90,15 +90,6 @@ std::vector<std::string> scan_flags(const std::vector<std::string>& core, const 
   return f;
 }
 
-bool colour_diagnostics() { return isatty(STDERR_FILENO) && !std::getenv("NO_COLOR"); }
-
-void run_clang(const std::vector<std::string>& argv, const std::string& file, const char* what) {
-  ToolResult r = run_tool(argv);
-  // clang's own diagnostics pass through untouched.
-  std::cerr << r.err << std::flush;
-  if (r.signaled) throw Error(Exit::tool_failed, std::string("clang crashed while ") + what, file);
-  if (r.exit_code != 0) throw Error(Exit::bad_input, std::string("clang failed ") + what, file);
-}
 
 // Builds the PCHs a warm compile reuses. They are byte-for-byte irrelevant to
 // the output (tested), so building them is deferred to after the run, off
@@ -168,7 +159,7 @@ Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path
   std::vector<std::string> compile = {tc.clang};
   compile.insert(compile.end(), core.begin(), core.end());
   compile.insert(compile.end(), incs.begin(), incs.end());
-  if (colour_diagnostics()) compile.push_back("-fcolor-diagnostics");
+  for (const auto& f : colour_flags()) compile.push_back(f);
   if (pch_safe && fs::exists(clang_pch)) compile.insert(compile.end(), {"-include-pch", clang_pch.string()});
   compile.insert(compile.end(), {"-c", in.source.string(), "-o", raw_obj.string()});
 
@@ -180,7 +171,7 @@ Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path
 
   Plan plan;
   plan.stage({
-      {shell_quote(compile), [&] { run_clang(compile, in.source.string(), "to compile the program"); }},
+      {shell_quote(compile), [&] { run_clang(compile, in.source.string(), "compile the program"); }},
       {"# scan " + in.source.string() + (in.header.empty() ? "" : " for the types of " + in.header.string()) +
            " and doc comments (in-process libclang" + (scan_opts.pch.empty() ? "" : ", " + scan_opts.pch) + ")",
        [&] { scan = scan_module.api().scan_source(scan_opts, scan_types); }},

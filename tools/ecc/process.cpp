@@ -1,5 +1,9 @@
 #include "process.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -65,6 +69,18 @@ ToolResult run_tool(const std::vector<std::string>& argv) {
   r.signaled = WIFSIGNALED(native);
   r.exit_code = r.signaled ? 128 + WTERMSIG(native) : WEXITSTATUS(native);
   return r;
+}
+
+std::vector<std::string> colour_flags() {
+  if (isatty(STDERR_FILENO) && !std::getenv("NO_COLOR")) return {"-fcolor-diagnostics"};
+  return {};
+}
+
+void run_clang(const std::vector<std::string>& argv, const std::string& file, const std::string& what) {
+  ToolResult r = run_tool(argv);
+  std::cerr << r.err << std::flush;
+  if (r.signaled) throw Error(Exit::tool_failed, "clang crashed trying to " + what, file);
+  if (r.exit_code != 0) throw Error(Exit::bad_input, "clang failed to " + what, file);
 }
 
 }  // namespace ecc

@@ -24,4 +24,12 @@ struct ToolResult {
 // stdout and stderr. Never throws for a non-zero exit: callers decide.
 ToolResult run_tool(const std::vector<std::string>& argv);
 
+// The one clang runner of every compile ecc does (the BPF program, the Wasm
+// app). Diagnostics: clang's own, passed through untouched; coloured when
+// stderr is a terminal and NO_COLOR is unset (colour_flags() gives the flag
+// to add). A crash throws Error(tool_failed), a failure Error(bad_input),
+// both "clang ... <what>" naming `file`: what = "compile the program".
+std::vector<std::string> colour_flags();
+void run_clang(const std::vector<std::string>& argv, const std::string& file, const std::string& what);
+
 }  // namespace ecc
