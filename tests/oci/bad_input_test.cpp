@@ -69,7 +69,7 @@ TEST_F(OciBadInput, RedirectsToAnotherHostGetNoCredentials) {
     }
   }
   EXPECT_EQ(elsewhere, 1) << "the 307 was followed";
-  EXPECT_EQ(registry, 2) << "manifest and blob at the registry";
+  EXPECT_EQ(registry, 3) << "HEAD and GET of the manifest and the blob at the registry";
   EXPECT_EQ(read_bytes(tmp / "r.wasm").size(), 68u);
 }
 

@@ -56,6 +56,13 @@ TEST_F(OciRegistry, PushPullIsByteIdenticalAndPullDefaultsToTheTitle) {
   EXPECT_EQ(read_bytes(cache() / "ecc" / "oci" / "blobs" / "sha256" / layer.substr(7)), read_bytes(module));
   std::string manifest = pushed_digest(push);
   EXPECT_TRUE(fs::exists(cache() / "ecc" / "oci" / "manifests" / "sha256" / manifest.substr(7)));
+  // A tag already in the cache: the probe and a HEAD, no manifest or blob GET.
+  RunResult cached = ecli(args("pull", reg, {"-v", reg.ref("ebpf/sigsnoop:v1"), "-o", (tmp / "c.wasm").string()}));
+  ASSERT_EQ(cached.exit_code, 0) << cached.err;
+  EXPECT_NE(cached.err.find("ecli: HEAD " + std::string("http://") + reg.host() + "/v2/ebpf/sigsnoop/manifests/v1 -> 200"),
+            std::string::npos) << cached.err;
+  EXPECT_EQ(cached.err.find("ecli: GET http://" + reg.host() + "/v2/ebpf/"), std::string::npos) << cached.err;
+  EXPECT_EQ(read_bytes(tmp / "c.wasm"), read_bytes(module));
   // By digest too.
   RunResult by_digest = ecli(args("pull", reg, {reg.ref("ebpf/sigsnoop@" + manifest), "-o", (tmp / "d.wasm").string()}));
   ASSERT_EQ(by_digest.exit_code, 0) << by_digest.err;

@@ -89,6 +89,14 @@ class Registry {
     if (r.status != 200) fail("the /v2/ probe", r);
   }
 
+  // The manifest digest the tag points at now (HEAD), or empty when the
+  // registry does not say.
+  std::string head_manifest() {
+    HttpResponse r = send_authorized({"HEAD", repo_url() + "/manifests/" + ref_.version(), {kAccept}});
+    std::string d = r.status == 200 ? r.header("docker-content-digest") : std::string();
+    return is_sha256_digest(d) ? d : std::string();
+  }
+
   std::string get_manifest(std::string& digest) {
     HttpRequest req{"GET", repo_url() + "/manifests/" + ref_.version(), {kAccept}};
     req.max_size = kMaxManifest;
@@ -251,21 +259,24 @@ std::vector<uint8_t> read_file_bytes(const fs::path& file) {
 }
 
 // The cached layer of a cached manifest, when both are there.
-std::optional<Pulled> pull_from_cache(const Reference& ref) {
-  if (ref.digest.empty()) return std::nullopt;
-  auto manifest = cache_read("manifests", ref.digest);
+std::optional<Pulled> pull_from_cache(const Reference& ref, const std::string& digest) {
+  if (digest.empty()) return std::nullopt;
+  auto manifest = cache_read("manifests", digest);
   if (!manifest) return std::nullopt;
   Artifact a = read_manifest(std::string(manifest->begin(), manifest->end()), ref.str());
   if (!cache_read("blobs", a.layer.digest)) return std::nullopt;
-  return Pulled{cache_path("blobs", a.layer.digest), a, ref.digest};
+  return Pulled{cache_path("blobs", a.layer.digest), a, digest};
 }
 
 }  // namespace
 
 Pulled pull(const Reference& ref, const ClientOptions& opts) {
-  if (auto cached = pull_from_cache(ref)) return *cached;
+  if (auto cached = pull_from_cache(ref, ref.digest)) return *cached;  // no network at all
   Registry reg(ref, opts, false);
   reg.probe();
+  // A tag whose current digest is cached: HEAD is all it takes.
+  if (ref.digest.empty())
+    if (auto cached = pull_from_cache(ref, reg.head_manifest())) return *cached;
   std::string digest;
   std::string manifest = reg.get_manifest(digest);
   Artifact a = read_manifest(manifest, ref.str());
