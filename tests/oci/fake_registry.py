@@ -10,6 +10,9 @@ redirect tests. The repository name picks the behaviour:
   redirect/*   a good Wasm module whose blob answers 307 to another host
                name of this server (localhost instead of 127.0.0.1)
   good/*       a good Wasm module
+  relative/*   a small working registry in memory whose upload Locations
+               are relative ("/upload/ID?part=N"); PATCH needs Content-Range
+               to continue where the last chunk ended, and PUT checks the digest
 /files/NAME serves --root/NAME with a Content-Type by suffix (with ?slow
 in ten pieces over two seconds). With
 --basic USER:PASS every /v2/ request needs that Basic credential. /log
@@ -53,6 +56,7 @@ def main():
     ap.add_argument("--basic", default="")
     args = ap.parse_args()
     log = []
+    uploads, blobs, manifests = {}, {}, {}
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -76,6 +80,46 @@ def main():
 
         def do_HEAD(self):
             self.do_GET()
+
+        def body(self):
+            return self.rfile.read(int(self.headers.get("Content-Length", "0")))
+
+        def do_POST(self):
+            log.append([self.path, "Authorization" in self.headers])
+            self.body()
+            if not self.path.startswith("/v2/relative/") or not self.path.endswith("/blobs/uploads/"):
+                return self.error(404, "NAME_UNKNOWN", "repository name not known to registry")
+            uid = str(len(uploads) + 1)
+            uploads[uid] = b""
+            self.reply(202, headers=[("Location", f"/upload/{uid}?part=0")])
+
+        def do_PATCH(self):
+            log.append([self.path, "Authorization" in self.headers])
+            data = self.body()
+            uid = self.path.split("?")[0].split("/")[-1]
+            start, _, end = self.headers.get("Content-Range", "").partition("-")
+            if uid not in uploads or not start.isdigit() or int(start) != len(uploads[uid]) or \
+                    int(end) != int(start) + len(data) - 1:
+                return self.error(416, "BLOB_UPLOAD_INVALID", "bad Content-Range")
+            uploads[uid] += data
+            self.reply(202, headers=[("Location", f"/upload/{uid}?part={len(uploads[uid])}")])
+
+        def do_PUT(self):
+            log.append([self.path, "Authorization" in self.headers])
+            data = self.body()
+            path, _, query = self.path.partition("?")
+            if path.startswith("/upload/"):
+                uid = path.split("/")[-1]
+                want = dict(kv.split("=", 1) for kv in query.split("&") if "=" in kv).get("digest", "").replace("%3A", ":")
+                got = uploads.pop(uid, b"") + data
+                if digest(got) != want:
+                    return self.error(400, "DIGEST_INVALID", "provided digest did not match uploaded content")
+                blobs[want] = got
+                return self.reply(201, headers=[("Location", "/v2/relative/blobs/" + want)])
+            if path.startswith("/v2/relative/") and "/manifests/" in path:
+                manifests[path] = data
+                return self.reply(201)
+            return self.error(404, "NAME_UNKNOWN", "repository name not known to registry")
 
         def do_GET(self):
             log.append([self.path, "Authorization" in self.headers])
@@ -113,6 +157,13 @@ def main():
                 return self.reply(200, b"{}", "application/json")
             scenario = path.split("/")[2]
             is_manifest = "/manifests/" in path
+            if scenario == "relative":
+                d = path.split("/")[-1]
+                if is_manifest and path in manifests:
+                    return self.reply(200, manifests[path], "application/vnd.oci.image.manifest.v1+json")
+                if "/blobs/" in path and d in blobs:
+                    return self.reply(200, blobs[d])
+                return self.error(404, "BLOB_UNKNOWN", "blob unknown to registry")
             if scenario == "forbidden":
                 return self.error(403, "DENIED", "requested access to the resource is denied")
             if scenario == "image" and is_manifest:

@@ -165,8 +165,9 @@ std::string Registry::issued_tokens() const { return read_text(dir_ / "issued");
 
 void Registry::install_ca(const std::string& tool) {
   fs::path d = fs::path("/etc") / tool / "certs.d" / host();
+  // Removed again in the destructor: the directories this made, outermost last.
+  for (fs::path p = d; !fs::exists(p); p = p.parent_path()) installed_.push_back(p);
   fs::create_directories(d);
-  installed_.push_back(d);
   fs::copy_file(ca_crt_, d / "ca.crt", fs::copy_options::overwrite_existing);
 }
 
@@ -264,6 +265,18 @@ fs::path OciTest::small_module(const std::string& name) const {
   for (int i = 0; i < 300; i++) m += static_cast<char>(i * 7);
   write_text(tmp / name, m);
   return tmp / name;
+}
+
+fs::path OciTest::large_module() const {
+  std::string big("\0asm\1\0\0\0", 8);
+  big.reserve((6u << 20) + 12345);
+  uint32_t x = 1;
+  while (big.size() < (6u << 20) + 12345) {
+    x = x * 1103515245u + 12345u;
+    big += static_cast<char>(x >> 24);
+  }
+  write_text(tmp / "big.wasm", big);
+  return tmp / "big.wasm";
 }
 
 fs::path OciTest::package_json() const {

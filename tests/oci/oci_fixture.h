@@ -55,7 +55,7 @@ class Registry {
   // Every token the token service issued (token mode).
   std::string issued_tokens() const;
   // Trusts the CA through /etc/<tool>/certs.d/HOST:PORT/ca.crt until the
-  // registry goes away ("docker" or "containers").
+  // registry goes away ("docker" or "containers"). Needs root.
   void install_ca(const std::string& tool);
   void stop() { server_.stop(); }
   fs::path log() const { return dir_ / "registry.log"; }
@@ -116,6 +116,7 @@ class OciTest : public ::testing::Test {
   // The module, a package-shaped JSON, and a large module (chunked upload).
   fs::path small_module(const std::string& name = "app.wasm") const;
   fs::path package_json() const;
+  fs::path large_module() const;  // big.wasm, 6 MiB and some
 };
 
 // Files under `dir`, recursively (relative paths), for "nothing

@@ -6,6 +6,7 @@
 
 #include "ecc/error.h"
 #include "ecc/oci.h"
+#include "http.h"
 #include "test_util.h"
 
 namespace ecc::test {
@@ -215,6 +216,18 @@ TEST(OciManifest, LayerTypeOfModulesAndPackages) {
   EXPECT_EQ(layer_type_of(bytes_of(R"({"data":"eJw=","data_sz":0})")), kPackageLayerType) << "eunomia-bpf's format";
   EXPECT_EQ(layer_type_of(bytes_of("<!doctype html><html></html>")), "");
   EXPECT_EQ(layer_type_of(bytes_of(R"({"other":1})")), "");
+}
+
+TEST(OciHttp, LocationsResolveAgainstTheRequestAndAuthoritiesCompare) {
+  EXPECT_EQ(resolve_url("http://127.0.0.1:5000/v2/", "/v2/a/blobs/uploads/u1?_state=x"),
+            "http://127.0.0.1:5000/v2/a/blobs/uploads/u1?_state=x");
+  EXPECT_EQ(resolve_url("https://r.io/v2/a/blobs/sha256:1", "https://storage.example/b?sig=1"),
+            "https://storage.example/b?sig=1");
+  EXPECT_EQ(resolve_url("https://r.io/v2/a/blobs/uploads/", "u2"), "https://r.io/v2/a/blobs/uploads/u2");
+  EXPECT_EQ(url_authority("https://R.io:443/v2/"), "r.io:443");
+  EXPECT_EQ(url_authority("http://127.0.0.1:5000/x"), "127.0.0.1:5000");
+  EXPECT_NE(url_authority("http://localhost:5000/x"), url_authority("http://127.0.0.1:5000/x"))
+      << "another host name is another host: no credentials there";
 }
 
 }  // namespace
