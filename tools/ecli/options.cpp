@@ -182,8 +182,7 @@ std::string usage_text() {
     std::string left = std::string("  ") + (o.short_name ? std::string(o.short_name) + ", " : "    ") + o.long_name;
     if (o.value_name) left += std::string(" ") + o.value_name;
     if (left.size() < 28) left.append(28 - left.size(), ' ');
-    std::string cmds = o.commands == kRegistry ? "" : o.commands == kRun ? "run: " : "";
-    s += left + cmds + o.help + "\n";
+    s += left + (o.commands == kRun ? "run: " : "") + o.help + "\n";
   }
   s +=
       "\nExit status: 0 success (also after SIGINT/SIGTERM or -d), 1 bad package,\n"
