@@ -26,6 +26,9 @@ packages=(
   bpftool pahole hyperfine procps util-linux iproute2 python3
   # Wasm path
   wasi-libc libclang-rt-14-dev-wasm32 wabt binaryen rustc libstd-rust-dev-wasm32
+  # distribution (SPEC §13): the registry client, and a real registry, an
+  # independent client, a test CA and htpasswd for the tests
+  libcurl4-openssl-dev libssl-dev openssl docker-registry skopeo apache2-utils
 )
 # podman's recommended packages (fuse-overlayfs, netavark, catatonit...) are
 # part of a working setup, so these are installed with recommends.

@@ -199,8 +199,11 @@ std::string self_comm() {
   return c;
 }
 
-void expect_sigsnoop_json(const fs::path& pkg) {
-  EcliProcess p({"run", "-j", "-d", "4", pkg.string(), "--signal", "10", "--pid=" + std::to_string(getpid())});
+void expect_sigsnoop_json(const fs::path& pkg, const std::vector<std::string>& options) {
+  std::vector<std::string> args = {"run", "-j", "-d", "4"};
+  args.insert(args.end(), options.begin(), options.end());
+  args.insert(args.end(), {pkg.string(), "--signal", "10", "--pid=" + std::to_string(getpid())});
+  EcliProcess p(args);
   ASSERT_TRUE(p.wait_attached()) << p.err();
   Sleeper child;
   child.send(SIGUSR1);

@@ -78,8 +78,9 @@ std::vector<std::string> split_lines(const std::string& text);
 std::vector<std::string> split_words(const std::string& line);
 std::string self_comm();  // /proc/self/comm, no newline
 
-// Runs a sigsnoop package with --signal 10 --pid <this process>, signals a
+// Runs a sigsnoop package (a file, or a URL or reference, with ecli's
+// `options` before it) with --signal 10 --pid <this process>, signals a
 // Sleeper with USR1, USR2, USR1, and checks both USR1 events field by field.
-void expect_sigsnoop_json(const fs::path& pkg);
+void expect_sigsnoop_json(const fs::path& pkg, const std::vector<std::string>& options = {});
 
 }  // namespace ecc::test

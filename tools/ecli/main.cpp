@@ -1,8 +1,10 @@
-// ecli: run a package built by ecc. A thin main: parse, decode, run.
+// ecli: run a package built by ecc, and move it through registries. A thin
+// main: parse, fetch, decode, run.
 #include <iostream>
 
 #include "ecc/error.h"
 #include "ecc/loader.h"
+#include "distribute.h"
 #include "options.h"
 #include "run_wasm.h"
 
@@ -17,13 +19,19 @@ int main(int argc, char** argv) {
       case ecli::Command::version:
         std::cout << "ecli " << ECC_VERSION << "\n";
         return 0;
+      case ecli::Command::pull:
+        return ecli::pull_command(o);
+      case ecli::Command::push:
+        return ecli::push_command(o);
       case ecli::Command::run:
         break;
     }
+    // A URL or a reference runs from the cache exactly as a local file.
+    const std::string file = ecli::resolve_run_file(o);
     // An app.wasm carries its own object and options (SPEC §8).
-    if (ecli::is_wasm_file(o.file)) return ecli::run_wasm(o.file, o.program_args, o.run);
+    if (ecli::is_wasm_file(file)) return ecli::run_wasm(file, o.program_args, o.run);
     // Everything is checked before the kernel sees anything.
-    loader::Package pkg = loader::read_package(o.file);
+    loader::Package pkg = loader::read_package(file);
     auto opts = loader::program_options(pkg);
     bool help = false;
     auto settings = loader::parse_program_args(opts, o.program_args, help);

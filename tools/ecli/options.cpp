@@ -1,4 +1,4 @@
-// ecli's option table. Only what comes before the package is ours.
+// ecli's option table. For run, only what comes before the file is ours.
 #include "options.h"
 
 #include <cstdlib>
@@ -8,10 +8,14 @@ namespace ecc::ecli {
 
 namespace {
 
+// Which commands take an option.
+enum : unsigned { kRun = 1, kPull = 2, kPush = 4, kRegistry = kRun | kPull | kPush };
+
 struct OptionSpec {
   const char* short_name;  // "-j" or nullptr
   const char* long_name;   // "--json"
-  bool takes_value;
+  const char* value_name;  // "SECONDS", or nullptr for a switch
+  unsigned commands;
   const char* help;
   std::function<void(Options&, const std::string&)> apply;
 };
@@ -26,15 +30,103 @@ double parse_seconds(const std::string& v) {
 
 const std::vector<OptionSpec>& table() {
   static const std::vector<OptionSpec> t = {
-      {"-j", "--json", false, "print events as JSON lines", [](Options& o, const std::string&) { o.run.json = true; }},
-      {"-d", "--duration", true, "stop after SECONDS",
+      {"-j", "--json", nullptr, kRun, "print events as JSON lines", [](Options& o, const std::string&) { o.run.json = true; }},
+      {"-d", "--duration", "SECONDS", kRun, "stop after SECONDS",
        [](Options& o, const std::string& v) { o.run.duration = parse_seconds(v); }},
-      {nullptr, "--btf", true, "kernel BTF FILE for CO-RE (default: the running kernel's)",
+      {nullptr, "--btf", "FILE", kRun, "kernel BTF FILE for CO-RE (default: the running kernel's)",
        [](Options& o, const std::string& v) { o.run.btf_path = v; }},
-      {"-v", "--verbose", false, "print libbpf's debug output", [](Options& o, const std::string&) { o.run.verbose = true; }},
-      {"-h", "--help", false, "show this help", [](Options& o, const std::string&) { o.command = Command::help; }},
+      {"-o", "--output", "FILE", kPull, "pull: write the module or package to FILE (default: its title)",
+       [](Options& o, const std::string& v) { o.output = v; }},
+      {"-u", "--user", "USER", kRegistry, "registry user; the password is read from stdin",
+       [](Options& o, const std::string& v) { o.user = v; }},
+      {nullptr, "--password-stdin", nullptr, kRegistry, "read the registry password from stdin (with -u)",
+       [](Options& o, const std::string&) { o.password_stdin = true; }},
+      {nullptr, "--plain-http", nullptr, kRegistry, "talk to the registry over plain HTTP",
+       [](Options& o, const std::string&) { o.registry.plain_http = true; }},
+      {nullptr, "--insecure", nullptr, kRegistry, "do not verify the registry's TLS certificate",
+       [](Options& o, const std::string&) { o.registry.insecure = true; }},
+      {"-v", "--verbose", nullptr, kRegistry, "print libbpf's debug output and each registry request",
+       [](Options& o, const std::string&) { o.run.verbose = o.registry.verbose = true; }},
+      {"-h", "--help", nullptr, kRegistry, "show this help", [](Options& o, const std::string&) { o.command = Command::help; }},
   };
   return t;
+}
+
+unsigned mask_of(Command c) { return c == Command::pull ? kPull : c == Command::push ? kPush : kRun; }
+
+const char* command_name(Command c) { return c == Command::pull ? "pull" : c == Command::push ? "push" : "run"; }
+
+// Applies the option at args[i] (and its value); false when args[i] is not
+// an option.
+bool take_option(Options& o, const std::vector<std::string>& args, size_t& i) {
+  const std::string& a = args[i];
+  if (a.empty() || a[0] != '-' || a == "-") return false;
+  std::string name = a, value;
+  bool has_inline = false;
+  if (a.rfind("--", 0) == 0) {
+    if (auto eq = a.find('='); eq != std::string::npos) {
+      name = a.substr(0, eq);
+      value = a.substr(eq + 1);
+      has_inline = true;
+    }
+  } else if (a.size() > 2) {
+    name = a.substr(0, 2);
+    value = a.substr(2);
+    has_inline = true;
+  }
+  const OptionSpec* spec = nullptr;
+  for (const auto& s : table())
+    if ((s.short_name && name == s.short_name) || name == s.long_name) spec = &s;
+  if (!spec || !(spec->commands & mask_of(o.command))) {
+    std::string where = o.command == Command::run ? " (ecli's options come before the package)" : "";
+    throw Error(Exit::usage, "unknown option '" + name + "' for ecli " + command_name(o.command) + where);
+  }
+  if (spec->value_name && !has_inline) {
+    if (i + 1 >= args.size()) throw Error(Exit::usage, "option '" + name + "' needs a value");
+    value = args[++i];
+  } else if (!spec->value_name && has_inline) {
+    throw Error(Exit::usage, "option '" + name + "' takes no value");
+  }
+  spec->apply(o, value);
+  return true;
+}
+
+void check_credentials_options(const Options& o) {
+  if (!o.user.empty() && !o.password_stdin) throw Error(Exit::usage, "-u USER needs --password-stdin");
+  if (o.user.empty() && o.password_stdin) throw Error(Exit::usage, "--password-stdin needs -u USER");
+}
+
+// run: options, then the file; the rest is the program's.
+void parse_run(Options& o, const std::vector<std::string>& args) {
+  size_t i = 1;
+  for (; i < args.size(); i++) {
+    if (!take_option(o, args, i)) break;
+    if (o.command == Command::help) return;
+  }
+  if (i >= args.size())
+    throw Error(Exit::usage, "no package given (ecli run [options] PACKAGE.json|APP.wasm|URL|REF [program options])");
+  o.file = args[i];
+  o.program_args.assign(args.begin() + static_cast<long>(i) + 1, args.end());
+}
+
+// pull and push: options anywhere, then exactly the positional arguments.
+void parse_transfer(Options& o, const std::vector<std::string>& args) {
+  std::vector<std::string> positional;
+  for (size_t i = 1; i < args.size(); i++) {
+    if (take_option(o, args, i)) {
+      if (o.command == Command::help) return;
+      continue;
+    }
+    positional.push_back(args[i]);
+  }
+  if (o.command == Command::pull) {
+    if (positional.size() != 1) throw Error(Exit::usage, "ecli pull takes one REF (ecli pull [options] REF [-o FILE])");
+    o.reference = positional[0];
+  } else {
+    if (positional.size() != 2) throw Error(Exit::usage, "ecli push takes FILE and REF (ecli push [options] FILE REF)");
+    o.file = positional[0];
+    o.reference = positional[1];
+  }
 }
 
 }  // namespace
@@ -50,40 +142,13 @@ Options parse_options(const std::vector<std::string>& args) {
     o.command = Command::version;
     return o;
   }
-  if (args[0] != "run") throw Error(Exit::usage, "unknown command '" + args[0] + "' (try 'ecli --help')");
-  size_t i = 1;
-  for (; i < args.size(); i++) {
-    const std::string& a = args[i];
-    if (a.empty() || a[0] != '-' || a == "-") break;  // the file: the rest is the program's
-    std::string name = a, value;
-    bool has_inline = false;
-    if (a.rfind("--", 0) == 0) {
-      if (auto eq = a.find('='); eq != std::string::npos) {
-        name = a.substr(0, eq);
-        value = a.substr(eq + 1);
-        has_inline = true;
-      }
-    } else if (a.size() > 2) {
-      name = a.substr(0, 2);
-      value = a.substr(2);
-      has_inline = true;
-    }
-    const OptionSpec* spec = nullptr;
-    for (const auto& s : table())
-      if ((s.short_name && name == s.short_name) || name == s.long_name) spec = &s;
-    if (!spec) throw Error(Exit::usage, "unknown option '" + name + "' (ecli's options come before the package)");
-    if (spec->takes_value && !has_inline) {
-      if (i + 1 >= args.size()) throw Error(Exit::usage, "option '" + name + "' needs a value");
-      value = args[++i];
-    } else if (!spec->takes_value && has_inline) {
-      throw Error(Exit::usage, "option '" + name + "' takes no value");
-    }
-    spec->apply(o, value);
-    if (o.command == Command::help) return o;
-  }
-  if (i >= args.size()) throw Error(Exit::usage, "no package given (ecli run [options] PACKAGE.json [program options])");
-  o.file = args[i];
-  o.program_args.assign(args.begin() + static_cast<long>(i) + 1, args.end());
+  if (args[0] == "run") o.command = Command::run;
+  else if (args[0] == "pull") o.command = Command::pull;
+  else if (args[0] == "push") o.command = Command::push;
+  else throw Error(Exit::usage, "unknown command '" + args[0] + "' (try 'ecli --help')");
+  if (o.command == Command::run) parse_run(o, args);
+  else parse_transfer(o, args);
+  if (o.command != Command::help) check_credentials_options(o);
   return o;
 }
 
@@ -91,6 +156,9 @@ std::string usage_text() {
   std::string s =
       "Usage: ecli run [options] PACKAGE.json [program options]\n"
       "       ecli run [options] APP.wasm [app arguments]\n"
+      "       ecli run [options] URL|REF [program options]\n"
+      "       ecli pull [options] REF [-o FILE]\n"
+      "       ecli push [options] FILE REF\n"
       "\n"
       "Loads the package's BPF object (CO-RE against the running kernel), sets\n"
       "its globals from the program options, attaches every program and prints\n"
@@ -99,17 +167,28 @@ std::string usage_text() {
       "An APP.wasm (built by `ecc build-wasm`) runs in ecli's WebAssembly host\n"
       "with the wasm_bpf host functions; -d and --btf apply to it too, and its\n"
       "exit code is ecli's.\n"
+      "\n"
+      "REF is an OCI reference, host[:port]/repository[:tag|@sha256:digest]\n"
+      "(tag 'latest' by default); URL is http:// or https://. A path that exists\n"
+      "is always a file. push stores an app.wasm or package.json in a registry\n"
+      "(the wasm-to-oci layout); pull and run fetch it into the cache under\n"
+      "$XDG_CACHE_HOME/ecc/oci, checked against its digest; run REF@sha256:...\n"
+      "runs a cached digest without the network. Credentials come from\n"
+      "$DOCKER_CONFIG/config.json or ~/.docker/config.json, or from\n"
+      "-u USER --password-stdin; CA files from /etc/containers/certs.d and\n"
+      "/etc/docker/certs.d.\n"
       "\nOptions:\n";
   for (const auto& o : table()) {
     std::string left = std::string("  ") + (o.short_name ? std::string(o.short_name) + ", " : "    ") + o.long_name;
-    if (o.takes_value) left += o.long_name == std::string("--btf") ? " FILE" : " SECONDS";
+    if (o.value_name) left += std::string(" ") + o.value_name;
     if (left.size() < 28) left.append(28 - left.size(), ' ');
-    s += left + o.help + "\n";
+    s += left + (o.commands == kRun ? "run: " : "") + o.help + "\n";
   }
   s +=
-      "\nExit status: 0 success (also after SIGINT/SIGTERM or -d), 1 bad package or\n"
-      "option value, 2 usage error (unknown option, missing value), 3 the kernel\n"
-      "refused to load or attach (the verifier log tail is printed).\n";
+      "\nExit status: 0 success (also after SIGINT/SIGTERM or -d), 1 bad package,\n"
+      "option value or registry answer, 2 usage error (unknown option, missing\n"
+      "value), 3 the kernel refused to load or attach (the verifier log tail is\n"
+      "printed).\n";
   return s;
 }
 

@@ -1,24 +1,33 @@
-// ecli's own command line: `ecli run [ecli options] FILE [program options]`.
+// ecli's own command line:
+//   ecli run  [ecli options] FILE|URL|REF [program options]
+//   ecli pull [options] REF [-o FILE]
+//   ecli push [options] FILE REF
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "ecc/loader.h"
+#include "ecc/oci.h"
 
 namespace ecc::ecli {
 
-enum class Command { run, help, version };
+enum class Command { run, pull, push, help, version };
 
 struct Options {
   Command command = Command::run;
   loader::RunOptions run;
-  std::string file;                       // the package
-  std::vector<std::string> program_args;  // everything after the file
+  oci::ClientOptions registry;            // --plain-http, --insecure, -v
+  std::string user;                       // -u, with --password-stdin
+  bool password_stdin = false;
+  std::string output;                     // pull -o
+  std::string file;                       // run: the package, app, URL or reference; push: the file
+  std::string reference;                  // pull, push
+  std::vector<std::string> program_args;  // run: everything after the file
 };
 
 // Throws ecc::Error(Exit::usage) for an unknown option or a missing value.
-// ecli's options stop at the first non-option: the file.
+// run's options stop at the first non-option: the file.
 Options parse_options(const std::vector<std::string>& args);
 
 std::string usage_text();

@@ -1,0 +1,148 @@
+// Distribution through OCI registries and URLs (SPEC §13): references, the
+// manifest layout shared with wasm-to-oci and eunomia-bpf's ecli, credentials
+// as docker/podman keep them, push/pull over the distribution spec, and the
+// content-addressed cache `ecli run REF|URL` runs from. Errors are
+// ecc::Error with one line naming the reference or URL.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace ecc::oci {
+
+namespace fs = std::filesystem;
+
+inline constexpr const char* kManifestType = "application/vnd.oci.image.manifest.v1+json";
+inline constexpr const char* kConfigType = "application/vnd.wasm.config.v1+json";
+inline constexpr const char* kWasmLayerType = "application/vnd.wasm.content.layer.v1+wasm";
+inline constexpr const char* kPackageLayerType = "application/vnd.ecc.package.v1+json";
+inline constexpr const char* kTitleAnnotation = "org.opencontainers.image.title";
+
+// --- references (reference.cpp) ---------------------------------------------
+
+// host[:port]/repo[:tag|@sha256:<hex>]; the tag defaults to "latest".
+struct Reference {
+  std::string registry;    // host[:port]
+  std::string repository;  // a/b/c
+  std::string tag;         // empty when `digest` is set
+  std::string digest;      // "sha256:<64 hex>" or empty
+  // The tag or digest, as the manifest URL takes it.
+  const std::string& version() const { return digest.empty() ? tag : digest; }
+  std::string str() const;  // registry/repository:tag or @digest
+};
+
+// Throws Error(usage) naming `text` when it is not a reference.
+Reference parse_reference(const std::string& text);
+bool is_url(const std::string& arg);  // only http:// and https://
+
+// What `ecli run ARG` means: a path that exists always wins; then URLs; then
+// anything whose first component looks like a registry host (has '.' or ':'
+// or is "localhost") and parses as a reference; everything else is a file.
+enum class Source { file, url, reference };
+Source classify(const std::string& arg);
+
+// --- digests (digest.cpp) -----------------------------------------------------
+
+std::string sha256_digest(std::span<const uint8_t> bytes);  // "sha256:<hex>"
+bool is_sha256_digest(const std::string& digest);
+
+// --- credentials (auth.cpp) -------------------------------------------------------
+
+struct Credentials {
+  std::string user, password;
+};
+
+// One WWW-Authenticate challenge: scheme lower-cased, parameters as given
+// (realm, service, scope...). nullopt for a header that does not parse.
+struct Challenge {
+  std::string scheme;
+  std::map<std::string, std::string> params;
+};
+std::optional<Challenge> parse_www_authenticate(const std::string& header);
+
+// $DOCKER_CONFIG/config.json, else ~/.docker/config.json.
+fs::path docker_config_path();
+// The `auths` entry for `registry` (keys may carry a scheme or a path; the
+// base64 `auth` "user:password" or `username`/`password`). A config that does
+// not parse throws Error(bad_input) naming the file.
+std::optional<Credentials> docker_config_credentials(const fs::path& config, const std::string& registry);
+
+std::string base64_encode(std::span<const uint8_t> bytes);
+std::optional<std::string> base64_decode(const std::string& text);
+
+// --- manifests (manifest.cpp) -------------------------------------------------------
+
+struct Descriptor {
+  std::string media_type;
+  std::string digest;
+  uint64_t size = 0;
+  std::map<std::string, std::string> annotations;
+};
+
+// The image manifest of one module or package: config {} of kConfigType and
+// one layer; `title` goes on the layer and on the manifest.
+std::string build_manifest(const Descriptor& config, const Descriptor& layer, const std::string& title);
+
+// The one layer ecli can run, and its title (from the layer, else the
+// manifest; empty when neither has one). Throws Error(bad_input) naming
+// `where` for an index, an ordinary container image or a malformed manifest.
+struct Artifact {
+  Descriptor layer;
+  std::string title;
+};
+Artifact read_manifest(const std::string& text, const std::string& where);
+
+// `pull -o` default: the title's file name, else app.wasm / package.json.
+std::string default_output_name(const Artifact& a);
+
+// The layer type of a file's bytes: a Wasm module (magic) or a package.json
+// (a JSON object with bpf_object, or eunomia's data/data_sz); empty otherwise.
+std::string layer_type_of(std::span<const uint8_t> bytes);
+
+// --- the registry client (registry.cpp) ------------------------------------------
+
+struct ClientOptions {
+  std::optional<Credentials> credentials;  // -u/--password-stdin; else docker config
+  bool plain_http = false;                 // http:// instead of https://
+  bool insecure = false;                   // TLS without verification
+  bool verbose = false;                    // one line per request (never a secret)
+  uint64_t max_size = uint64_t{512} << 20;  // per blob
+  bool progress = true;                     // on a tty, for downloads over a second
+};
+
+struct Pulled {
+  fs::path file;                // the layer in the cache
+  Artifact artifact;
+  std::string manifest_digest;
+};
+
+// Resolves `ref` and fetches its layer into the cache (both checked against
+// their digests). A digest reference whose manifest and layer are cached
+// needs no network.
+Pulled pull(const Reference& ref, const ClientOptions& opts);
+
+// Pushes `file` (an app.wasm or a package.json) to `ref`; returns the
+// manifest's digest.
+std::string push(const fs::path& file, const Reference& ref, const ClientOptions& opts);
+
+// GETs `url` into the cache: the file returned is a module or a package
+// (by content; the Content-Type or suffix only names what was served).
+fs::path fetch_url(const std::string& url, const ClientOptions& opts);
+
+// --- the cache (cache.cpp) ----------------------------------------------------------
+
+// $XDG_CACHE_HOME/ecc/oci, else ~/.cache/ecc/oci.
+fs::path cache_dir();
+// <cache>/<kind>/sha256/<hex> for kind "blobs" or "manifests".
+fs::path cache_path(const std::string& kind, const std::string& digest);
+// The cached bytes when present and still matching `digest`.
+std::optional<std::vector<uint8_t>> cache_read(const std::string& kind, const std::string& digest);
+// Writes atomically; returns the path.
+fs::path cache_write(const std::string& kind, const std::string& digest, std::span<const uint8_t> bytes);
+
+}  // namespace ecc::oci

@@ -1,0 +1,131 @@
+// Credentials: WWW-Authenticate challenges, docker/podman config.json
+// `auths`, base64.
+#include <openssl/evp.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "ecc/error.h"
+#include "ecc/oci.h"
+
+namespace ecc::oci {
+
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+void skip_space(const std::string& s, size_t& i) {
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) i++;
+}
+
+// A token or a quoted string (backslash escapes), starting at `i`.
+std::optional<std::string> read_value(const std::string& s, size_t& i) {
+  std::string v;
+  if (i < s.size() && s[i] == '"') {
+    for (i++; i < s.size() && s[i] != '"'; i++) {
+      if (s[i] == '\\' && i + 1 < s.size()) i++;
+      v += s[i];
+    }
+    if (i >= s.size()) return std::nullopt;  // unterminated
+    i++;
+    return v;
+  }
+  while (i < s.size() && s[i] != ',' && s[i] != ' ' && s[i] != '\t') v += s[i++];
+  return v;
+}
+
+// "https://host:port/v1/" -> "host:port"
+std::string registry_key(std::string key) {
+  if (auto p = key.find("://"); p != std::string::npos) key = key.substr(p + 3);
+  if (auto p = key.find('/'); p != std::string::npos) key = key.substr(0, p);
+  return lower(key);
+}
+
+}  // namespace
+
+std::optional<Challenge> parse_www_authenticate(const std::string& header) {
+  Challenge c;
+  size_t i = 0;
+  skip_space(header, i);
+  while (i < header.size() && header[i] != ' ' && header[i] != '\t') c.scheme += header[i++];
+  if (c.scheme.empty()) return std::nullopt;
+  c.scheme = lower(c.scheme);
+  for (;;) {
+    skip_space(header, i);
+    while (i < header.size() && (header[i] == ',' || header[i] == ' ')) i++;
+    if (i >= header.size()) break;
+    std::string key;
+    while (i < header.size() && header[i] != '=' && header[i] != ',' && header[i] != ' ') key += header[i++];
+    skip_space(header, i);
+    if (i >= header.size() || header[i] != '=') return std::nullopt;
+    i++;
+    skip_space(header, i);
+    auto v = read_value(header, i);
+    if (!v || key.empty()) return std::nullopt;
+    c.params[lower(key)] = *v;
+  }
+  return c;
+}
+
+fs::path docker_config_path() {
+  if (const char* d = std::getenv("DOCKER_CONFIG"); d && *d) return fs::path(d) / "config.json";
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : "/root") / ".docker" / "config.json";
+}
+
+std::optional<Credentials> docker_config_credentials(const fs::path& config, const std::string& registry) {
+  std::ifstream in(config);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  auto j = nlohmann::json::parse(text.str(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw Error(Exit::bad_input, "docker config is not a JSON object", config.string());
+  auto auths = j.find("auths");
+  if (auths == j.end() || !auths->is_object()) return std::nullopt;
+  std::string want = lower(registry);
+  for (const auto& [key, entry] : auths->items()) {
+    if (registry_key(key) != want || !entry.is_object()) continue;
+    if (auto a = entry.find("auth"); a != entry.end() && a->is_string() && !a->get<std::string>().empty()) {
+      auto decoded = base64_decode(a->get<std::string>());
+      auto colon = decoded ? decoded->find(':') : std::string::npos;
+      if (colon == std::string::npos)
+        throw Error(Exit::bad_input, "auths." + key + ".auth is not base64 of user:password", config.string());
+      return Credentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
+    }
+    auto u = entry.find("username"), p = entry.find("password");
+    if (u != entry.end() && p != entry.end() && u->is_string() && p->is_string())
+      return Credentials{u->get<std::string>(), p->get<std::string>()};
+  }
+  return std::nullopt;
+}
+
+std::string base64_encode(std::span<const uint8_t> bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::optional<std::string> base64_decode(const std::string& text) {
+  std::string t;
+  for (char c : text)
+    if (!std::isspace(static_cast<unsigned char>(c))) t += c;
+  while (t.size() % 4) t += '=';  // docker writes padded; be lenient
+  std::string out(t.size() / 4 * 3 + 1, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(t.data()),
+                          static_cast<int>(t.size()));
+  if (n < 0) return std::nullopt;
+  size_t pad = 0;
+  for (size_t i = t.size(); i > 0 && t[i - 1] == '='; i--) pad++;
+  out.resize(static_cast<size_t>(n) - std::min<size_t>(pad, static_cast<size_t>(n)));
+  return out;
+}
+
+}  // namespace ecc::oci

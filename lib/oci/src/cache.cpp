@@ -1,0 +1,83 @@
+// The content-addressed cache under $XDG_CACHE_HOME/ecc/oci and `run URL`.
+#include <cstdlib>
+#include <fstream>
+
+#include "ecc/error.h"
+#include "ecc/files.h"
+#include "ecc/oci.h"
+#include "http.h"
+
+namespace ecc::oci {
+
+namespace {
+
+std::string hex_of(const std::string& digest) {
+  if (!is_sha256_digest(digest)) throw Error(Exit::bad_input, "not a sha256 digest: " + digest);
+  return digest.substr(7);
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// What the server said it sent, for the error line: its Content-Type, else
+// the URL's suffix.
+std::string served_as(const std::string& url, const HttpResponse& r) {
+  std::string type = r.header("content-type");
+  if (!type.empty()) return type;
+  std::string path = url.substr(0, url.find_first_of("?#"));
+  auto dot = path.rfind('.');
+  return dot == std::string::npos || path.find('/', dot) != std::string::npos ? "no Content-Type" : path.substr(dot);
+}
+
+}  // namespace
+
+fs::path cache_dir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return fs::path(x) / "ecc" / "oci";
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : "/root") / ".cache" / "ecc" / "oci";
+}
+
+fs::path cache_path(const std::string& kind, const std::string& digest) {
+  return cache_dir() / kind / "sha256" / hex_of(digest);
+}
+
+std::optional<std::vector<uint8_t>> cache_read(const std::string& kind, const std::string& digest) {
+  std::ifstream in(cache_path(kind, digest), std::ios::binary);
+  if (!in) return std::nullopt;
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (sha256_digest(bytes) != digest) return std::nullopt;  // damaged: fetched again and replaced
+  return bytes;
+}
+
+fs::path cache_write(const std::string& kind, const std::string& digest, std::span<const uint8_t> bytes) {
+  fs::path p = cache_path(kind, digest);
+  std::error_code ec;
+  fs::create_directories(p.parent_path(), ec);
+  if (ec) throw Error(Exit::bad_input, "cannot create the cache directory: " + ec.message(), p.parent_path().string());
+  write_file_atomic(p, bytes);
+  return p;
+}
+
+fs::path fetch_url(const std::string& url, const ClientOptions& opts) {
+  HttpRequest req{"GET", url};
+  req.max_size = opts.max_size;
+  req.progress_label = "fetching " + url;
+  HttpResponse r;
+  for (int hop = 0;; hop++) {
+    r = http_perform(req, {opts.insecure});
+    if (opts.verbose) std::fprintf(stderr, "ecli: GET %s -> %ld\n", req.url.c_str(), r.status);
+    if (r.status < 300 || r.status >= 400 || r.header("location").empty()) break;
+    if (hop >= 5) throw Error(Exit::bad_input, "too many redirects", url);
+    req.url = resolve_url(req.url, r.header("location"));
+  }
+  if (r.status != 200) throw Error(Exit::bad_input, "the server answered HTTP " + std::to_string(r.status), url);
+  std::string type = layer_type_of(r.body);
+  if (type.empty())
+    throw Error(Exit::bad_input, "neither an ecc package nor a Wasm module (" + lower(served_as(url, r)) + ", " +
+                                     std::to_string(r.body.size()) + " bytes)", url);
+  return cache_write("blobs", sha256_digest(r.body), r.body);
+}
+
+}  // namespace ecc::oci
