@@ -58,8 +58,9 @@ TEST_F(NetAttach, XdpAndTcOnLoopbackByName) {
   tc = run({"tc", "filter", "show", "dev", "lo", "egress"});
   EXPECT_EQ(tc.out.find("tc_udp"), std::string::npos) << tc.out;
   RunResult qdisc = run({"tc", "qdisc", "show", "dev", "lo"});
-  if (!had_clsact)
+  if (!had_clsact) {
     EXPECT_EQ(qdisc.out.find("clsact"), std::string::npos) << "the clsact qdisc ecli made is removed\n" << qdisc.out;
+  }
   RunResult link = run({"ip", "link", "show", "dev", "lo"});
   EXPECT_EQ(link.out.find("xdp"), std::string::npos) << link.out;
 }
