@@ -32,6 +32,35 @@ TEST_F(KernelLacks, FentryWithoutTrampolines) {
   EXPECT_EQ(r.err.find("privileges"), std::string::npos) << r.err;
 }
 
+TEST_F(KernelLacks, KprobeWithoutKprobes) {
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  fs::path pkg = build_package(source_dir() / "tests/ecli/programs/kprobe_only.bpf.c");
+  RunResult r = ecli({"run", "-d", "1", pkg.string()});
+  bool has_kprobes = fs::exists("/sys/bus/event_source/devices/kprobe/type") ||
+                     fs::exists("/sys/kernel/tracing/kprobe_events") || fs::exists("/sys/kernel/debug/tracing/kprobe_events");
+  if (has_kprobes) {
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return;
+  }
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  auto lines = split_lines(r.err);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back(), "ecli: error: the kernel cannot run kprobe programs such as 'count_unlink' (kprobe/do_unlinkat): "
+                          "it has no kprobes (no kprobe PMU in /sys/bus/event_source/devices, no kprobe_events in "
+                          "tracefs) (" + pkg.string() + ")");
+}
+
+TEST_F(KernelLacks, MissingAttachTargetIsNamed) {
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  fs::path pkg = build_package(source_dir() / "tests/ecli/programs/fentry_missing.bpf.c");
+  RunResult r = ecli({"run", "-d", "1", pkg.string()});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  auto lines = split_lines(r.err);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back(), "ecli: error: program 'on_nothing' (fentry/ecc_no_such_kernel_function) attaches to kernel "
+                          "function 'ecc_no_such_kernel_function', which this kernel does not have (" + pkg.string() + ")");
+}
+
 TEST_F(KernelLacks, NoKernelBtfSaysSo) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   fs::path pkg = build_example("sigsnoop");

@@ -111,6 +111,34 @@ std::string lacks_for(const bpf_program* prog, const btf* vmlinux) {
 // on errors).
 std::unique_ptr<btf, BtfDeleter> kernel_btf() { return std::unique_ptr<btf, BtfDeleter>(btf__load_vmlinux_btf()); }
 
+// The function named in libbpf's "failed to find kernel BTF type ID of 'f'".
+std::string missing_btf_target(const std::string& text) {
+  static const std::string marker = "failed to find kernel BTF type ID of '";
+  size_t at = text.rfind(marker);
+  if (at == std::string::npos) return {};
+  at += marker.size();
+  size_t end = text.find('\'', at);
+  return end == std::string::npos ? std::string() : text.substr(at, end - at);
+}
+
+// kprobes need CONFIG_KPROBES: the kprobe PMU, or tracefs' kprobe_events.
+bool kernel_has_kprobes() {
+  for (const char* p : {"/sys/bus/event_source/devices/kprobe/type", "/sys/kernel/tracing/kprobe_events",
+                        "/sys/kernel/debug/tracing/kprobe_events"})
+    if (::access(p, F_OK) == 0) return true;
+  return false;
+}
+
+std::string lacks_kprobes(const bpf_program* prog) {
+  if (bpf_program__type(prog) != BPF_PROG_TYPE_KPROBE) return {};
+  std::string sec = bpf_program__section_name(prog);
+  bool kprobe = sec.rfind("kprobe", 0) == 0 || sec.rfind("kretprobe", 0) == 0 || sec.rfind("ksyscall", 0) == 0 ||
+                sec.rfind("kretsyscall", 0) == 0;
+  if (!kprobe || kernel_has_kprobes()) return {};
+  return std::string("the kernel cannot run kprobe programs such as '") + bpf_program__name(prog) + "' (" + sec +
+         "): it has no kprobes (no kprobe PMU in /sys/bus/event_source/devices, no kprobe_events in tracefs)";
+}
+
 }  // namespace
 
 std::string kernel_lacks_for_load(bpf_object* obj, const std::string& libbpf_text, bool custom_btf) {
@@ -121,6 +149,18 @@ std::string kernel_lacks_for_load(bpf_object* obj, const std::string& libbpf_tex
     uname(&u);
     return std::string("kernel ") + u.release + " has no BTF (" + kKernelBtf +
            " is missing or empty), which the object's CO-RE relocations need: give this kernel's BTF with --btf FILE";
+  }
+  // libbpf: "prog 'p': failed to find kernel BTF type ID of 'f': -3" when a
+  // program's attach target is a function this kernel does not have.
+  if (std::string fn = missing_btf_target(libbpf_text); !fn.empty()) {
+    bpf_program* p;
+    bpf_object__for_each_program(p, obj) {
+      std::string sec = bpf_program__section_name(p);
+      if (sec.size() > fn.size() && sec.compare(sec.size() - fn.size(), fn.size(), fn) == 0 &&
+          sec[sec.size() - fn.size() - 1] == '/')
+        return std::string("program '") + bpf_program__name(p) + "' (" + sec + ") attaches to kernel function '" +
+               fn + "', which this kernel does not have";
+    }
   }
   // The kernel's BTF only when some program needs a trampoline.
   std::unique_ptr<btf, BtfDeleter> vmlinux;
@@ -135,6 +175,7 @@ std::string kernel_lacks_for_load(bpf_object* obj, const std::string& libbpf_tex
 }
 
 std::string kernel_lacks_for_program(const bpf_program* prog) {
+  if (std::string why = lacks_kprobes(prog); !why.empty()) return why;
   if (!trampoline_kind(prog)) return {};
   return lacks_for(prog, kernel_btf().get());
 }

@@ -2,7 +2,8 @@
 // object (SPEC §9: name what is missing, not "needs privileges"), for ecli's
 // loader and the Wasm host alike:
 // kernel BTF for CO-RE, BPF trampolines for fentry/fexit/fmod_ret and LSM
-// programs, `bpf` in the kernel's LSM list.
+// programs, `bpf` in the kernel's LSM list, kprobes, and the kernel function
+// a program attaches to.
 #pragma once
 
 #include <bpf/libbpf.h>
