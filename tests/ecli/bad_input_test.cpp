@@ -155,6 +155,19 @@ TEST_F(EcliBadInput, HugeObjectSizeIsAClearError) {
   expect_error({"run", p.string()}, 1, "bpf_object_size 1099511627776 is over the limit of 256 MiB", p.string());
 }
 
+// A package whose ELF bytes were damaged at random (from a mutation run): libbpf
+// 1.1 crashes opening it, ecli must not.
+TEST_F(EcliBadInput, DamagedElfIsAnErrorNotACrash) {
+  fs::path p = source_dir() / "tests/ecli/inputs/damaged_elf_package.json";
+  RunResult r = ecli({"run", "-d", "1", p.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  auto lines = split_lines(r.err);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back().rfind("ecli: error: ", 0), 0u) << r.err;
+  EXPECT_NE(lines.back().find("(" + p.string() + ")"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("internal"), std::string::npos) << r.err;
+}
+
 TEST_F(EcliBadInput, UnreadableLayoutsAreOneLine) {
   json base = sigsnoop();
   // A type the BTF lacks, described without member offsets (as eunomia-bpf

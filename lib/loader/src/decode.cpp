@@ -7,6 +7,7 @@
 
 #include "ecc/btfdump.h"
 #include "ecc/loader.h"
+#include "ecc/open_guard.h"
 #include "meta.h"
 
 namespace ecc::loader {
@@ -115,6 +116,8 @@ Package decode_package(const std::string& text, const std::string& path) {
   static const uint8_t elf_magic[4] = {0x7f, 'E', 'L', 'F'};
   if (pkg.elf.size() < 4 || !std::equal(elf_magic, elf_magic + 4, pkg.elf.begin()))
     throw Error(Exit::bad_input, "bpf_object is not an ELF file", path);
+  // A package comes from outside: a damaged ELF must not crash us in libbpf.
+  check_libbpf_survives_open(pkg.elf, path);
   const Json* skel = find_key(*meta, "bpf_skel");
   const Json* obj_name = skel && skel->is_object() ? find_key(*skel, "obj_name") : nullptr;
   pkg.object = read_object(pkg.elf, obj_name && obj_name->is_string() ? obj_name->get<std::string>() : "bpf", path);

@@ -1,0 +1,19 @@
+// libbpf 1.1 can crash (SIGSEGV) while it opens some damaged ELF files. Bytes
+// from outside (a package from a registry, a module's embedded object) are
+// first opened in a short-lived child process, so that such a file is one
+// clear error instead of a crash of ecli.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace ecc {
+
+// Opens `elf` with bpf_object__open_mem in a child process and closes it.
+// Throws Error(bad_input, "...", path) when the child dies of a signal;
+// returns normally otherwise (libbpf's own open errors are left to the
+// caller's real open, which reports them).
+void check_libbpf_survives_open(std::span<const uint8_t> elf, const std::string& path);
+
+}  // namespace ecc

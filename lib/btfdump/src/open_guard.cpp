@@ -1,0 +1,44 @@
+#include "ecc/open_guard.h"
+
+#include <bpf/libbpf.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "ecc/error.h"
+
+namespace ecc {
+
+namespace {
+
+libbpf_print_fn_t g_silent = [](libbpf_print_level, const char*, va_list) { return 0; };
+
+}  // namespace
+
+void check_libbpf_survives_open(std::span<const uint8_t> elf, const std::string& path) {
+  pid_t pid = fork();
+  if (pid < 0) throw Error(Exit::tool_failed, std::string("fork: ") + std::strerror(errno), path);
+  if (pid == 0) {
+    // Only async-signal-safe work would be strictly allowed here; the child
+    // is single-threaded in ecli and the Wasm host at this point.
+    libbpf_set_print(g_silent);
+    bpf_object_open_opts oo{};
+    oo.sz = sizeof oo;
+    bpf_object* obj = bpf_object__open_mem(elf.data(), elf.size(), &oo);
+    if (obj) bpf_object__close(obj);
+    _exit(0);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) throw Error(Exit::tool_failed, std::string("waitpid: ") + std::strerror(errno), path);
+  if (WIFSIGNALED(status))
+    throw Error(Exit::bad_input,
+                "bpf_object is a damaged ELF file: libbpf crashes reading it (" +
+                    std::string(strsignal(WTERMSIG(status))) + ")",
+                path);
+}
+
+}  // namespace ecc
