@@ -38,7 +38,8 @@ class VmlinuxH : public ::testing::Test {
     delete dir_;
   }
   void SetUp() override {
-    if (!text_) GTEST_SKIP() << "no " << kKernelBtf;
+    ECC_REQUIRE_KERNEL_BTF_OR_SKIP();
+    ASSERT_TRUE(text_) << "the kernel's BTF exists, but vmlinux.h was not generated from it";
   }
 
   // The kfunc block, without its guard lines.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -71,5 +72,26 @@ bool kernel_available();
       const char* req = std::getenv("ECC_REQUIRE_KERNEL");                                  \
       if (req && std::string(req) == "1") FAIL() << "needs root and kernel BPF (ECC_REQUIRE_KERNEL=1)"; \
       GTEST_SKIP() << "needs root and kernel BPF";                                          \
+    }                                                                                       \
+  } while (0)
+
+// The same for a test that needs only the kernel's BTF (to build vmlinux.h).
+#define ECC_REQUIRE_KERNEL_BTF_OR_SKIP()                                                    \
+  do {                                                                                      \
+    if (!std::filesystem::exists("/sys/kernel/btf/vmlinux")) {                              \
+      const char* req = std::getenv("ECC_REQUIRE_KERNEL");                                  \
+      if (req && std::string(req) == "1") FAIL() << "needs /sys/kernel/btf/vmlinux (ECC_REQUIRE_KERNEL=1)"; \
+      GTEST_SKIP() << "needs /sys/kernel/btf/vmlinux";                                      \
+    }                                                                                       \
+  } while (0)
+
+// And for a test that needs a command from the dependency list (which CI
+// installs): a missing one is a failure there, a skip elsewhere.
+#define ECC_REQUIRE_COMMAND_OR_SKIP(cmd)                                                    \
+  do {                                                                                      \
+    if (std::system("command -v " cmd " >/dev/null 2>&1") != 0) {                           \
+      const char* req = std::getenv("ECC_REQUIRE_KERNEL");                                  \
+      if (req && std::string(req) == "1") FAIL() << cmd " is missing (scripts/install-deps.sh installs it)"; \
+      GTEST_SKIP() << cmd " is missing";                                                    \
     }                                                                                       \
   } while (0)

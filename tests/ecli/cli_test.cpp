@@ -42,7 +42,7 @@ TEST_F(EcliCli, VerboseAndCustomBtf) {
 
 TEST_F(EcliCli, WithoutPrivilegeTheMessageNamesTheCapabilities) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
-  if (std::system("command -v setpriv >/dev/null") != 0) GTEST_SKIP() << "setpriv (util-linux) is missing";
+  ECC_REQUIRE_COMMAND_OR_SKIP("setpriv");
   fs::path pkg = build_example("sigsnoop");
   fs::path shared = tmp / "shared";
   fs::create_directories(shared);

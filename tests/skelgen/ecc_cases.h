@@ -30,14 +30,7 @@ std::string case_name(const EccCase& c);
 
 // ecc builds vmlinux.h from the running kernel's BTF: without it these
 // tests skip, unless ECC_REQUIRE_KERNEL=1 (CI) makes that a failure.
-#define SKELGEN_REQUIRE_KERNEL_BTF_OR_SKIP()                                              \
-  do {                                                                                  \
-    if (!fs::exists("/sys/kernel/btf/vmlinux")) {                                       \
-      const char* req = std::getenv("ECC_REQUIRE_KERNEL");                              \
-      if (req && std::string(req) == "1") FAIL() << "needs /sys/kernel/btf/vmlinux";    \
-      GTEST_SKIP() << "needs /sys/kernel/btf/vmlinux";                                  \
-    }                                                                                   \
-  } while (0)
+#define SKELGEN_REQUIRE_KERNEL_BTF_OR_SKIP() ECC_REQUIRE_KERNEL_BTF_OR_SKIP()
 
 // One run of ecc on a copy of the case's folder. Its outputs live as long as
 // the object.

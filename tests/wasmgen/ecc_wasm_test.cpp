@@ -33,16 +33,7 @@ RunResult ecc(const std::vector<std::string>& args, const fs::path& cwd) {
   return run(argv, {"XDG_CACHE_HOME=" + shared_cache().string(), "NO_COLOR=1", "ECC_CACHE_WARM=off"}, cwd.string());
 }
 
-bool have_kernel_btf() { return fs::exists("/sys/kernel/btf/vmlinux"); }
-
-#define REQUIRE_BTF_OR_SKIP()                                                                   \
-  do {                                                                                          \
-    if (!have_kernel_btf()) {                                                                   \
-      const char* req = std::getenv("ECC_REQUIRE_KERNEL");                                      \
-      if (req && std::string(req) == "1") FAIL() << "needs /sys/kernel/btf/vmlinux";            \
-      GTEST_SKIP() << "needs /sys/kernel/btf/vmlinux";                                          \
-    }                                                                                           \
-  } while (0)
+#define REQUIRE_BTF_OR_SKIP() ECC_REQUIRE_KERNEL_BTF_OR_SKIP()
 
 fs::path program_dir(const std::string& name) {
   for (fs::path dir : {source_dir() / "examples" / name, source_dir() / "tests" / "programs" / name,
