@@ -221,6 +221,15 @@ void Session::load() {
 void Session::attach_xdp(bpf_program* prog, const ProgInfo& info) {
   int ifindex = ifindex_of(info.net.xdp_if, info.name);
   if (ifindex <= 0) throw Error(Exit::bad_input, "xdp program '" + info.name + "' needs an ifindex annotation", pkg_.path);
+  // A BPF link when no flags or replaced program are asked for: the kernel
+  // detaches it when ecli ends, even by SIGKILL. Flags need the netlink
+  // attach, which outlives the process until it detaches.
+  if (!info.net.xdp_flags && !info.net.xdp_old_prog_fd) {
+    if (bpf_link* link = bpf_program__attach_xdp(prog, ifindex)) {
+      links_.push_back(link);
+      return;
+    }
+  }
   bpf_xdp_attach_opts opts{};
   opts.sz = sizeof opts;
   opts.old_prog_fd = info.net.xdp_old_prog_fd;
