@@ -15,21 +15,12 @@ Guest::Guest(wi::Store& store, const WasmRunOptions& opts) : store_(store), opts
 }
 
 std::optional<std::string_view> Guest::cstr(uint64_t off) {
-  uint64_t size = memory_->ByteSize();
+  uint64_t size = module_->memory_size();
   if (off >= size) return std::nullopt;
-  const char* s = reinterpret_cast<const char*>(memory_->UnsafeData() + off);
+  const char* s = reinterpret_cast<const char*>(module_->memory_data() + off);
   const void* nul = std::memchr(s, 0, size - off);
   if (!nul) return std::nullopt;
   return std::string_view(s, static_cast<const char*>(nul) - s);
-}
-
-wi::Func::Ptr Guest::table_func(uint32_t index, const wi::FuncType& type) {
-  if (!table_ || index >= table_->size()) return {};
-  wi::Ref ref = table_->UnsafeGet(index);
-  if (ref == wi::Ref::Null || !store_.Is<wi::Func>(ref)) return {};
-  wi::Func::Ptr f = store_.UnsafeGet<wi::Func>(ref);
-  if (f->type().params != type.params || f->type().results != type.results) return {};
-  return f;
 }
 
 bool Guest::should_stop() const {

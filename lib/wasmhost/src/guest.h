@@ -24,14 +24,24 @@ using wabt::Type;
 // Why the run ended early, decided inside a host call or between slices.
 enum class Halt { none, exit, stop, trap };
 
+// The running module's memory and function table as the engine holds them
+// (wabt's objects, or wasm2c's structs in a shared object).
+class ModuleView {
+ public:
+  virtual ~ModuleView() = default;
+  virtual uint8_t* memory_data() = 0;
+  virtual uint64_t memory_size() = 0;
+  // table[index] when it is a function of exactly `type`, else empty.
+  virtual wi::Func::Ptr table_func(uint32_t index, const wi::FuncType& type) = 0;
+};
+
 class Guest {
  public:
   Guest(wi::Store& store, const WasmRunOptions& opts);
 
-  void attach(wi::Thread* thread, wi::Memory::Ptr memory, wi::Table::Ptr table) {
+  void attach(wi::Thread* thread, ModuleView* module) {
     thread_ = thread;
-    memory_ = std::move(memory);
-    table_ = std::move(table);
+    module_ = module;
   }
 
   wi::Store& store() { return store_; }
@@ -40,9 +50,9 @@ class Guest {
   // [off, off+len) inside the memory, or nullptr. The pointer is valid until
   // the guest runs again (memory.grow may move it).
   uint8_t* ptr(uint64_t off, uint64_t len) {
-    uint64_t size = memory_->ByteSize();
+    uint64_t size = module_->memory_size();
     if (off > size || len > size - off) return nullptr;
-    return memory_->UnsafeData() + off;
+    return module_->memory_data() + off;
   }
   template <typename T>
   bool load(uint64_t off, T* out);
@@ -52,7 +62,7 @@ class Guest {
   std::optional<std::string_view> cstr(uint64_t off);
 
   // table[index] when it is a function of exactly `type`, else empty.
-  wi::Func::Ptr table_func(uint32_t index, const wi::FuncType& type);
+  wi::Func::Ptr table_func(uint32_t index, const wi::FuncType& type) { return module_->table_func(index, type); }
 
   // Calls a guest function in slices, watching stop and the deadline between
   // them. Returns Return with `results` filled, or Trap (also for a halt).
@@ -76,8 +86,7 @@ class Guest {
   const WasmRunOptions& opts_;
   std::optional<std::chrono::steady_clock::time_point> deadline_;
   wi::Thread* thread_ = nullptr;
-  wi::Memory::Ptr memory_;
-  wi::Table::Ptr table_;
+  ModuleView* module_ = nullptr;
   Halt halt_ = Halt::none;
   int exit_code_ = 0;
   std::string halt_message_;
