@@ -7,11 +7,13 @@
 
 namespace ecc::wasmhost {
 
-Guest::Guest(wi::Store& store, const WasmRunOptions& opts) : store_(store), opts_(opts) {
-  if (opts.duration > 0)
+Guest::Guest(wi::Store& store, const WasmRunOptions& opts) : store_(store), opts_(opts) { start_clock(); }
+
+void Guest::start_clock() {
+  if (opts_.duration > 0)
     deadline_ = std::chrono::steady_clock::now() +
                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                    std::chrono::duration<double>(opts.duration));
+                    std::chrono::duration<double>(opts_.duration));
 }
 
 std::optional<std::string_view> Guest::cstr(uint64_t off) {

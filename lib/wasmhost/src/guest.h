@@ -44,6 +44,10 @@ class Guest {
     module_ = module;
   }
 
+  // The duration counts from here (again): from when the module starts,
+  // not including an AOT compile before it.
+  void start_clock();
+
   wi::Store& store() { return store_; }
   const WasmRunOptions& opts() const { return opts_; }
 

@@ -153,6 +153,7 @@ int run_module(const uint8_t* data, size_t size, const std::string& name, const 
 
   std::unique_ptr<Engine> engine =
       use_aot(opts, guest) ? make_aot_engine(store, m, opts) : make_interp_engine(store, m);
+  guest.start_clock();
   Outcome r = engine->run_start(guest, bpf);
   if (r.kind == Outcome::returned) return 0;
   switch (guest.halted()) {
