@@ -79,9 +79,21 @@ void Guest::write_out(int fd, std::string_view text) {
     sink(text);
     return;
   }
-  std::FILE* f = fd == 1 ? stdout : stderr;
-  std::fwrite(text.data(), 1, text.size(), f);
-  std::fflush(f);
+  if (fd == 1) {
+    out_buf_.append(text);
+    if (out_buf_.size() >= 65536) flush_out();
+    return;
+  }
+  flush_out();
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  std::fflush(stderr);
+}
+
+void Guest::flush_out() {
+  if (out_buf_.empty()) return;
+  std::fwrite(out_buf_.data(), 1, out_buf_.size(), stdout);
+  std::fflush(stdout);
+  out_buf_.clear();
 }
 
 }  // namespace ecc::wasmhost

@@ -83,7 +83,12 @@ class Guest {
   int exit_code() const { return exit_code_; }
   const std::string& halt_message() const { return halt_message_; }
 
+  // fd 1 without a sink is buffered like ecli -j's output: written when a
+  // poll round has delivered its records, before a sleep, a read, a write
+  // to fd 2 and the end of the run (flush_out), and every 64 KiB.
   void write_out(int fd, std::string_view text);
+  void flush_out();
+  ~Guest() { flush_out(); }
 
  private:
   wi::Store& store_;
@@ -94,6 +99,7 @@ class Guest {
   Halt halt_ = Halt::none;
   int exit_code_ = 0;
   std::string halt_message_;
+  std::string out_buf_;
 };
 
 template <typename T>
