@@ -13,7 +13,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export ECC_CACHE_WARM=off
 
-ms() { python3 -c "print(f'{($2 - $1) * 1000:.0f}')"; }
+source "$root/bench/aot_lib.sh"
 printf '%-10s %10s %12s %12s %10s\n' example wasm_bytes first_ms cached_ms so_bytes
 for name in ${EXAMPLES:-bootstrap opensnoop runqlat sigsnoop}; do
   mkdir -p "$work/$name"
@@ -21,9 +21,9 @@ for name in ${EXAMPLES:-bootstrap opensnoop runqlat sigsnoop}; do
   (cd "$work/$name" && XDG_CACHE_HOME="$work/ecc-cache" "$ecc" gen-wasm-skel >/dev/null &&
      XDG_CACHE_HOME="$work/ecc-cache" "$ecc" build-wasm >/dev/null)
   export XDG_CACHE_HOME="$work/aot-$name"
-  t0=$(date +%s.%N); "$ecli" compile "$work/$name/app.wasm" 2>/dev/null; t1=$(date +%s.%N)
-  "$ecli" compile "$work/$name/app.wasm" 2>/dev/null; t2=$(date +%s.%N)
+  first=$(aot_compile_ms "$work/$name/app.wasm")
+  cached=$(aot_compile_ms "$work/$name/app.wasm")
   so=$(ls "$XDG_CACHE_HOME"/ecc/aot/*.so)
-  printf '%-10s %10s %12s %12s %10s\n' "$name" "$(stat -c %s "$work/$name/app.wasm")" "$(ms "$t0" "$t1")" \
-    "$(ms "$t1" "$t2")" "$(stat -c %s "$so")"
+  printf '%-10s %10s %12s %12s %10s\n' "$name" "$(stat -c %s "$work/$name/app.wasm")" "$first" "$cached" \
+    "$(stat -c %s "$so")"
 done

@@ -20,8 +20,8 @@ export XDG_CACHE_HOME="$work/cache" ECC_CACHE_WARM=off
 mkdir -p "$work/app"
 cp "$root/examples/sigsnoop/sigsnoop.bpf.c" "$root/examples/sigsnoop/sigsnoop.h" "$work/app/"
 (cd "$work/app" && "$ecc" gen-wasm-skel >/dev/null && "$ecc" build-wasm >/dev/null)
-t0=$(date +%s.%N); "$ecli" compile "$work/app/app.wasm" 2>/dev/null; t1=$(date +%s.%N)
-python3 -c "print(f'AOT compile of sigsnoop app.wasm ({$(stat -c %s "$work/app/app.wasm")} bytes): {($t1 - $t0) * 1000:.0f} ms')"
+source "$root/bench/aot_lib.sh"
+aot_compile_report "$work/app/app.wasm" "sigsnoop app.wasm" 2>&1
 
 python3 - "$ecli" "$work/sigsnoop/package.json" "$work/app/app.wasm" "$runs" ${ENGINES:-aot interp} <<'PY'
 import os, select, signal, statistics, subprocess, sys, time

@@ -27,10 +27,7 @@ source "$root/bench/flood_lib.sh"
 flood_build_tools
 read -r -a engines <<< "${ENGINES:-aot interp}"
 for e in "${engines[@]}"; do
-  if [ "$e" = aot ]; then
-    t0=$(date +%s.%N); "$ecli" compile "$work/app/app.wasm" 2>/dev/null; t1=$(date +%s.%N)
-    python3 -c "print(f'AOT compile of app.wasm ({$(stat -c %s "$work/app/app.wasm")} bytes): {($t1 - $t0) * 1000:.0f} ms')" >&2
-  fi
+  if [ "$e" = aot ]; then source "$root/bench/aot_lib.sh"; aot_compile_report "$work/app/app.wasm" app.wasm; fi
 done
 
 flood_header

@@ -19,8 +19,8 @@ export XDG_CACHE_HOME="$work/cache"
 
 clang -O2 -Wall -o "$work/native" "$root/bench/compute_guest.c"
 clang --target=wasm32-wasi --sysroot=/usr -O2 -Wall -o "$work/guest.wasm" "$root/bench/compute_guest.c"
-t0=$(date +%s.%N); "$ecli" compile "$work/guest.wasm" 2>/dev/null; t1=$(date +%s.%N)
-python3 -c "print(f'AOT compile of the guest ({$(stat -c %s "$work/guest.wasm")} bytes): {($t1 - $t0) * 1000:.0f} ms')"
+source "$root/bench/aot_lib.sh"
+aot_compile_report "$work/guest.wasm" "the guest" 2>&1
 
 results=()
 for r in $(seq "$runs"); do
