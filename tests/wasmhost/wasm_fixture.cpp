@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <sstream>
 
 #include "ecc/error.h"
 
@@ -59,7 +60,9 @@ WasmEngine g_engine = WasmEngine::auto_select;
 }  // namespace
 
 std::string engine_name(WasmEngine e) {
-  return e == WasmEngine::aot ? "aot" : e == WasmEngine::interp ? "interp" : "auto";
+  std::ostringstream s;
+  PrintTo(e, &s);
+  return s.str();
 }
 
 void use_engine(WasmEngine e) { g_engine = e; }

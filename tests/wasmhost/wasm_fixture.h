@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -14,6 +15,13 @@
 
 #include "ecc/wasmhost.h"
 #include "test_util.h"
+
+namespace ecc {
+// gtest's name for an engine parameter.
+inline void PrintTo(WasmEngine e, std::ostream* os) {
+  *os << (e == WasmEngine::aot ? "aot" : e == WasmEngine::interp ? "interp" : "auto");
+}
+}  // namespace ecc
 
 namespace ecc::test {
 
