@@ -19,8 +19,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class WasmApp : public EcliTest {
+// Every app runs under both engines of SPEC §8 (--engine aot|interp), with
+// the same output and exit codes.
+class WasmApp : public EcliTest, public ::testing::WithParamInterface<const char*> {
  protected:
+  // `ecli run ...` with --engine of this test after "run".
+  std::vector<std::string> with_engine(std::vector<std::string> args) {
+    args.insert(args.begin() + 1, {"--engine", GetParam()});
+    return args;
+  }
   // Copies examples/<name> into the temp dir and builds its app.wasm there,
   // the way a user would: in the project directory, no file arguments.
   fs::path build_app(const std::string& name, const std::string& app_c = {}) {
@@ -53,10 +60,10 @@ void signal_until_seen(EcliProcess& p, Sleeper& child, int sig, std::string need
   }
 }
 
-TEST_F(WasmApp, HelpPrintsTheGeneratedUsage) {
+TEST_P(WasmApp, HelpPrintsTheGeneratedUsage) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   fs::path app = build_app("sigsnoop");
-  RunResult r = ecli({"run", app.string(), "-h"});
+  RunResult r = ecli(with_engine({"run", app.string(), "-h"}));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   for (const char* s : {"usage: sigsnoop", "-p, --pid", "-s, --signal", "-x, --failed",
                         "trace only signals sent by this PID", "Trace standard and real-time signals."})
@@ -64,10 +71,10 @@ TEST_F(WasmApp, HelpPrintsTheGeneratedUsage) {
   EXPECT_LT(fs::file_size(app), 70076u) << "smaller than eunomia-bpf's sigsnoop app.wasm";
 }
 
-TEST_F(WasmApp, SignalFilterShowsExactlyTheSignalsSent) {
+TEST_P(WasmApp, SignalFilterShowsExactlyTheSignalsSent) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   fs::path app = build_app("sigsnoop");
-  EcliProcess p({"run", "-d", "20", app.string(), "--signal", "12", "--pid", std::to_string(getpid())});
+  EcliProcess p(with_engine({"run", "-d", "20", app.string(), "--signal", "12", "--pid", std::to_string(getpid())}));
   Sleeper child;
   signal_until_seen(p, child, SIGUSR2);
   // Attached now: these are all delivered, and only the USR2s may show.
@@ -95,7 +102,7 @@ TEST_F(WasmApp, SignalFilterShowsExactlyTheSignalsSent) {
 
 // The background article's sigsnoop adds the signal's name in user space:
 // the same app.c, edited the way a user would.
-TEST_F(WasmApp, EditedAppAddsSigName) {
+TEST_P(WasmApp, EditedAppAddsSigName) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   fs::path probe = build_app("sigsnoop");
   std::string app = read_text(probe.parent_path() / "app.c");
@@ -119,7 +126,7 @@ TEST_F(WasmApp, EditedAppAddsSigName) {
   app.insert(0, "#include <string.h>\n");
   fs::remove_all(tmp / "sigsnoop");
   fs::path edited = build_app("sigsnoop", app);
-  EcliProcess p({"run", "-d", "20", edited.string(), "-s", "10", "-p", std::to_string(getpid())});
+  EcliProcess p(with_engine({"run", "-d", "20", edited.string(), "-s", "10", "-p", std::to_string(getpid())}));
   Sleeper child;
   signal_until_seen(p, child, SIGUSR1, "\"sig_name\"");
   p.signal(SIGINT);
@@ -135,11 +142,11 @@ TEST_F(WasmApp, EditedAppAddsSigName) {
 
 // opensnoop's event has 64-bit members and long strings: the wasm32 types
 // must decode what the kernel wrote.
-TEST_F(WasmApp, OpensnoopEventsDecodeThroughTheWasmTypes) {
+TEST_P(WasmApp, OpensnoopEventsDecodeThroughTheWasmTypes) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   fs::path app = build_app("opensnoop");
   std::string path = (tmp / ("wasm-open-" + std::to_string(getpid()))).string();
-  EcliProcess p({"run", "-d", "20", app.string()});
+  EcliProcess p(with_engine({"run", "-d", "20", app.string()}));
   bool seen = false;
   for (int i = 0; i < 50 && !seen; ++i) {
     int fd = open(path.c_str(), O_RDONLY | O_CREAT, 0600);
@@ -164,14 +171,14 @@ TEST_F(WasmApp, OpensnoopEventsDecodeThroughTheWasmTypes) {
 // forkmix.h's first record (task_ids) is a member of a later one
 // (fork_event): ecli and the generated app apply the one rule of the model
 // and both print fork_event records.
-TEST_F(WasmApp, ForkmixPackageAndAppPrintTheSameEventType) {
+TEST_P(WasmApp, ForkmixPackageAndAppPrintTheSameEventType) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   fs::path src = source_dir() / "tests/programs/forkmix";
   fs::path pkg = build_package(src / "forkmix.bpf.c", src / "forkmix.h");
   fs::path app = build_app_from(src);
   std::map<std::string, std::vector<std::string>> keys;
   for (const fs::path& file : {pkg, app}) {
-    EcliProcess p({"run", "-j", "-d", "20", file.string()});
+    EcliProcess p(with_engine({"run", "-j", "-d", "20", file.string()}));
     pid_t child = -1;
     std::string needle;
     for (int i = 0; i < 50; ++i) {
@@ -205,10 +212,10 @@ TEST_F(WasmApp, ForkmixPackageAndAppPrintTheSameEventType) {
 }
 
 // runqlat has no event buffer: its app prints the @sample map every interval.
-TEST_F(WasmApp, RunqlatAppPrintsTheSampledHistogram) {
+TEST_P(WasmApp, RunqlatAppPrintsTheSampledHistogram) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   fs::path app = build_app("runqlat");
-  EcliProcess p({"run", "-d", "2.6", app.string()});
+  EcliProcess p(with_engine({"run", "-d", "2.6", app.string()}));
   // A workload that waits on the run queue: threads yielding to each other.
   std::vector<std::thread> load;
   auto until = std::chrono::steady_clock::now() + 1500ms;
@@ -233,7 +240,7 @@ TEST_F(WasmApp, RunqlatAppPrintsTheSampledHistogram) {
 
 // The Rust guest of tests/wasmgen on the generated Rust module, built with
 // Debian's rustc for wasm32-wasi, runs on ecli and decodes real events.
-TEST_F(WasmApp, RustAppRuns) {
+TEST_P(WasmApp, RustAppRuns) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   fs::path dir = tmp / "rust";
   fs::create_directories(dir);
@@ -247,7 +254,7 @@ TEST_F(WasmApp, RustAppRuns) {
   RunResult rc = run({"/usr/bin/rustc", "--edition", "2021", "--target", "wasm32-wasi", "-O", "-C",
                       "link-arg=--export-table", "-o", wasm.string(), (dir / "rust_app.rs").string()});
   ASSERT_EQ(rc.exit_code, 0) << rc.err;
-  EcliProcess p({"run", "-d", "20", wasm.string(), "--pid", std::to_string(getpid())});
+  EcliProcess p(with_engine({"run", "-d", "20", wasm.string(), "--pid", std::to_string(getpid())}));
   Sleeper child;
   signal_until_seen(p, child, SIGUSR1);
   p.signal(SIGINT);
@@ -284,7 +291,7 @@ void send_udp_to_lo(int count) {
 // apitest.skel.h, built with `ecc build-wasm main.c maps.c` and run on the
 // kernel. Every function of libbpf-wasm.h is used; the numbers printed for
 // errors are the guest's (WASI) errno values: EINVAL 28, ENOENT 44, EEXIST 20.
-TEST_F(WasmApp, WasmBpfStyleAppInTwoFilesUsesTheWholeGuestApi) {
+TEST_P(WasmApp, WasmBpfStyleAppInTwoFilesUsesTheWholeGuestApi) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   fs::path dir = tmp / "apitest";
   fs::create_directories(dir);
@@ -297,7 +304,7 @@ TEST_F(WasmApp, WasmBpfStyleAppInTwoFilesUsesTheWholeGuestApi) {
   ASSERT_EQ(build.exit_code, 0) << build.err;
 
   Sleeper child;
-  EcliProcess p({"run", "-d", "30", (dir / "app.wasm").string(), std::to_string(getpid()), "6"});
+  EcliProcess p(with_engine({"run", "-d", "30", (dir / "app.wasm").string(), std::to_string(getpid()), "6"}));
   ASSERT_TRUE(p.wait_output("\"attached\":true", 20s)) << p.out() << p.err();
   // kill(child, 0) until an event is back: the programs are attached (and
   // the perf buffers were open before: those events are there too).
@@ -389,11 +396,65 @@ TEST_F(WasmApp, WasmBpfStyleAppInTwoFilesUsesTheWholeGuestApi) {
   EXPECT_NE(r.out.find("\"open_and_load\":true"), std::string::npos) << r.out << r.err;
 }
 
-TEST_F(WasmApp, ModuleThatIsNotWasmIsAnError) {
+TEST_P(WasmApp, ModuleThatIsNotWasmIsAnError) {
   fs::path bad = tmp / "app.wasm";
   write_text(bad, std::string("\0asX not really", 15));
-  RunResult r = ecli({"run", bad.string()});
+  RunResult r = ecli(with_engine({"run", bad.string()}));
   EXPECT_NE(r.exit_code, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, WasmApp, ::testing::Values("aot", "interp"),
+                         [](const auto& info) { return std::string(info.param); });
+
+// `ecli compile APP.wasm` fills the AOT cache ($XDG_CACHE_HOME/ecc/aot);
+// the run after it finds the entry. No kernel needed.
+class EcliCompile : public EcliTest {
+ protected:
+  // A module no earlier run has compiled: its exit code and a data segment
+  // of this process's id and the time.
+  fs::path unique_app(int code) {
+    std::string stamp = std::to_string(getpid()) + "-" +
+                        std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+    write_text(tmp / "app.wat", R"((module
+ (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+ (memory (export "memory") 1)
+ (data (i32.const 16) ")" + stamp + R"(")
+ (func (export "_start") (call $exit (i32.const )" + std::to_string(code) + "))))");
+    RunResult w = run({"wat2wasm", (tmp / "app.wat").string(), "-o", (tmp / "app.wasm").string()});
+    EXPECT_EQ(w.exit_code, 0) << w.err;
+    return tmp / "app.wasm";
+  }
+};
+
+TEST_F(EcliCompile, CompilesOnceThenRunsFromTheCache) {
+  fs::path app = unique_app(9);
+  RunResult first = ecli({"compile", app.string()});
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.err.rfind("ecli: compiled ", 0), 0u) << first.err;
+  std::string entry = first.err.substr(std::string("ecli: compiled ").size());
+  while (!entry.empty() && entry.back() == '\n') entry.pop_back();
+  EXPECT_NE(entry.find("/ecc/aot/"), std::string::npos) << entry;
+  EXPECT_TRUE(fs::exists(entry)) << entry;
+  RunResult again = ecli({"compile", "-v", app.string()});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.err, "ecli: already compiled: " + entry + "\n");
+  RunResult r = ecli({"run", "--engine", "aot", app.string()});
+  EXPECT_EQ(r.exit_code, 9) << r.err;
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(EcliCompile, ErrorsAndUsage) {
+  fs::path bad = tmp / "bad.wasm";
+  write_text(bad, "not wasm");
+  RunResult r = ecli({"compile", bad.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "ecli: error: not a wasm module (no \\0asm header) (" + bad.string() + ")\n");
+  r = ecli({"compile"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "ecli: error: ecli compile takes one APP.wasm (ecli compile [options] APP.wasm)\n");
+  r = ecli({"run", "--engine", "jit", bad.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "ecli: error: --engine is auto, aot or interp, not 'jit'\n");
 }
 
 }  // namespace

@@ -77,7 +77,9 @@ TEST(HostAbi, TheGuestHeaderDeclaresExactlyTheListedImportsAndTypes) {
   EXPECT_EQ(got, want);
 }
 
-TEST(HostAbi, TheHostAcceptsAndAnswersEveryImportOfTheGuestHeader) {
+class HostAbiRun : public WithEngine {};
+
+TEST_P(HostAbiRun, TheHostAcceptsAndAnswersEveryImportOfTheGuestHeader) {
   TempDir dir;
   AppRun r = run_app(read_bytes(build_guest(dir)));
   EXPECT_EQ(r.out,
@@ -92,6 +94,8 @@ TEST(HostAbi, TheHostAcceptsAndAnswersEveryImportOfTheGuestHeader) {
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(r.code, 0);
 }
+
+ECC_WASM_ENGINES(HostAbiRun);
 
 // The SDK directory is copied as is into apps: the ABI header stands alone
 // as strict C99 for wasm32 and for the build machine, and as C++.

@@ -33,9 +33,10 @@ const std::string kPollLoop = R"(
     (br $again)))
   (call $exit (i32.add (i32.mul (global.get $n) (i32.const 1000)) (global.get $r))))";
 
-class BpfWatTest : public ::testing::Test {
+class BpfWatTest : public WithEngine {
  protected:
   void SetUp() override {
+    WithEngine::SetUp();
     if (!kernel_available()) return;
     object_ = events_object(dir_);
   }
@@ -47,7 +48,7 @@ class BpfWatTest : public ::testing::Test {
   std::vector<uint8_t> object_;
 };
 
-TEST_F(BpfWatTest, LoadsAndFindsMaps) {
+TEST_P(BpfWatTest, LoadsAndFindsMaps) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   EXPECT_EQ(exit_of("(call $exit (i32.and (i32.ge_s (global.get $fd) (i32.const 3)) (i32.ge_s (global.get $kv) "
                     "(i32.const 3))))"),
@@ -58,7 +59,7 @@ TEST_F(BpfWatTest, LoadsAndFindsMaps) {
   EXPECT_EQ(exit_of("(call $exit (call $close (global.get $h)))"), 0);
 }
 
-TEST_F(BpfWatTest, OutOfBoundsPointersAndLengths) {
+TEST_P(BpfWatTest, OutOfBoundsPointersAndLengths) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   const char* calls[] = {
       // map_fd_by_name: past the end; "xxxx" without a NUL before the end
@@ -89,7 +90,7 @@ TEST_F(BpfWatTest, OutOfBoundsPointersAndLengths) {
   EXPECT_EQ(exit_of("(call $exit (i32.wrap_i64 (call $load (i32.const 4096) (i32.const 258049))))"), 0);
 }
 
-TEST_F(BpfWatTest, BadCommandsTableIndexesAndMapKinds) {
+TEST_P(BpfWatTest, BadCommandsTableIndexesAndMapKinds) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   auto poll = [](const std::string& fd, const std::string& func) {
     return "(call $exit (call $poll (global.get $h) " + fd + " (i32.const " + func +
@@ -107,7 +108,7 @@ TEST_F(BpfWatTest, BadCommandsTableIndexesAndMapKinds) {
             -ENOENT);
 }
 
-TEST_F(BpfWatTest, HandlesAndFdsBelongToTheirObject) {
+TEST_P(BpfWatTest, HandlesAndFdsBelongToTheirObject) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   std::string load2 = "(global.set $h2 (call $load (i32.const 4096) (i32.const " + std::to_string(object_.size()) +
                       ")))\n";
@@ -131,7 +132,7 @@ TEST_F(BpfWatTest, HandlesAndFdsBelongToTheirObject) {
             -EBADF);
 }
 
-TEST_F(BpfWatTest, TrapInTheCallbackIsACleanError) {
+TEST_P(BpfWatTest, TrapInTheCallbackIsACleanError) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   SyscallFlood flood;
   WasmRunOptions o;
@@ -143,7 +144,7 @@ TEST_F(BpfWatTest, TrapInTheCallbackIsACleanError) {
             "wasm trap in the event callback: unreachable executed");
 }
 
-TEST_F(BpfWatTest, CallbackReturnStopsTheRound) {
+TEST_P(BpfWatTest, CallbackReturnStopsTheRound) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   SyscallFlood flood;
   WasmRunOptions o;
@@ -157,7 +158,7 @@ TEST_F(BpfWatTest, CallbackReturnStopsTheRound) {
             1000);
 }
 
-TEST_F(BpfWatTest, RecordsAreCutToMaxSize) {
+TEST_P(BpfWatTest, RecordsAreCutToMaxSize) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   SyscallFlood flood;
   WasmRunOptions o;
@@ -172,7 +173,7 @@ TEST_F(BpfWatTest, RecordsAreCutToMaxSize) {
   EXPECT_EQ(run(body, "(global.set $n (i32.add (local.get 2) (i32.const 1))) (i32.const 1)", o).code, 9);
 }
 
-TEST_F(BpfWatTest, BlockingPollStopsAtTheDuration) {
+TEST_P(BpfWatTest, BlockingPollStopsAtTheDuration) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   WasmRunOptions o;
   o.duration = 0.3;
@@ -186,7 +187,7 @@ TEST_F(BpfWatTest, BlockingPollStopsAtTheDuration) {
   EXPECT_LT(took, 2.0);
 }
 
-TEST_F(BpfWatTest, LoadFailurePrintsTheLibbpfTail) {
+TEST_P(BpfWatTest, LoadFailurePrintsTheLibbpfTail) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   // A valid ELF cut short: libbpf refuses it, the guest sees handle 0.
   std::vector<uint8_t> cut(object_.begin(), object_.begin() + object_.size() / 2);
@@ -195,6 +196,8 @@ TEST_F(BpfWatTest, LoadFailurePrintsTheLibbpfTail) {
   EXPECT_EQ(r.code, 100);
   EXPECT_EQ(r.err.rfind("wasm_load_bpf_object: open failed: ", 0), 0u) << r.err;
 }
+
+ECC_WASM_ENGINES(BpfWatTest);
 
 }  // namespace
 }  // namespace ecc::test

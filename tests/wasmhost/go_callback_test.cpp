@@ -45,14 +45,15 @@ const std::string kFds =
     "(global.set $kv (call $fd_by_name (global.get $h) (i32.const 32)))\n"
     "(drop (call $attach (global.get $h) (i32.const 48) (i32.const 0)))\n";
 
-class GoCallbackTest : public ::testing::TestWithParam<Form> {
+class GoCallbackTest : public WithEngineAnd<Form> {
  protected:
   void SetUp() override {
+    WithEngineAnd<Form>::SetUp();
     if (kernel_available()) object_ = events_object(dir_);
   }
   // The module: `callback` is the body of go-callback (ctx, data, size) -> i32.
   AppRun run(const std::string& body, const std::string& callback, double duration = 20) {
-    std::string extra = go_import(GetParam()) + kGlobals +
+    std::string extra = go_import(param()) + kGlobals +
                         "\n (func (export \"go-callback\") (param $ctx i32) (param $data i32) (param $size i32) "
                         "(result i32)\n" +
                         callback + ")\n";
@@ -104,7 +105,7 @@ TEST_P(GoCallbackTest, ReceivesEventsOfThisProcessInOrder) {
       "(i32.const 0)";
   // Exit: 10 * bad + 1 once at least 5 records arrived with every poll
   // returning 0; 200 + -r when a poll failed.
-  AppRun r = run(poll_loop(GetParam(), "(i32.ge_u (global.get $n) (i32.const 5))",
+  AppRun r = run(poll_loop(param(), "(i32.ge_u (global.get $n) (i32.const 5))",
                            "(if (result i32) (global.get $r) (then (i32.sub (i32.const 200) (global.get $r)))"
                            " (else (i32.add (i32.mul (global.get $bad) (i32.const 10)) (i32.const 1))))"),
                  callback);
@@ -115,7 +116,7 @@ TEST_P(GoCallbackTest, ReceivesEventsOfThisProcessInOrder) {
 TEST_P(GoCallbackTest, TrapInTheCallbackIsACleanError) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   SyscallFlood flood;
-  EXPECT_EQ(app_error([&] { run(poll_loop(GetParam(), "(global.get $n)", "(i32.const 3)"), "(unreachable)"); }),
+  EXPECT_EQ(app_error([&] { run(poll_loop(param(), "(global.get $n)", "(i32.const 3)"), "(unreachable)"); }),
             "wasm trap in the event callback go-callback: unreachable executed");
 }
 
@@ -125,15 +126,15 @@ TEST_P(GoCallbackTest, CallbackReturnStopsTheRound) {
   const std::string count = "(global.set $n (i32.add (global.get $n) (i32.const 1)))";
   const std::string exit = "(i32.add (i32.mul (global.get $n) (i32.const 1000)) (global.get $r))";
   // Negative: the poll returns it, after exactly one record.
-  EXPECT_EQ(run(poll_loop(GetParam(), "(global.get $n)", exit), count + " (i32.const -7)").code, 1000 - 7);
+  EXPECT_EQ(run(poll_loop(param(), "(global.get $n)", exit), count + " (i32.const -7)").code, 1000 - 7);
   // Positive: the round stops after one record, the poll returns 0.
-  EXPECT_EQ(run(poll_loop(GetParam(), "(global.get $n)", exit), count + " (i32.const 5)").code, 1000);
+  EXPECT_EQ(run(poll_loop(param(), "(global.get $n)", exit), count + " (i32.const 5)").code, 1000);
 }
 
 TEST_P(GoCallbackTest, PointersHandlesAndMapsAreChecked) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   auto exit_of = [&](const std::string& call) { return run("(call $exit " + call + ")", "(i32.const 0)").code; };
-  Form f = GetParam();
+  Form f = param();
   EXPECT_EQ(exit_of(go_poll(f, "(global.get $fd)", "262100", "100")), -EFAULT);  // data past the end
   EXPECT_EQ(exit_of(go_poll(f, "(global.get $fd)", "1024", "0")), -EFAULT);      // no room
   EXPECT_EQ(exit_of(go_poll(f, "(global.get $fd)", "1024", "-1")), -EFAULT);
@@ -143,13 +144,17 @@ TEST_P(GoCallbackTest, PointersHandlesAndMapsAreChecked) {
   EXPECT_EQ(exit_of(go_poll(f, "(global.get $fd)", "1024", "64", "0")), 0);  // nothing within 0 ms
 }
 
-INSTANTIATE_TEST_SUITE_P(Forms, GoCallbackTest, ::testing::Values(Form::without_sample_func, Form::with_sample_func),
+INSTANTIATE_TEST_SUITE_P(Forms, GoCallbackTest,
+                         ::testing::Combine(::testing::Values(Form::without_sample_func, Form::with_sample_func),
+                                            kEngines),
                          [](const auto& info) {
-                           return info.param == Form::without_sample_func ? "WasmBpfGoSdk" : "WithSampleFunc";
+                           return std::string(std::get<0>(info.param) == Form::without_sample_func ? "WasmBpfGoSdk"
+                                                                                                  : "WithSampleFunc") +
+                                  "_" + engine_name(std::get<1>(info.param));
                          });
 
 // Modules the host refuses before anything runs. No kernel needed.
-class GoCallbackErrors : public ::testing::Test {
+class GoCallbackErrors : public WithEngine {
  protected:
   std::string error_of(const std::string& fields) {
     std::string wat = "(module\n" + fields +
@@ -162,7 +167,7 @@ class GoCallbackErrors : public ::testing::Test {
   TempDir dir_;
 };
 
-TEST_F(GoCallbackErrors, NoGoCallbackExport) {
+TEST_P(GoCallbackErrors, NoGoCallbackExport) {
   EXPECT_EQ(error_of(go_import(Form::without_sample_func)),
             "the module imports callback-wrapper.wasm_bpf_buffer_poll but exports no go-callback function");
   EXPECT_EQ(error_of(go_import(Form::with_sample_func) +
@@ -170,7 +175,7 @@ TEST_F(GoCallbackErrors, NoGoCallbackExport) {
             "the module imports callback-wrapper.wasm_bpf_buffer_poll but exports no go-callback function");
 }
 
-TEST_F(GoCallbackErrors, GoCallbackOfTheWrongType) {
+TEST_P(GoCallbackErrors, GoCallbackOfTheWrongType) {
   EXPECT_EQ(error_of(go_import(Form::without_sample_func) +
                      R"( (func (export "go-callback") (param i32 i32) (result i32) (i32.const 0)))"),
             "go-callback has type (i32,i32)->(i32), the event callback of callback-wrapper.wasm_bpf_buffer_poll "
@@ -182,7 +187,7 @@ TEST_F(GoCallbackErrors, GoCallbackOfTheWrongType) {
             "the module imports callback-wrapper.wasm_bpf_buffer_poll and exports go-callback, but not as a function");
 }
 
-TEST_F(GoCallbackErrors, PollImportOfAnotherType) {
+TEST_P(GoCallbackErrors, PollImportOfAnotherType) {
   EXPECT_EQ(error_of(R"( (import "callback-wrapper" "wasm_bpf_buffer_poll" (func (param i64 i32) (result i32)))
  (func (export "go-callback") (param i32 i32 i32) (result i32) (i32.const 0)))"),
             "import callback-wrapper.wasm_bpf_buffer_poll has type (i64,i32)->(i32), the host provides "
@@ -192,9 +197,11 @@ TEST_F(GoCallbackErrors, PollImportOfAnotherType) {
 }
 
 // Without the import, go-callback is an ordinary export: nothing checks it.
-TEST_F(GoCallbackErrors, GoCallbackWithoutTheImportIsIgnored) {
+TEST_P(GoCallbackErrors, GoCallbackWithoutTheImportIsIgnored) {
   EXPECT_EQ(error_of(R"( (func (export "go-callback") (param i32) (result i32) (i32.const 0)))"), "(no error)");
 }
+
+ECC_WASM_ENGINES(GoCallbackErrors);
 
 }  // namespace
 }  // namespace ecc::test

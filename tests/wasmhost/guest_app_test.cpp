@@ -33,7 +33,7 @@ const char* kRoundTrip =
     "lookup 2 -> -2\n"
     "attach -> 0\n";
 
-class GuestAppTest : public ::testing::TestWithParam<const char*> {};
+class GuestAppTest : public WithEngineAnd<const char*> {};
 
 TEST_P(GuestAppTest, PrintsEventsOfThisProcess) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
@@ -42,16 +42,21 @@ TEST_P(GuestAppTest, PrintsEventsOfThisProcess) {
   SyscallFlood flood;
   WasmRunOptions o;
   o.duration = 30;
-  AppRun r = run_app(wasm, {std::to_string(getpid()), "3", GetParam()}, o);
+  AppRun r = run_app(wasm, {std::to_string(getpid()), "3", param()}, o);
   std::string event = "event pid=" + std::to_string(getpid()) + " comm=" + self_comm() + " ordered=1\n";
   EXPECT_EQ(r.out, kRoundTrip + event + event + event + "close -> 0\n");
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(r.code, 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Buffers, GuestAppTest, ::testing::Values("ring", "perf"));
+INSTANTIATE_TEST_SUITE_P(Buffers, GuestAppTest, ::testing::Combine(::testing::Values("ring", "perf"), kEngines),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param)) + "_" + engine_name(std::get<1>(info.param));
+                         });
 
-TEST(GuestApp, UsageErrorExitCode) {
+class GuestApp : public WithEngine {};
+
+TEST_P(GuestApp, UsageErrorExitCode) {
   TempDir dir;
   // No kernel needed: the app stops before loading.
   std::vector<uint8_t> object(16, 0);
@@ -61,6 +66,8 @@ TEST(GuestApp, UsageErrorExitCode) {
   EXPECT_EQ(r.err, "usage: app.wasm PID COUNT ring|perf\n");
   EXPECT_EQ(r.out, "");
 }
+
+ECC_WASM_ENGINES(GuestApp);
 
 }  // namespace
 }  // namespace ecc::test

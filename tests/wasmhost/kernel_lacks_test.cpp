@@ -72,7 +72,7 @@ AppRun run_without_kernel_btf(const std::vector<uint8_t>& module, const WasmRunO
   return r;
 }
 
-class KernelLacksTest : public ::testing::Test {
+class KernelLacksBase {
  protected:
   std::vector<uint8_t> wasm_loading(const std::vector<uint8_t>& object, const std::string& body,
                                     const std::string& extra = "") {
@@ -81,7 +81,9 @@ class KernelLacksTest : public ::testing::Test {
   TempDir dir_;
 };
 
-TEST_F(KernelLacksTest, NoKernelBtfForCoRe) {
+class KernelLacksTest : public WithEngine, protected KernelLacksBase {};
+
+TEST_P(KernelLacksTest, NoKernelBtfForCoRe) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   std::vector<uint8_t> object = read_bytes(compile_bpf(dir_, "core", read_text(source_dir() / "tests/wasmhost/apps/core.bpf.c")));
   std::vector<uint8_t> wasm = wasm_loading(object, "(call $exit (i32.const 5))");
@@ -105,7 +107,7 @@ TEST_F(KernelLacksTest, NoKernelBtfForCoRe) {
   EXPECT_EQ(given.err, "");
 }
 
-TEST_F(KernelLacksTest, UnreadableBtfFile) {
+TEST_P(KernelLacksTest, UnreadableBtfFile) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   WasmRunOptions o;
   o.btf_path = (dir_ / "missing.btf").string();
@@ -140,11 +142,11 @@ struct Kind {
   const char* kind;
 };
 
-class TrampolineKinds : public KernelLacksTest, public ::testing::WithParamInterface<Kind> {};
+class TrampolineKinds : public WithEngineAnd<Kind>, protected KernelLacksBase {};
 
 TEST_P(TrampolineKinds, FailuresNameWhatTheKernelLacks) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
-  const Kind& k = GetParam();
+  const Kind& k = param();
   std::string src = "#define " + std::string(k.define) + "\n" +
                     read_text(source_dir() / "tests/wasmhost/apps/trampoline.bpf.c");
   std::vector<uint8_t> object = read_bytes(compile_bpf(dir_, k.kind, src));
@@ -180,9 +182,14 @@ TEST_P(TrampolineKinds, FailuresNameWhatTheKernelLacks) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, TrampolineKinds,
-                         ::testing::Values(Kind{"WANT_FENTRY", "on_unlinkat", "fentry/do_unlinkat", "fentry"},
-                                           Kind{"WANT_LSM", "on_file_open", "lsm/file_open", "lsm"}),
-                         [](const auto& info) { return std::string(info.param.kind); });
+                         ::testing::Combine(::testing::Values(Kind{"WANT_FENTRY", "on_unlinkat", "fentry/do_unlinkat", "fentry"},
+                                                              Kind{"WANT_LSM", "on_file_open", "lsm/file_open", "lsm"}),
+                                            kEngines),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param).kind) + "_" + engine_name(std::get<1>(info.param));
+                         });
+
+ECC_WASM_ENGINES(KernelLacksTest);
 
 // The capture the host prints libbpf's output from: the whole text, and
 // tails that always end with a newline.

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <sstream>
 
 #include "ecc/error.h"
 
@@ -54,8 +55,24 @@ std::vector<uint8_t> wat2wasm(const TempDir& dir, const std::string& wat) {
   return read_bytes(out);
 }
 
+namespace {
+WasmEngine g_engine = WasmEngine::auto_select;
+}  // namespace
+
+std::string engine_name(WasmEngine e) {
+  std::ostringstream s;
+  PrintTo(e, &s);
+  return s.str();
+}
+
+void use_engine(WasmEngine e) { g_engine = e; }
+
+std::string test_aot_cache() { return (fs::read_symlink("/proc/self/exe").parent_path() / "aot-test-cache").string(); }
+
 AppRun run_app(const std::vector<uint8_t>& module, const std::vector<std::string>& args, WasmRunOptions opts) {
   AppRun r;
+  if (opts.engine == WasmEngine::auto_select) opts.engine = g_engine;
+  if (opts.aot_cache.empty()) opts.aot_cache = test_aot_cache();
   opts.out = [&r](std::string_view s) { r.out += s; };
   opts.err = [&r](std::string_view s) { r.err += s; };
   r.code = run_wasm_app(module, "app.wasm", args, opts);

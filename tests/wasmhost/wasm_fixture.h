@@ -5,16 +5,53 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <ostream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "ecc/wasmhost.h"
 #include "test_util.h"
 
+namespace ecc {
+// gtest's name for an engine parameter.
+inline void PrintTo(WasmEngine e, std::ostream* os) {
+  *os << (e == WasmEngine::aot ? "aot" : e == WasmEngine::interp ? "interp" : "auto");
+}
+}  // namespace ecc
+
 namespace ecc::test {
 
 std::vector<uint8_t> wat2wasm(const TempDir& dir, const std::string& wat);
+
+// The engines of SPEC §8: every test that runs a module runs under both,
+// expecting the same results, errors and exit codes. run_app uses the
+// engine of the running test (use_engine, from the fixtures' SetUp) unless
+// its options name one, and one AOT cache per test binary (next to it), so
+// that each distinct module is compiled once.
+inline const auto kEngines = ::testing::Values(WasmEngine::aot, WasmEngine::interp);
+std::string engine_name(WasmEngine e);
+void use_engine(WasmEngine e);
+std::string test_aot_cache();
+
+class WithEngine : public ::testing::TestWithParam<WasmEngine> {
+ protected:
+  void SetUp() override { use_engine(GetParam()); }
+};
+// A suite with a parameter of its own besides the engine: param() is it.
+template <typename P>
+class WithEngineAnd : public ::testing::TestWithParam<std::tuple<P, WasmEngine>> {
+ protected:
+  void SetUp() override { use_engine(std::get<1>(this->GetParam())); }
+  const P& param() const { return std::get<0>(this->GetParam()); }
+};
+struct EngineName {
+  std::string operator()(const ::testing::TestParamInfo<WasmEngine>& i) const { return engine_name(i.param); }
+};
+#define ECC_WASM_ENGINES(suite) INSTANTIATE_TEST_SUITE_P(Engines, suite, ::ecc::test::kEngines, ::ecc::test::EngineName())
 
 struct AppRun {
   int code = -1;

@@ -16,7 +16,7 @@
 namespace ecc::test {
 namespace {
 
-class WatTest : public ::testing::Test {
+class WatTest : public WithEngine {
  protected:
   std::vector<uint8_t> wasm(const std::string& wat) { return wat2wasm(dir_, wat); }
   int exit_of(const std::string& body) { return run_app(wasm(module(body))).code; }
@@ -27,7 +27,7 @@ std::string error_of(const std::vector<uint8_t>& bytes) {
   return app_error([&] { run_app(bytes); });
 }
 
-TEST_F(WatTest, NotAWasmFile) {
+TEST_P(WatTest, NotAWasmFile) {
   EXPECT_EQ(error_of({'h', 'e', 'l', 'l', 'o', '\n', 0, 0}), "not a wasm module (no \\0asm header)");
   EXPECT_EQ(error_of({}), "not a wasm module (no \\0asm header)");
   std::vector<uint8_t> truncated = wasm(module("(call $exit (i32.const 0))"));
@@ -35,7 +35,7 @@ TEST_F(WatTest, NotAWasmFile) {
   EXPECT_NE(error_of(truncated).find("invalid wasm module: "), std::string::npos) << error_of(truncated);
 }
 
-TEST_F(WatTest, UnknownImportsAreNamed) {
+TEST_P(WatTest, UnknownImportsAreNamed) {
   EXPECT_EQ(error_of(wasm(R"((module (import "wasm_bpf" "wasm_bogus" (func (param i32)))
     (memory (export "memory") 1) (func (export "_start"))))")),
             "unknown import wasm_bpf.wasm_bogus");
@@ -49,12 +49,12 @@ TEST_F(WatTest, UnknownImportsAreNamed) {
             "unsupported import env.mem (only functions are provided)");
 }
 
-TEST_F(WatTest, MissingStartOrMemory) {
+TEST_P(WatTest, MissingStartOrMemory) {
   EXPECT_EQ(error_of(wasm(R"((module (memory (export "memory") 1)))")), "the module exports no _start function");
   EXPECT_EQ(error_of(wasm(R"((module (func (export "_start"))))")), "the module exports no memory");
 }
 
-TEST_F(WatTest, UnknownWasiFunctionsAreEnosysStubs) {
+TEST_P(WatTest, UnknownWasiFunctionsAreEnosysStubs) {
   // Imported and never called: the module runs.
   std::string extra = R"( (import "wasi_snapshot_preview1" "path_open"
     (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32))))";
@@ -67,19 +67,33 @@ TEST_F(WatTest, UnknownWasiFunctionsAreEnosysStubs) {
             52);
 }
 
-TEST_F(WatTest, ExitCodes) {
+TEST_P(WatTest, ExitCodes) {
   EXPECT_EQ(exit_of("(call $exit (i32.const 7))"), 7);
   EXPECT_EQ(exit_of("(call $exit (i32.const 0))"), 0);
   EXPECT_EQ(exit_of("(nop)"), 0);  // _start returns
   EXPECT_EQ(exit_of("(call $exit (i32.const 7)) (call $exit (i32.const 9))"), 7);
 }
 
-TEST_F(WatTest, TrapInStartIsAnError) {
+TEST_P(WatTest, TrapInStartIsAnError) {
   EXPECT_EQ(error_of(wasm(module("(unreachable)"))), "wasm trap in _start: unreachable executed");
   EXPECT_EQ(error_of(wasm(module("(drop (i32.load (i32.const 262142)))"))).rfind("wasm trap in _start: ", 0), 0u);
 }
 
-TEST_F(WatTest, FdWriteIsCaptured) {
+// The AOT engine says what the interpreter says (in its words; the
+// interpreter adds where an access was).
+TEST_P(WatTest, TrapsReadTheSameUnderBothEngines) {
+  EXPECT_EQ(error_of(wasm(module("(drop (i32.div_u (i32.const 1) (i32.const 0)))"))),
+            "wasm trap in _start: integer divide by zero");
+  EXPECT_EQ(error_of(wasm(module("(drop (i32.load (i32.const 262142)))")))
+                .rfind("wasm trap in _start: out of bounds memory access", 0),
+            0u);
+  // Unbounded recursion: the interpreter's call stack limit, the AOT
+  // engine's guard page below the native stack.
+  EXPECT_EQ(error_of(wasm(module("(call $deep)", "(i32.const 0)", nullptr, " (func $deep (call $deep))"))),
+            "wasm trap in _start: call stack exhausted");
+}
+
+TEST_P(WatTest, FdWriteIsCaptured) {
   std::string extra = R"( (data (i32.const 1000) "hello, ") (data (i32.const 1010) "world\0a")
     (data (i32.const 2000) "\e8\03\00\00\07\00\00\00\f2\03\00\00\06\00\00\00"))";
   AppRun r = run_app(wasm(module(R"(
@@ -92,7 +106,7 @@ TEST_F(WatTest, FdWriteIsCaptured) {
   EXPECT_EQ(r.code, 13 + 600);
 }
 
-TEST_F(WatTest, ArgsReachTheGuest) {
+TEST_P(WatTest, ArgsReachTheGuest) {
   // argv written back to stdout, one per line, through args_sizes_get/args_get.
   std::string extra = R"(
  (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
@@ -122,7 +136,7 @@ TEST_F(WatTest, ArgsReachTheGuest) {
 }
 
 // Every WASI function with a pointer or length out of bounds.
-TEST_F(WatTest, WasiOutOfBoundsAnswerEfault) {
+TEST_P(WatTest, WasiOutOfBoundsAnswerEfault) {
   std::string extra = R"(
  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes (param i32 i32) (result i32)))
  (import "wasi_snapshot_preview1" "args_get" (func $args (param i32 i32) (result i32)))
@@ -165,7 +179,7 @@ TEST_F(WatTest, WasiOutOfBoundsAnswerEfault) {
   EXPECT_EQ(exit_of("(call $exit (call $fd_write (i32.const 5) (i32.const 0) (i32.const 0) (i32.const 0)))"), 8);
 }
 
-TEST_F(WatTest, WasiAnswers) {
+TEST_P(WatTest, WasiAnswers) {
   std::string extra = R"(
  (import "wasi_snapshot_preview1" "fd_prestat_get" (func $prestat (param i32 i32) (result i32)))
  (import "wasi_snapshot_preview1" "fd_seek" (func $seek (param i32 i64 i32 i32) (result i32)))
@@ -191,7 +205,7 @@ TEST_F(WatTest, WasiAnswers) {
 
 // wasm_bpf with handles and fds this host never handed out, and loads from
 // out-of-bounds memory. No kernel needed: nothing is ever loaded.
-TEST_F(WatTest, ForeignHandlesAndFdsAreRejected) {
+TEST_P(WatTest, ForeignHandlesAndFdsAreRejected) {
   int file_fd = ::open("/proc/self/status", O_RDONLY);
   ASSERT_GE(file_fd, 0);
   std::string ffd = std::to_string(file_fd);
@@ -216,7 +230,7 @@ TEST_F(WatTest, ForeignHandlesAndFdsAreRejected) {
   ::close(file_fd);
 }
 
-TEST_F(WatTest, InfiniteLoopStopsAtTheDuration) {
+TEST_P(WatTest, InfiniteLoopStopsAtTheDuration) {
   WasmRunOptions o;
   o.duration = 0.3;
   auto t0 = std::chrono::steady_clock::now();
@@ -227,7 +241,7 @@ TEST_F(WatTest, InfiniteLoopStopsAtTheDuration) {
   EXPECT_LT(took, 2.0);
 }
 
-TEST_F(WatTest, SleepStopsOnTheStopFlag) {
+TEST_P(WatTest, SleepStopsOnTheStopFlag) {
   // poll_oneoff: one relative clock subscription of an hour.
   std::string extra = R"(
  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
@@ -250,7 +264,7 @@ TEST_F(WatTest, SleepStopsOnTheStopFlag) {
   EXPECT_LT(took, 2.0);
 }
 
-TEST_F(WatTest, ShortSleepReturnsTheEvent) {
+TEST_P(WatTest, ShortSleepReturnsTheEvent) {
   // 20 ms, userdata 0x2a: one event with that userdata, type clock.
   std::string extra = R"(
  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
@@ -264,6 +278,8 @@ TEST_F(WatTest, ShortSleepReturnsTheEvent) {
   EXPECT_EQ(r.code, 43);
   EXPECT_GE(took, 0.019);
 }
+
+ECC_WASM_ENGINES(WatTest);
 
 }  // namespace
 }  // namespace ecc::test

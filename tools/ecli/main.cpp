@@ -23,13 +23,15 @@ int main(int argc, char** argv) {
         return ecli::pull_command(o);
       case ecli::Command::push:
         return ecli::push_command(o);
+      case ecli::Command::compile:
+        return ecli::compile_wasm(o.file, o.registry.verbose);
       case ecli::Command::run:
         break;
     }
     // A URL or a reference runs from the cache exactly as a local file.
     const std::string file = ecli::resolve_run_file(o);
     // An app.wasm carries its own object and options (SPEC §8).
-    if (ecli::is_wasm_file(file)) return ecli::run_wasm(file, o.program_args, o.run);
+    if (ecli::is_wasm_file(file)) return ecli::run_wasm(file, o.program_args, o.run, o.engine);
     // Everything is checked before the kernel sees anything.
     loader::Package pkg = loader::read_package(file);
     auto opts = loader::program_options(pkg);

@@ -9,7 +9,7 @@ namespace ecc::ecli {
 namespace {
 
 // Which commands take an option.
-enum : unsigned { kRun = 1, kPull = 2, kPush = 4, kRegistry = kRun | kPull | kPush };
+enum : unsigned { kRun = 1, kPull = 2, kPush = 4, kCompile = 8, kRegistry = kRun | kPull | kPush };
 
 struct OptionSpec {
   const char* short_name;  // "-j" or nullptr
@@ -28,6 +28,13 @@ double parse_seconds(const std::string& v) {
   return d;
 }
 
+WasmEngine parse_engine(const std::string& v) {
+  if (v == "auto") return WasmEngine::auto_select;
+  if (v == "aot") return WasmEngine::aot;
+  if (v == "interp") return WasmEngine::interp;
+  throw Error(Exit::usage, "--engine is auto, aot or interp, not '" + v + "'");
+}
+
 const std::vector<OptionSpec>& table() {
   static const std::vector<OptionSpec> t = {
       {"-j", "--json", nullptr, kRun, "print events as JSON lines", [](Options& o, const std::string&) { o.run.json = true; }},
@@ -35,6 +42,9 @@ const std::vector<OptionSpec>& table() {
        [](Options& o, const std::string& v) { o.run.duration = parse_seconds(v); }},
       {nullptr, "--btf", "FILE", kRun, "kernel BTF FILE for CO-RE (default: the running kernel's)",
        [](Options& o, const std::string& v) { o.run.btf_path = v; }},
+      {nullptr, "--engine", "ENGINE", kRun,
+       "APP.wasm: auto (aot when a C compiler is found), aot (wasm2c, cached) or interp",
+       [](Options& o, const std::string& v) { o.engine = parse_engine(v); }},
       {"-o", "--output", "FILE", kPull, "pull: write the module or package to FILE (default: its title)",
        [](Options& o, const std::string& v) { o.output = v; }},
       {"-u", "--user", "USER", kRegistry, "registry user; the password is read from stdin",
@@ -45,16 +55,20 @@ const std::vector<OptionSpec>& table() {
        [](Options& o, const std::string&) { o.registry.plain_http = true; }},
       {nullptr, "--insecure", nullptr, kRegistry, "do not verify the registry's TLS certificate",
        [](Options& o, const std::string&) { o.registry.insecure = true; }},
-      {"-v", "--verbose", nullptr, kRegistry, "print libbpf's debug output and each registry request",
+      {"-v", "--verbose", nullptr, kRegistry | kCompile, "print libbpf's debug output and each registry request",
        [](Options& o, const std::string&) { o.run.verbose = o.registry.verbose = true; }},
-      {"-h", "--help", nullptr, kRegistry, "show this help", [](Options& o, const std::string&) { o.command = Command::help; }},
+      {"-h", "--help", nullptr, kRegistry | kCompile, "show this help", [](Options& o, const std::string&) { o.command = Command::help; }},
   };
   return t;
 }
 
-unsigned mask_of(Command c) { return c == Command::pull ? kPull : c == Command::push ? kPush : kRun; }
+unsigned mask_of(Command c) {
+  return c == Command::pull ? kPull : c == Command::push ? kPush : c == Command::compile ? kCompile : kRun;
+}
 
-const char* command_name(Command c) { return c == Command::pull ? "pull" : c == Command::push ? "push" : "run"; }
+const char* command_name(Command c) {
+  return c == Command::pull ? "pull" : c == Command::push ? "push" : c == Command::compile ? "compile" : "run";
+}
 
 // Applies the option at args[i] (and its value); false when args[i] is not
 // an option.
@@ -119,7 +133,10 @@ void parse_transfer(Options& o, const std::vector<std::string>& args) {
     }
     positional.push_back(args[i]);
   }
-  if (o.command == Command::pull) {
+  if (o.command == Command::compile) {
+    if (positional.size() != 1) throw Error(Exit::usage, "ecli compile takes one APP.wasm (ecli compile [options] APP.wasm)");
+    o.file = positional[0];
+  } else if (o.command == Command::pull) {
     if (positional.size() != 1) throw Error(Exit::usage, "ecli pull takes one REF (ecli pull [options] REF [-o FILE])");
     o.reference = positional[0];
   } else {
@@ -145,6 +162,7 @@ Options parse_options(const std::vector<std::string>& args) {
   if (args[0] == "run") o.command = Command::run;
   else if (args[0] == "pull") o.command = Command::pull;
   else if (args[0] == "push") o.command = Command::push;
+  else if (args[0] == "compile") o.command = Command::compile;
   else throw Error(Exit::usage, "unknown command '" + args[0] + "' (try 'ecli --help')");
   if (o.command == Command::run) parse_run(o, args);
   else parse_transfer(o, args);
@@ -159,6 +177,7 @@ std::string usage_text() {
       "       ecli run [options] URL|REF [program options]\n"
       "       ecli pull [options] REF [-o FILE]\n"
       "       ecli push [options] FILE REF\n"
+      "       ecli compile [-v] APP.wasm\n"
       "\n"
       "Loads the package's BPF object (CO-RE against the running kernel), sets\n"
       "its globals from the program options, attaches every program and prints\n"
@@ -166,7 +185,11 @@ std::string usage_text() {
       "'ecli run PACKAGE.json -h' lists the program's own options.\n"
       "An APP.wasm (built by `ecc build-wasm`) runs in ecli's WebAssembly host\n"
       "with the wasm_bpf host functions; -d and --btf apply to it too, and its\n"
-      "exit code is ecli's.\n"
+      "exit code is ecli's. By default (--engine auto) an app runs ahead-of-time\n"
+      "compiled: wasm2c and the host's C compiler ($CC, else cc) build it once\n"
+      "into $XDG_CACHE_HOME/ecc/aot (else ~/.cache/ecc/aot); without a C\n"
+      "compiler it runs in the interpreter. 'ecli compile APP.wasm' fills that\n"
+      "cache ahead of time.\n"
       "\n"
       "REF is an OCI reference, host[:port]/repository[:tag|@sha256:digest]\n"
       "(tag 'latest' by default); URL is http:// or https://. A path that exists\n"

@@ -2,6 +2,7 @@
 //   ecli run  [ecli options] FILE|URL|REF [program options]
 //   ecli pull [options] REF [-o FILE]
 //   ecli push [options] FILE REF
+//   ecli compile [options] APP.wasm
 #pragma once
 
 #include <string>
@@ -9,19 +10,21 @@
 
 #include "ecc/loader.h"
 #include "ecc/oci.h"
+#include "ecc/wasmhost_options.h"
 
 namespace ecc::ecli {
 
-enum class Command { run, pull, push, help, version };
+enum class Command { run, pull, push, compile, help, version };
 
 struct Options {
   Command command = Command::run;
   loader::RunOptions run;
+  WasmEngine engine = WasmEngine::auto_select;  // --engine, for an APP.wasm
   oci::ClientOptions registry;            // --plain-http, --insecure, -v
   std::string user;                       // -u, with --password-stdin
   bool password_stdin = false;
   std::string output;                     // pull -o
-  std::string file;                       // run: the package, app, URL or reference; push: the file
+  std::string file;                       // run: the package, app, URL or reference; push, compile: the file
   std::string reference;                  // pull, push
   std::vector<std::string> program_args;  // run: everything after the file
 };

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ecc/loader.h"
+#include "ecc/wasmhost_options.h"
 
 namespace ecc::ecli {
 
@@ -14,6 +15,11 @@ bool is_wasm_file(const std::string& path);
 
 // Runs the module to completion, or until -d / SIGINT / SIGTERM; returns its
 // exit code (proc_exit's, 0 when _start returns or the run is stopped).
-int run_wasm(const std::string& path, const std::vector<std::string>& args, const loader::RunOptions& run);
+int run_wasm(const std::string& path, const std::vector<std::string>& args, const loader::RunOptions& run,
+             WasmEngine engine);
+
+// `ecli compile APP.wasm`: fills the AOT cache; says on stderr which entry,
+// and whether it was compiled now or found.
+int compile_wasm(const std::string& path, bool verbose);
 
 }  // namespace ecc::ecli

@@ -277,6 +277,7 @@ int32_t BpfHost::poll(int64_t handle, int32_t map_fd, const wi::Func::Ptr& callb
                                                          : duration_cast<milliseconds>(until - steady_clock::now());
     int wait = static_cast<int>(g_.wait_budget(std::clamp(left, milliseconds(0), milliseconds(50))).count());
     int n = reader->ring ? ring_buffer__poll(reader->ring, wait) : perf_buffer__poll(reader->perf, wait);
+    g_.flush_out();
     if (round_.halted) {
       *halt = true;
       *trap = round_.trap;

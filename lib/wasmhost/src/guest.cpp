@@ -7,29 +7,22 @@
 
 namespace ecc::wasmhost {
 
-Guest::Guest(wi::Store& store, const WasmRunOptions& opts) : store_(store), opts_(opts) {
-  if (opts.duration > 0)
+Guest::Guest(wi::Store& store, const WasmRunOptions& opts) : store_(store), opts_(opts) { start_clock(); }
+
+void Guest::start_clock() {
+  if (opts_.duration > 0)
     deadline_ = std::chrono::steady_clock::now() +
                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                    std::chrono::duration<double>(opts.duration));
+                    std::chrono::duration<double>(opts_.duration));
 }
 
 std::optional<std::string_view> Guest::cstr(uint64_t off) {
-  uint64_t size = memory_->ByteSize();
+  uint64_t size = module_->memory_size();
   if (off >= size) return std::nullopt;
-  const char* s = reinterpret_cast<const char*>(memory_->UnsafeData() + off);
+  const char* s = reinterpret_cast<const char*>(module_->memory_data() + off);
   const void* nul = std::memchr(s, 0, size - off);
   if (!nul) return std::nullopt;
   return std::string_view(s, static_cast<const char*>(nul) - s);
-}
-
-wi::Func::Ptr Guest::table_func(uint32_t index, const wi::FuncType& type) {
-  if (!table_ || index >= table_->size()) return {};
-  wi::Ref ref = table_->UnsafeGet(index);
-  if (ref == wi::Ref::Null || !store_.Is<wi::Func>(ref)) return {};
-  wi::Func::Ptr f = store_.UnsafeGet<wi::Func>(ref);
-  if (f->type().params != type.params || f->type().results != type.results) return {};
-  return f;
 }
 
 bool Guest::should_stop() const {
@@ -86,9 +79,21 @@ void Guest::write_out(int fd, std::string_view text) {
     sink(text);
     return;
   }
-  std::FILE* f = fd == 1 ? stdout : stderr;
-  std::fwrite(text.data(), 1, text.size(), f);
-  std::fflush(f);
+  if (fd == 1) {
+    out_buf_.append(text);
+    if (out_buf_.size() >= 65536) flush_out();
+    return;
+  }
+  flush_out();
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  std::fflush(stderr);
+}
+
+void Guest::flush_out() {
+  if (out_buf_.empty()) return;
+  std::fwrite(out_buf_.data(), 1, out_buf_.size(), stdout);
+  std::fflush(stdout);
+  out_buf_.clear();
 }
 
 }  // namespace ecc::wasmhost

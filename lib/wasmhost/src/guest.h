@@ -24,15 +24,29 @@ using wabt::Type;
 // Why the run ended early, decided inside a host call or between slices.
 enum class Halt { none, exit, stop, trap };
 
+// The running module's memory and function table as the engine holds them
+// (wabt's objects, or wasm2c's structs in a shared object).
+class ModuleView {
+ public:
+  virtual ~ModuleView() = default;
+  virtual uint8_t* memory_data() = 0;
+  virtual uint64_t memory_size() = 0;
+  // table[index] when it is a function of exactly `type`, else empty.
+  virtual wi::Func::Ptr table_func(uint32_t index, const wi::FuncType& type) = 0;
+};
+
 class Guest {
  public:
   Guest(wi::Store& store, const WasmRunOptions& opts);
 
-  void attach(wi::Thread* thread, wi::Memory::Ptr memory, wi::Table::Ptr table) {
+  void attach(wi::Thread* thread, ModuleView* module) {
     thread_ = thread;
-    memory_ = std::move(memory);
-    table_ = std::move(table);
+    module_ = module;
   }
+
+  // The duration counts from here (again): from when the module starts,
+  // not including an AOT compile before it.
+  void start_clock();
 
   wi::Store& store() { return store_; }
   const WasmRunOptions& opts() const { return opts_; }
@@ -40,9 +54,9 @@ class Guest {
   // [off, off+len) inside the memory, or nullptr. The pointer is valid until
   // the guest runs again (memory.grow may move it).
   uint8_t* ptr(uint64_t off, uint64_t len) {
-    uint64_t size = memory_->ByteSize();
+    uint64_t size = module_->memory_size();
     if (off > size || len > size - off) return nullptr;
-    return memory_->UnsafeData() + off;
+    return module_->memory_data() + off;
   }
   template <typename T>
   bool load(uint64_t off, T* out);
@@ -52,7 +66,7 @@ class Guest {
   std::optional<std::string_view> cstr(uint64_t off);
 
   // table[index] when it is a function of exactly `type`, else empty.
-  wi::Func::Ptr table_func(uint32_t index, const wi::FuncType& type);
+  wi::Func::Ptr table_func(uint32_t index, const wi::FuncType& type) { return module_->table_func(index, type); }
 
   // Calls a guest function in slices, watching stop and the deadline between
   // them. Returns Return with `results` filled, or Trap (also for a halt).
@@ -69,18 +83,23 @@ class Guest {
   int exit_code() const { return exit_code_; }
   const std::string& halt_message() const { return halt_message_; }
 
+  // fd 1 without a sink is buffered like ecli -j's output: written when a
+  // poll round has delivered its records, before a sleep, a read, a write
+  // to fd 2 and the end of the run (flush_out), and every 64 KiB.
   void write_out(int fd, std::string_view text);
+  void flush_out();
+  ~Guest() { flush_out(); }
 
  private:
   wi::Store& store_;
   const WasmRunOptions& opts_;
   std::optional<std::chrono::steady_clock::time_point> deadline_;
   wi::Thread* thread_ = nullptr;
-  wi::Memory::Ptr memory_;
-  wi::Table::Ptr table_;
+  ModuleView* module_ = nullptr;
   Halt halt_ = Halt::none;
   int exit_code_ = 0;
   std::string halt_message_;
+  std::string out_buf_;
 };
 
 template <typename T>

@@ -1,11 +1,13 @@
 // run_wasm_app: read and validate the module, link its imports to our host
-// modules, then run `_start` in interruptible slices.
+// modules, then run `_start` in the chosen engine (engine.h).
 #include <wabt/binary-reader.h>
 #include <wabt/error-formatter.h>
 #include <wabt/interp/binary-reader-interp.h>
 
+#include "aot_cache.h"
 #include "bpf_host.h"
 #include "ecc/error.h"
+#include "engine.h"
 #include "guest.h"
 #include "run_module.h"
 #include "wasi_host.h"
@@ -14,15 +16,6 @@ namespace ecc {
 namespace {
 
 using namespace wasmhost;  // NOLINT
-
-std::string type_text(const wi::FuncType& t) {
-  auto list = [](const wi::ValueTypes& v) {
-    std::string s = "(";
-    for (size_t i = 0; i < v.size(); i++) s += (i ? "," : "") + std::string(v[i].GetName());
-    return s + ")";
-  };
-  return list(t.params) + "->" + list(t.results);
-}
 
 wi::ModuleDesc read_module(const uint8_t* data, size_t size, const std::string& name) {
   static const uint8_t kMagic[4] = {0, 'a', 's', 'm'};
@@ -39,12 +32,10 @@ wi::ModuleDesc read_module(const uint8_t* data, size_t size, const std::string& 
   return desc;
 }
 
-wi::Ref find_export(const wi::Module::Ptr& mod, const wi::Instance::Ptr& inst, std::string_view name,
-                    wabt::ExternalKind kind) {
-  const auto& types = mod->export_types();
-  for (size_t i = 0; i < types.size(); i++)
-    if (types[i].name == name && types[i].type->kind == kind) return inst->exports()[i];
-  return wi::Ref::Null;
+const wi::ExportType* find_export_type(const wi::Module::Ptr& mod, std::string_view name, wabt::ExternalKind kind) {
+  for (const wi::ExportType& e : mod->export_types())
+    if (e.name == name && e.type->kind == kind) return &e;
+  return nullptr;
 }
 
 // A module that imports callback-wrapper.wasm_bpf_buffer_poll exports its
@@ -71,25 +62,28 @@ void check_go_callback(const wi::Module::Ptr& mod, const wi::FuncType& type, con
 
 namespace wasmhost {
 
-int run_module(const uint8_t* data, size_t size, const std::string& name, const std::vector<std::string>& args,
-               const WasmRunOptions& opts) {
-  wi::ModuleDesc desc = read_module(data, size, name);
-  wi::Store store;
-  wi::Module::Ptr mod = wi::Module::New(store, std::move(desc));
+std::string type_text(const wi::FuncType& t) {
+  auto list = [](const wi::ValueTypes& v) {
+    std::string s = "(";
+    for (size_t i = 0; i < v.size(); i++) s += (i ? "," : "") + std::string(v[i].GetName());
+    return s + ")";
+  };
+  return list(t.params) + "->" + list(t.results);
+}
 
-  std::vector<std::string> argv{name};
-  argv.insert(argv.end(), args.begin(), args.end());
-  Guest guest(store, opts);
-  WasiHost wasi(guest, argv);
-  BpfHost bpf(guest);
-  const HostFuncs wasi_funcs = wasi.funcs(), bpf_funcs = bpf.funcs();
+wi::Module::Ptr read_checked_module(wi::Store& store, const uint8_t* data, size_t size, const std::string& name) {
+  return wi::Module::New(store, read_module(data, size, name));
+}
 
+CheckedModule check_module(wi::Module::Ptr mod, const uint8_t* data, size_t size, const std::string& name,
+                           const HostFuncs& wasi_funcs, const HostFuncs& bpf_funcs, WasiHost& wasi, BpfHost& bpf) {
+  CheckedModule m;
+  m.data = data;
+  m.size = size;
+  m.name = name;
   // Imports: wasm_bpf exactly; WASI from the subset, unknown WASI functions
   // as ENOSYS stubs; callback-wrapper.wasm_bpf_buffer_poll of wasm-bpf's Go
   // SDK; nothing else.
-  wi::RefVec imports;
-  std::vector<wi::HostFunc::Ptr> keep;
-  bool go_convention = false;
   for (const wi::ImportType& imp : mod->import_types()) {
     std::string what = imp.module + "." + imp.name;
     auto* want = wabt::dyn_cast<wi::FuncType>(imp.type.get());
@@ -103,7 +97,7 @@ int run_module(const uint8_t* data, size_t size, const std::string& name, const 
       else if (imp.module == "wasi_snapshot_preview1") f = wasi.nosys(*want);
       if (f) provides = type_text(f->type());
     } else if (imp.module == EWASM_ABI_GO_MODULE && imp.name == "wasm_bpf_buffer_poll") {
-      go_convention = true;
+      m.go_convention = true;
       f = bpf.go_poll(*want);
       for (const wi::FuncType& t : BpfHost::go_poll_types()) provides += (provides.empty() ? "" : " or ") + type_text(t);
       if (!f)
@@ -114,44 +108,75 @@ int run_module(const uint8_t* data, size_t size, const std::string& name, const 
     if (f->type().params != want->params || f->type().results != want->results)
       throw Error(Exit::bad_input, "import " + what + " has type " + type_text(*want) + ", the host provides " + provides,
                   name);
-    imports.push_back(f.ref());
-    keep.push_back(f);
+    m.imports.push_back(f);
   }
   // The Go convention's records go to the exported go-callback: checked
   // before anything runs.
-  if (go_convention) check_go_callback(mod, bpf.callback_type(), name);
+  if (m.go_convention) check_go_callback(mod, bpf.callback_type(), name);
+  if (!find_export_type(mod, "memory", wabt::ExternalKind::Memory))
+    throw Error(Exit::bad_input, "the module exports no memory", name);
+  const wi::ExportType* start = find_export_type(mod, "_start", wabt::ExternalKind::Func);
+  if (!start) throw Error(Exit::bad_input, "the module exports no _start function", name);
+  const auto* start_type = wabt::cast<wi::FuncType>(start->type.get());
+  if (!start_type->params.empty())
+    throw Error(Exit::bad_input, "_start has type " + type_text(*start_type) + ", expected ()->()", name);
+  m.module = std::move(mod);
+  return m;
+}
 
-  wi::Trap::Ptr trap;
-  wi::Instance::Ptr inst = wi::Instance::Instantiate(store, mod.ref(), imports, &trap);
-  if (!inst) throw Error(Exit::bad_input, "cannot instantiate: " + (trap ? trap->message() : "unknown"), name);
+namespace {
 
-  wi::Ref mem_ref = find_export(mod, inst, "memory", wabt::ExternalKind::Memory);
-  if (mem_ref == wi::Ref::Null) throw Error(Exit::bad_input, "the module exports no memory", name);
-  wi::Ref start_ref = find_export(mod, inst, "_start", wabt::ExternalKind::Func);
-  if (start_ref == wi::Ref::Null) throw Error(Exit::bad_input, "the module exports no _start function", name);
-  wi::Ref table_ref = find_export(mod, inst, "__indirect_function_table", wabt::ExternalKind::Table);
-  if (table_ref == wi::Ref::Null && !inst->tables().empty()) table_ref = inst->tables()[0];
-  wi::Func::Ptr start = store.UnsafeGet<wi::Func>(start_ref);
-  if (go_convention)
-    bpf.set_go_callback(
-        store.UnsafeGet<wi::Func>(find_export(mod, inst, EWASM_ABI_GO_CALLBACK, wabt::ExternalKind::Func)));
-  if (!start->type().params.empty())
-    throw Error(Exit::bad_input, "_start has type " + type_text(start->type()) + ", expected ()->()", name);
+// auto: aot when the toolchain is there, else the interpreter, said once
+// with -v.
+bool use_aot(const WasmRunOptions& opts, Guest& guest) {
+  if (opts.engine == WasmEngine::interp) return false;
+  if (opts.engine == WasmEngine::aot) return true;
+  std::string why;
+  if (find_aot_toolchain(&why)) return true;
+  if (opts.verbose) guest.write_out(2, "ecli: the AOT engine is not available (" + why + "): running in the interpreter\n");
+  return false;
+}
 
-  wi::Thread thread(store);
-  guest.attach(&thread, store.UnsafeGet<wi::Memory>(mem_ref),
-               table_ref == wi::Ref::Null ? wi::Table::Ptr() : store.UnsafeGet<wi::Table>(table_ref));
-  wi::Values results;
-  wi::RunResult r = guest.call(start, {}, results, &trap);
-  if (r == wi::RunResult::Return) return 0;
+}  // namespace
+
+int run_module(const uint8_t* data, size_t size, const std::string& name, const std::vector<std::string>& args,
+               const WasmRunOptions& opts) {
+  wi::Store store;
+  wi::Module::Ptr mod = read_checked_module(store, data, size, name);
+  std::vector<std::string> argv{name};
+  argv.insert(argv.end(), args.begin(), args.end());
+  Guest guest(store, opts);
+  WasiHost wasi(guest, argv);
+  BpfHost bpf(guest);
+  const HostFuncs wasi_funcs = wasi.funcs(), bpf_funcs = bpf.funcs();
+  CheckedModule m = check_module(std::move(mod), data, size, name, wasi_funcs, bpf_funcs, wasi, bpf);
+
+  std::unique_ptr<Engine> engine =
+      use_aot(opts, guest) ? make_aot_engine(store, m, opts) : make_interp_engine(store, m);
+  guest.start_clock();
+  Outcome r = engine->run_start(guest, bpf);
+  if (r.kind == Outcome::returned) return 0;
   switch (guest.halted()) {
     case Halt::exit: return guest.exit_code();
     case Halt::stop: return 0;
     case Halt::trap: throw Error(Exit::bad_input, "wasm trap " + guest.halt_message(), name);
     case Halt::none: break;
   }
-  if (r == wi::RunResult::Exception) throw Error(Exit::bad_input, "uncaught wasm exception in _start", name);
-  throw Error(Exit::bad_input, "wasm trap in _start: " + (trap ? trap->message() : std::string("unknown")), name);
+  if (r.kind == Outcome::exception) throw Error(Exit::bad_input, "uncaught wasm exception in _start", name);
+  throw Error(Exit::bad_input, "wasm trap in _start: " + r.trap, name);
+}
+
+WasmCompileResult compile_module(const uint8_t* data, size_t size, const std::string& name, const WasmRunOptions& opts) {
+  wi::Store store;
+  wi::Module::Ptr mod = read_checked_module(store, data, size, name);
+  Guest guest(store, opts);
+  WasiHost wasi(guest, {name});
+  BpfHost bpf(guest);
+  const HostFuncs wasi_funcs = wasi.funcs(), bpf_funcs = bpf.funcs();
+  CheckedModule m = check_module(std::move(mod), data, size, name, wasi_funcs, bpf_funcs, wasi, bpf);
+  WasmCompileResult r;
+  r.shared_object = aot_entry_for(m, opts, &r.compiled);
+  return r;
 }
 
 }  // namespace wasmhost

@@ -98,6 +98,7 @@ uint32_t WasiHost::fd_write(Params p) {
 
 // fd_read(0, iovs, iovs_len, nread): one read(2) per iovec until a short one.
 uint32_t WasiHost::fd_read(Params p) {
+  g_.flush_out();
   uint32_t fd = u32(p, 0), iovs = u32(p, 1), n = u32(p, 2), out = u32(p, 3);
   if (fd != 0) return kBadf;
   if (!g_.ptr(iovs, 8ull * n) || !g_.ptr(out, 4)) return kFault;
@@ -167,6 +168,7 @@ uint32_t WasiHost::sched_yield(Params) {
 // as a sleep for the shortest one, cut short by stop or the deadline.
 Result WasiHost::poll_oneoff(Params p, uint32_t* e, wi::Trap::Ptr* trap) {
   uint32_t in = u32(p, 0), out = u32(p, 1), n = u32(p, 2), nevents = u32(p, 3);
+  g_.flush_out();
   if (n == 0) return *e = kInval, Result::Ok;
   if (!g_.ptr(in, 48ull * n) || !g_.ptr(out, 32ull * n) || !g_.ptr(nevents, 4)) return *e = kFault, Result::Ok;
   uint64_t shortest = UINT64_MAX;
@@ -205,6 +207,7 @@ Result WasiHost::poll_oneoff(Params p, uint32_t* e, wi::Trap::Ptr* trap) {
 }
 
 Result WasiHost::proc_exit(Params p, wi::Trap::Ptr* trap) {
+  g_.flush_out();
   return g_.halt(Halt::exit, trap, {}, static_cast<int>(u32(p, 0)));
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ecc/wasmhost_compile.h"
 #include "ecc/wasmhost_options.h"
 
 namespace ecc {
@@ -19,5 +20,12 @@ namespace ecc {
 // and for a trap (also one inside an event callback), with the trap message.
 int run_wasm_app(std::span<const uint8_t> module, const std::string& name, const std::vector<std::string>& args,
                  const WasmRunOptions& opts = {});
+
+// Fills the AOT cache for `module` (SPEC §8 Engines) without running it:
+// the same checks as run_wasm_app before anything is compiled. Throws
+// ecc::Error (naming `name`) for an invalid module or import, or
+// Exit::tool_failed when wasm2c or the C compiler is missing or fails.
+WasmCompileResult compile_wasm_app(std::span<const uint8_t> module, const std::string& name,
+                                   const WasmRunOptions& opts = {});
 
 }  // namespace ecc

@@ -10,7 +10,17 @@
 
 namespace ecc {
 
+// SPEC §8 Engines: aot translates the module with wasm2c and runs it as a
+// cached shared object built by the host's C compiler; interp is wabt's
+// interpreter; auto is aot when a C compiler (and wasm2c) is found.
+enum class WasmEngine { auto_select, aot, interp };
+
 struct WasmRunOptions {
+  WasmEngine engine = WasmEngine::auto_select;
+  // Says on `err` which engine auto chose when it is not aot (once per run).
+  bool verbose = false;
+  // The AOT cache; empty = $XDG_CACHE_HOME/ecc/aot (else ~/.cache/ecc/aot).
+  std::string aot_cache;
   // Stop after this many seconds even if the module never returns; 0 = no limit.
   double duration = 0;
   // Polled between interpreter slices and inside blocking host calls (buffer
