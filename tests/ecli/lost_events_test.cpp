@@ -1,6 +1,7 @@
 // Lost events are counted and reported, never silently dropped (SPEC §9):
 // a stopped ecli lets the kernel overflow its perf buffer; afterwards every
 // record is either printed or counted in ecli's "lost" lines.
+#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -22,6 +23,13 @@ TEST_F(LostEvents, EveryPerfRecordIsPrintedOrCountedAsLost) {
   EcliProcess p({"run", "-j", pkg.string(), "--target_pid", std::to_string(getpid())});
   ASSERT_TRUE(p.wait_attached()) << p.err();
   constexpr int kCalls = 3000;  // 6 MB of records against 256 KB per CPU
+  // One CPU for every record: the kernel reports a CPU's losses in that
+  // CPU's buffer, with the next record that fits there.
+  cpu_set_t all, one;
+  ASSERT_EQ(sched_getaffinity(0, sizeof all, &all), 0);
+  CPU_ZERO(&one);
+  CPU_SET(sched_getcpu(), &one);
+  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
   p.signal(SIGSTOP);
   for (int i = 0; i < kCalls; i++) syscall(SYS_getppid);
   p.signal(SIGCONT);
@@ -32,6 +40,7 @@ TEST_F(LostEvents, EveryPerfRecordIsPrintedOrCountedAsLost) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   for (int i = 0; i < kMore; i++) syscall(SYS_getppid);
   p.wait_output("\"seq\":" + std::to_string(kCalls + kMore - 1) + ",", std::chrono::seconds(3));
+  sched_setaffinity(0, sizeof all, &all);
   p.signal(SIGINT);
   RunResult r = p.finish();
   ASSERT_EQ(r.exit_code, 0) << r.err;

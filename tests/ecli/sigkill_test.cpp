@@ -32,17 +32,15 @@ TEST_F(SigKill, LeavesNoProgramsOrXdpBehind) {
   ECC_REQUIRE_COMMAND_OR_SKIP("bpftool");
   fs::path dir = source_dir() / "tests/ecli/programs";
   fs::path sig = build_example("sigsnoop");
-  fs::path udp = build_package(dir / "udpwatch.bpf.c", dir / "udpwatch.h");
+  fs::path xdp = build_package(dir / "xdp_only.bpf.c");
   // sigsnoop's programs are tracepoints ("sig_trace", 15 characters at most
-  // in the kernel's name), udpwatch's xdp program is a BPF link.
+  // in the kernel's name), xdp_only's program is on a BPF link.
   auto before = loaded_program_names();
-  for (const fs::path& pkg : {sig, udp}) {
-    std::vector<std::string> args = {"run", pkg.string()};
-    if (pkg == udp) args.insert(args.end(), {"--port", "47914"});
-    EcliProcess p(args);
+  for (const fs::path& pkg : {sig, xdp}) {
+    EcliProcess p({"run", pkg.string()});
     ASSERT_TRUE(p.wait_attached()) << p.err();
     auto during = loaded_program_names();
-    std::string name = pkg == sig ? "sig_trace" : "xdp_udp";
+    std::string name = pkg == sig ? "sig_trace" : "xdp_count";
     EXPECT_EQ(count_of(during, name), count_of(before, name) + 1) << name;
     p.signal(SIGKILL);
     RunResult r = p.finish();

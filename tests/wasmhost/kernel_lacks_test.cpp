@@ -117,6 +117,15 @@ TEST_P(KernelLacksTest, UnreadableBtfFile) {
                        " (--btf): No such file or directory\n");
 }
 
+// An object whose bytes were damaged at random (a mutation run of ecli's
+// packages): libbpf 1.1 crashes opening it; the guest gets handle 0 instead.
+TEST_P(KernelLacksTest, DamagedObjectIsRefusedNotACrash) {
+  std::vector<uint8_t> damaged = read_bytes(source_dir() / "tests/wasmhost/inputs/damaged.bpf.o");
+  AppRun r = run_app(wasm_loading(damaged, "(call $exit (i32.const 5))"));
+  EXPECT_EQ(r.code, 100) << r.err;
+  EXPECT_EQ(r.err.rfind("wasm_load_bpf_object: ", 0), 0u) << r.err;
+}
+
 // Whether this kernel loads and attaches every program of `object` (libbpf
 // directly, its messages kept out of the test's output).
 bool kernel_runs(const std::vector<uint8_t>& object) {

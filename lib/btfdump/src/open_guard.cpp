@@ -18,7 +18,7 @@ libbpf_print_fn_t g_silent = [](libbpf_print_level, const char*, va_list) { retu
 
 }  // namespace
 
-void check_libbpf_survives_open(std::span<const uint8_t> elf, const std::string& path) {
+void check_libbpf_survives_open(const uint8_t* elf, size_t size, const std::string& path) {
   pid_t pid = fork();
   if (pid < 0) throw Error(Exit::tool_failed, std::string("fork: ") + std::strerror(errno), path);
   if (pid == 0) {
@@ -27,7 +27,7 @@ void check_libbpf_survives_open(std::span<const uint8_t> elf, const std::string&
     libbpf_set_print(g_silent);
     bpf_object_open_opts oo{};
     oo.sz = sizeof oo;
-    bpf_object* obj = bpf_object__open_mem(elf.data(), elf.size(), &oo);
+    bpf_object* obj = bpf_object__open_mem(elf, size, &oo);
     if (obj) bpf_object__close(obj);
     _exit(0);
   }

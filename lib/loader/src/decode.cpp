@@ -117,7 +117,7 @@ Package decode_package(const std::string& text, const std::string& path) {
   if (pkg.elf.size() < 4 || !std::equal(elf_magic, elf_magic + 4, pkg.elf.begin()))
     throw Error(Exit::bad_input, "bpf_object is not an ELF file", path);
   // A package comes from outside: a damaged ELF must not crash us in libbpf.
-  check_libbpf_survives_open(pkg.elf, path);
+  check_libbpf_survives_open(pkg.elf.data(), pkg.elf.size(), path);
   const Json* skel = find_key(*meta, "bpf_skel");
   const Json* obj_name = skel && skel->is_object() ? find_key(*skel, "obj_name") : nullptr;
   pkg.object = read_object(pkg.elf, obj_name && obj_name->is_string() ? obj_name->get<std::string>() : "bpf", path);

@@ -10,6 +10,8 @@
 
 #include "ecc/libbpf_log.h"
 #include "ecc/kernel_support.h"
+#include "ecc/error.h"
+#include "ecc/open_guard.h"
 
 namespace ecc::wasmhost {
 namespace {
@@ -91,6 +93,13 @@ int64_t BpfHost::load(uint32_t ptr, uint32_t len) {
   if (!btf_path.empty() && ::access(btf_path.c_str(), R_OK) != 0) {
     g_.write_out(2, "wasm_load_bpf_object: cannot read the kernel BTF " + btf_path + " (--btf): " +
                         std::strerror(errno) + "\n");
+    return 0;
+  }
+  // The guest's bytes come from outside: a damaged ELF must not crash us in libbpf.
+  try {
+    check_libbpf_survives_open(o->image.data(), o->image.size(), "the guest's object");
+  } catch (const Error& e) {
+    g_.write_out(2, std::string("wasm_load_bpf_object: ") + e.what() + "\n");
     return 0;
   }
   bpf_object_open_opts oo{};

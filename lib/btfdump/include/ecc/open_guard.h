@@ -4,16 +4,16 @@
 // clear error instead of a crash of ecli.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <span>
 #include <string>
 
 namespace ecc {
 
-// Opens `elf` with bpf_object__open_mem in a child process and closes it.
+// Opens `elf` (`size` bytes) with bpf_object__open_mem in a child process and closes it.
 // Throws Error(bad_input, "...", path) when the child dies of a signal;
 // returns normally otherwise (libbpf's own open errors are left to the
 // caller's real open, which reports them).
-void check_libbpf_survives_open(std::span<const uint8_t> elf, const std::string& path);
+void check_libbpf_survives_open(const uint8_t* elf, size_t size, const std::string& path);
 
 }  // namespace ecc
