@@ -1,4 +1,5 @@
 #include <regex>
+#include <thread>
 
 #include "ecc_fixture.h"
 
@@ -159,4 +160,36 @@ TEST_F(EccTest, HelpAndVersion) {
   RunResult v = ecc({"--version"});
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_EQ(v.out.rfind("ecc ", 0), 0u);
+}
+
+// Eight ecc runs at once on one cold cache (issue 11, faults): every run
+// succeeds, all write the same package, and the cache they left serves a
+// warm run that writes it again, byte for byte. ECC_CACHE_WARM=sync so the
+// PCH writers race too, inside the runs.
+TEST_F(EccTest, EightConcurrentColdRunsAgree) {
+  ECC_REQUIRE_KERNEL_BTF_OR_SKIP();
+  fs::path dir = copy_example("bootstrap");
+  constexpr int kRuns = 8;
+  std::vector<RunResult> results(kRuns);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRuns; i++)
+    threads.emplace_back([&, i] {
+      results[i] = ecc({"-o", (tmp / ("out" + std::to_string(i))).string(), (dir / "bootstrap.bpf.c").string(),
+                        (dir / "bootstrap.h").string()},
+                       {"ECC_CACHE_WARM=sync"});
+    });
+  for (auto& t : threads) t.join();
+  std::string first;
+  for (int i = 0; i < kRuns; i++) {
+    ASSERT_EQ(results[i].exit_code, 0) << "run " << i << ":\n" << results[i].err;
+    std::string pkg = read_text(tmp / ("out" + std::to_string(i)) / "package.json");
+    if (i == 0) first = pkg;
+    EXPECT_EQ(pkg, first) << "run " << i << " wrote another package";
+  }
+  RunResult warm = ecc({"-o", (tmp / "warm").string(), (dir / "bootstrap.bpf.c").string(), (dir / "bootstrap.h").string()});
+  ASSERT_EQ(warm.exit_code, 0) << warm.err;
+  EXPECT_EQ(read_text(tmp / "warm" / "package.json"), first);
+  // No temporary file is left in the cache.
+  for (const auto& e : fs::recursive_directory_iterator(cache()))
+    EXPECT_EQ(e.path().filename().string().find("ecc-tmp"), std::string::npos) << e.path();
 }
