@@ -199,6 +199,15 @@ std::string self_comm() {
   return c;
 }
 
+bool signal_until_seen(EcliProcess& p, Sleeper& child, int sig, std::string needle) {
+  if (needle.empty()) needle = "\"tpid\":" + std::to_string(child.pid);
+  for (int i = 0; i < 50; ++i) {
+    child.send(sig);
+    if (p.wait_output(needle, std::chrono::milliseconds(200))) return true;
+  }
+  return false;
+}
+
 void expect_sigsnoop_json(const fs::path& pkg, const std::vector<std::string>& options) {
   std::vector<std::string> args = {"run", "-j", "-d", "4"};
   args.insert(args.end(), options.begin(), options.end());

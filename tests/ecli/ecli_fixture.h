@@ -78,6 +78,12 @@ std::vector<std::string> split_lines(const std::string& text);
 std::vector<std::string> split_words(const std::string& line);
 std::string self_comm();  // /proc/self/comm, no newline
 
+// A Wasm app prints nothing when it has attached, so a test signals the
+// child with `sig` until the first event comes back (at most 50 times, 200 ms
+// apart), then sends the checked ones. `needle` marks an event in the output
+// (default: one aimed at the child). True once it was seen.
+bool signal_until_seen(EcliProcess& p, Sleeper& child, int sig, std::string needle = {});
+
 // Runs a sigsnoop package (a file, or a URL or reference, with ecli's
 // `options` before it) with --signal 10 --pid <this process>, signals a
 // Sleeper with USR1, USR2, USR1, and checks both USR1 events field by field.

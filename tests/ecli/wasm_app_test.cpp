@@ -49,16 +49,6 @@ class WasmApp : public EcliTest, public ::testing::WithParamInterface<const char
   }
 };
 
-// A Wasm app prints nothing when it has attached, so the test signals the
-// child until the first event comes back, then sends the checked ones.
-// `needle` marks an event in the output (default: one aimed at the child).
-void signal_until_seen(EcliProcess& p, Sleeper& child, int sig, std::string needle = {}) {
-  if (needle.empty()) needle = "\"tpid\":" + std::to_string(child.pid);
-  for (int i = 0; i < 50; ++i) {
-    child.send(sig);
-    if (p.wait_output(needle, 200ms)) return;
-  }
-}
 
 TEST_P(WasmApp, HelpPrintsTheGeneratedUsage) {
   ECC_REQUIRE_KERNEL_OR_SKIP();

@@ -48,13 +48,7 @@ void expect_app_events(const std::vector<std::string>& run_args) {
   a.insert(a.end(), {"--signal", "10", "--pid", std::to_string(getpid())});
   EcliProcess p(a);
   Sleeper child;
-  std::string needle = "\"tpid\":" + std::to_string(child.pid);
-  bool seen = false;
-  for (int i = 0; i < 50 && !seen; ++i) {
-    child.send(SIGUSR1);
-    seen = p.wait_output(needle, 200ms);
-  }
-  ASSERT_TRUE(seen) << p.err();
+  ASSERT_TRUE(signal_until_seen(p, child, SIGUSR1)) << p.err();
   child.send(SIGUSR2);
   child.send(SIGUSR1);
   std::this_thread::sleep_for(300ms);
