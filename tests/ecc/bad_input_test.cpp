@@ -167,3 +167,33 @@ TEST_F(BadInput, MalformedAnnotationsNameTheDeclaration) {
   r = expect_failure({src(), hdr()}, 1, "@cmdarg.short is not one letter");
   EXPECT_NE(r.err.find("variable '"), std::string::npos) << r.err;
 }
+
+// `-a` flags that would change what clang produces, for which target or
+// where, or that are not flags at all, are usage errors in the user's words.
+TEST_F(BadInput, ClangFlagsThatBreakThePlanAreRefused) {
+  for (const char* flag : {"-o", "-ofile.o", "-E", "-S", "-c", "-emit-llvm", "-fsyntax-only", "--target=x86_64",
+                           "-target", "-###"}) {
+    SCOPED_TRACE(flag);
+    auto r = expect_failure({"-a", flag, src(), hdr()}, 2, std::string("-a '") + flag + "'");
+    EXPECT_NE(r.err.find("changes what clang produces"), std::string::npos) << r.err;
+  }
+  expect_failure({"-a", "other.c", src(), hdr()}, 2, "-a 'other.c' is not a clang flag");
+  expect_failure({"-a", "", src(), hdr()}, 2, "-a needs a clang flag");
+  // A value of a flag that takes one may follow as the next -a.
+  RunResult ok = ecc({"-a", "-I", "-a", dir.string(), "-a", "-DX=1", "-o", (tmp / "ok").string(), src(), hdr()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
+// Every kind of file that is not a kernel BTF: one line saying which kind.
+TEST_F(BadInput, BtfFilesThatAreNotBtfSayWhy) {
+  fs::path empty = tmp / "empty.btf", garbage = tmp / "garbage.btf", truncated = tmp / "truncated.btf";
+  write_text(empty, "");
+  write_text(garbage, "this is not BTF\n");
+  write_text(truncated, read_text("/sys/kernel/btf/vmlinux").substr(0, 1000));
+  expect_failure({"--btf", empty.string(), src(), hdr()}, 1, "the BTF file is empty (" + empty.string() + ")");
+  expect_failure({"--btf", garbage.string(), src(), hdr()}, 1, "neither raw BTF");
+  expect_failure({"--btf", truncated.string(), src(), hdr()}, 1, "damaged raw BTF (1000 bytes)");
+  // An ELF file without .BTF: ecc itself (built without -g BTF).
+  expect_failure({"--btf", ecc_binary().string(), src(), hdr()}, 1, "an ELF file without a .BTF section");
+  expect_failure({"--btf", (tmp / "missing.btf").string(), src(), hdr()}, 1, "missing.btf");
+}

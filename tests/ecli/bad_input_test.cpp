@@ -191,5 +191,23 @@ TEST_F(EcliBadInput, UnreadableLayoutsAreOneLine) {
   expect_error({"run", write_pkg(j).string()}, 1, "@sample.interval is not a non-negative integer: \"x\"");
 }
 
+
+// A bad --btf is named before anything is loaded, for packages and apps alike.
+TEST_F(EcliBadInput, BtfFilesThatAreNotBtfSayWhy) {
+  fs::path pkg = build_example("sigsnoop");
+  fs::path empty = tmp / "empty.btf", garbage = tmp / "garbage.btf", truncated = tmp / "truncated.btf";
+  write_text(empty, "");
+  write_text(garbage, "this is not BTF\n");
+  write_text(truncated, read_text("/sys/kernel/btf/vmlinux").substr(0, 1000));
+  expect_error({"run", "--btf", empty.string(), pkg.string()}, 1, "the BTF file is empty", empty.string());
+  expect_error({"run", "--btf", garbage.string(), pkg.string()}, 1, "neither raw BTF", garbage.string());
+  expect_error({"run", "--btf", truncated.string(), pkg.string()}, 1, "damaged raw BTF (1000 bytes)",
+               truncated.string());
+  expect_error({"run", "--btf", ecli_binary().string(), pkg.string()}, 1, "an ELF file without a .BTF section",
+               ecli_binary().string());
+  expect_error({"run", "--btf", (tmp / "missing.btf").string(), (tmp / "app.wasm").string()}, 1,
+               "cannot read the BTF file", (tmp / "missing.btf").string());
+}
+
 }  // namespace
 }  // namespace ecc::test

@@ -36,7 +36,7 @@ TEST_F(EcliCli, VerboseAndCustomBtf) {
   EXPECT_EQ(quiet.err, "ecli: attached 1 programs\n");
   RunResult missing = ecli({"run", "--btf", (tmp / "no.btf").string(), pkg.string()});
   EXPECT_EQ(missing.exit_code, 1) << missing.err;
-  EXPECT_NE(missing.err.find("cannot read the kernel BTF (" + (tmp / "no.btf").string() + ")"), std::string::npos)
+  EXPECT_NE(missing.err.find("cannot read the BTF file: No such file or directory (" + (tmp / "no.btf").string() + ")"), std::string::npos)
       << missing.err;
 }
 

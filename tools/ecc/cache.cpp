@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -82,6 +83,31 @@ std::vector<uint8_t> read_file(const fs::path& path) {
   return bytes;
 }
 
+namespace {
+
+fs::path sum_path(const fs::path& file) { return file.string() + ".sum"; }
+
+std::string sum_text(std::span<const uint8_t> bytes) {
+  return std::to_string(bytes.size()) + " " + hash_hex(bytes) + "\n";
+}
+
+}  // namespace
+
+void write_checked_cache_file(const fs::path& file, std::span<const uint8_t> bytes) {
+  write_file_atomic(file, bytes);
+  write_file_atomic(sum_path(file), sum_text(bytes));
+}
+
+bool checked_cache_file_valid(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec) || !fs::is_regular_file(sum_path(file), ec)) return false;
+  try {
+    std::vector<uint8_t> sum = read_file(sum_path(file));
+    return std::string(sum.begin(), sum.end()) == sum_text(read_file(file));
+  } catch (const Error&) {
+    return false;  // unreadable: rebuilt like a missing one
+  }
+}
 
 namespace {
 
@@ -134,6 +160,26 @@ Toolchain probe_now(const std::string& path, bool verbose) {
   return tc;
 }
 
+// The cached probe of `clang`, or nothing when the record is missing or
+// not exactly what probe_toolchain writes (then clang is probed again).
+std::optional<Toolchain> read_toolchain_record(const fs::path& file, const std::string& clang) {
+  std::ifstream in(file);
+  if (!in) return std::nullopt;
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  auto str = [&](const char* key) { return j.contains(key) && j[key].is_string(); };
+  if (!str("version") || !str("resource_dir") || !j.contains("major") || !j["major"].is_number_integer() ||
+      !j.contains("system_includes") || !j["system_includes"].is_array())
+    return std::nullopt;
+  Toolchain tc{clang, j["version"], j["major"], j["resource_dir"], {}};
+  for (const auto& d : j["system_includes"]) {
+    if (!d.is_string()) return std::nullopt;
+    tc.system_includes.push_back(d);
+  }
+  if (tc.major < kMinClangMajor) return std::nullopt;
+  return tc;
+}
+
 }  // namespace
 
 Toolchain probe_toolchain(const std::string& clang, bool verbose) {
@@ -143,14 +189,7 @@ Toolchain probe_toolchain(const std::string& clang, bool verbose) {
   std::string key = hash_hex(fs::weakly_canonical(path).string() + "|" + std::to_string(st.st_size) + "|" +
                              std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec));
   fs::path file = cache_root() / ("toolchain-" + key + ".json");
-  std::ifstream in(file);
-  if (in) {
-    auto j = nlohmann::json::parse(in, nullptr, false);
-    if (!j.is_discarded() && j.contains("version")) {
-      Toolchain tc{path, j["version"], j["major"], j["resource_dir"], j["system_includes"]};
-      if (tc.major >= kMinClangMajor) return tc;
-    }
-  }
+  if (std::optional<Toolchain> cached = read_toolchain_record(file, path)) return *cached;
   Toolchain tc = probe_now(path, verbose);
   nlohmann::json j = {{"clang", path}, {"version", tc.version}, {"major", tc.major},
                       {"resource_dir", tc.resource_dir}, {"system_includes", tc.system_includes}};

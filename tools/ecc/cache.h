@@ -2,10 +2,13 @@
 // compiler and flags, and what ecc learned about a clang binary.
 //   $XDG_CACHE_HOME/ecc/   (fallback ~/.cache/ecc/)
 //     toolchain-<key>.json      clang version, resource and system include dirs
-//     btf-<hash>/vmlinux.h      generated from a kernel BTF
-//     hdr-<hash>/vmlinux.h      a user's --vmlinux-h, copied in
+//     btf-<hash>/vmlinux.h      generated from a kernel BTF (+ vmlinux.h.sum)
+//     hdr-<hash>/vmlinux.h      a user's --vmlinux-h, copied in (+ vmlinux.h.sum)
 //     .../clang-<key>.pch       PCH for the clang binary and flags
 //     .../scan-<key>.pch        PCH for the in-process scan (libclang)
+// Nothing in it is trusted: a damaged entry is rebuilt, never fatal. The
+// toolchain record is type-checked, vmlinux.h carries a checksum file, and
+// clang (and the scan) recompile without a PCH it refuses.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +30,12 @@ std::string hash_hex(std::span<const uint8_t> bytes);
 std::string hash_hex(const std::string& text);
 
 std::vector<uint8_t> read_file(const fs::path& path);  // throws Error(bad_input) naming path
+
+// A cache file checked on every use: `<file>.sum` holds its size and hash
+// and is written after it, so a reader sees a valid entry only when both
+// agree (truncated, overwritten, or a writer that died in between: not valid).
+void write_checked_cache_file(const fs::path& file, std::span<const uint8_t> bytes);
+bool checked_cache_file_valid(const fs::path& file);
 
 struct Toolchain {
   std::string clang;                      // resolved path

@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -44,6 +45,37 @@ const OptionSpec* find_option(const std::string& flag) {
   return nullptr;
 }
 
+// `-a` flags go to every clang ecc runs for the BPF program; a flag that
+// changes what clang produces, for which target or where, would break the
+// plan (ecc names the output, the target is bpf), so it is refused here in
+// the user's words rather than failing later in the linker.
+void check_clang_flags(const std::vector<std::string>& flags) {
+  // Flags whose value may follow as the next -a.
+  static const std::vector<std::string> separate_value = {"-I",       "-D",        "-U",     "-include",
+                                                          "-imacros", "-isystem",  "-iquote", "-idirafter",
+                                                          "-Xclang",  "-mllvm",    "-W",     "-std"};
+  static const std::vector<std::string> output_kind = {"-c",         "-E",  "-S",  "-M",        "-MM",
+                                                       "-emit-llvm", "-###", "-x", "-fsyntax-only", "-save-temps",
+                                                       "-include-pch", "-target", "-o"};
+  auto starts = [](const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; };
+  for (size_t k = 0; k < flags.size(); ++k) {
+    const std::string& f = flags[k];
+    std::string quoted = "-a '" + f + "'";
+    if (f.empty()) throw Error(Exit::usage, "-a needs a clang flag, not an empty string");
+    if (f[0] != '-') {
+      bool is_value = k > 0 && std::find(separate_value.begin(), separate_value.end(), flags[k - 1]) != separate_value.end();
+      if (!is_value)
+        throw Error(Exit::usage, quoted + " is not a clang flag (flags start with '-'; the input file is given without -a)");
+      continue;
+    }
+    bool kind = std::find(output_kind.begin(), output_kind.end(), f) != output_kind.end() || starts(f, "--target") ||
+                starts(f, "-save-temps=") || (starts(f, "-o") && !starts(f, "-obj"));
+    if (kind)
+      throw Error(Exit::usage, quoted + " changes what clang produces or for which target; ecc compiles each "
+                                        "program to a BPF object itself (use -o DIR for the output directory)");
+  }
+}
+
 }  // namespace
 
 Options parse_options(const std::vector<std::string>& args) {
@@ -81,6 +113,7 @@ Options parse_options(const std::vector<std::string>& args) {
     }
     spec->apply(o, value);
   }
+  check_clang_flags(o.clang_flags);
   return o;
 }
 

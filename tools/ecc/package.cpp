@@ -111,6 +111,24 @@ void warm_cache(const SrcscanApi& scan, const std::vector<std::string>& clang_pc
   }
 }
 
+// The program's compile. A PCH from the cache that clang refuses (damaged,
+// or stale: its complaint names the file) must not fail the build: compile
+// again without it and drop it, so a later run builds a good one.
+void compile_program(const std::vector<std::string>& with_pch, const std::vector<std::string>& without,
+                     const fs::path& pch, const std::string& source, bool verbose) {
+  if (!with_pch.empty()) {
+    ToolResult r = run_tool(with_pch);
+    if (r.exit_code == 0 || r.err.find(pch.string()) == std::string::npos) {
+      check_clang(r, source, "compile the program");
+      return;
+    }
+    std::error_code ec;
+    fs::remove(pch, ec);
+    if (verbose) std::cerr << "# clang refused the cached " << pch.string() << "; compiling without it\n";
+  }
+  run_clang(without, source, "compile the program");
+}
+
 }  // namespace
 
 Inputs resolve_inputs(const Options& o) {
@@ -160,8 +178,12 @@ Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path
   compile.insert(compile.end(), core.begin(), core.end());
   compile.insert(compile.end(), incs.begin(), incs.end());
   for (const auto& f : colour_flags()) compile.push_back(f);
-  if (pch_safe && fs::exists(clang_pch)) compile.insert(compile.end(), {"-include-pch", clang_pch.string()});
   compile.insert(compile.end(), {"-c", in.source.string(), "-o", raw_obj.string()});
+  std::vector<std::string> compile_pch;  // the same with the cached PCH, when there is one
+  if (pch_safe && fs::exists(clang_pch)) {
+    compile_pch = compile;
+    compile_pch.insert(compile_pch.end() - 4, {"-include-pch", clang_pch.string()});
+  }
 
   ScanOptions scan_opts{in.source.string(), in.header.string(), scan_args, kh.header.string(),
                         pch_safe && fs::exists(scan_pch) ? scan_pch.string() : ""};
@@ -171,7 +193,8 @@ Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path
 
   Plan plan;
   plan.stage({
-      {shell_quote(compile), [&] { run_clang(compile, in.source.string(), "compile the program"); }},
+      {shell_quote(compile_pch.empty() ? compile : compile_pch),
+       [&] { compile_program(compile_pch, compile, clang_pch, in.source.string(), o.verbose); }},
       {"# scan " + in.source.string() + (in.header.empty() ? "" : " for the types of " + in.header.string()) +
            " and doc comments (in-process libclang" + (scan_opts.pch.empty() ? "" : ", " + scan_opts.pch) + ")",
        [&] { scan = scan_module.api().scan_source(scan_opts, scan_types); }},

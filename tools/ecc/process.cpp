@@ -77,7 +77,10 @@ std::vector<std::string> colour_flags() {
 }
 
 void run_clang(const std::vector<std::string>& argv, const std::string& file, const std::string& what) {
-  ToolResult r = run_tool(argv);
+  check_clang(run_tool(argv), file, what);
+}
+
+void check_clang(const ToolResult& r, const std::string& file, const std::string& what) {
   std::cerr << r.err << std::flush;
   if (r.signaled) throw Error(Exit::tool_failed, "clang crashed trying to " + what, file);
   if (r.exit_code != 0) throw Error(Exit::bad_input, "clang failed to " + what, file);

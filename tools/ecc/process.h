@@ -31,5 +31,7 @@ ToolResult run_tool(const std::vector<std::string>& argv);
 // both "clang ... <what>" naming `file`: what = "compile the program".
 std::vector<std::string> colour_flags();
 void run_clang(const std::vector<std::string>& argv, const std::string& file, const std::string& what);
+// The second half of run_clang, for a caller that ran clang itself.
+void check_clang(const ToolResult& r, const std::string& file, const std::string& what);
 
 }  // namespace ecc

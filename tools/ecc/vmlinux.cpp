@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "cache.h"
+#include "ecc/btf_file.h"
 #include "ecc/btfdump.h"
 #include "ecc/error.h"
 
@@ -28,6 +29,13 @@ std::string flags_key(const std::string& version, const std::vector<std::string>
   return hash_hex(text);
 }
 
+// A new vmlinux.h makes the PCHs built from the old one stale.
+void drop_pchs(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().extension() == ".pch") fs::remove(e.path(), ec);
+}
+
 }  // namespace
 
 KernelHeader locate_vmlinux_h(const Options& o) {
@@ -46,7 +54,7 @@ KernelHeader locate_vmlinux_h(const Options& o) {
   std::vector<uint8_t> bytes = read_file(kh.origin);
   kh.dir = cache_root() / (prefix + hash_hex(bytes));
   kh.header = kh.dir / "vmlinux.h";
-  kh.cached = fs::exists(kh.header);
+  kh.cached = checked_cache_file_valid(kh.header);
   return kh;
 }
 
@@ -54,15 +62,13 @@ Step make_vmlinux_h_step(const KernelHeader& kh, const Options& o) {
   if (!o.vmlinux_h.empty()) {
     return {"cp " + kh.origin + " " + kh.header.string(), [kh] {
               fs::create_directories(kh.dir);
-              write_file_atomic(kh.header, read_file(kh.origin));
+              drop_pchs(kh.dir);
+              write_checked_cache_file(kh.header, read_file(kh.origin));
             }};
   }
   return {"# generate " + kh.header.string() + " from the BTF in " + kh.origin + " (libbpf btf_dump)", [kh] {
-            // btf__parse reads raw BTF (/sys/kernel/btf/vmlinux) and ELF files alike.
-            struct btf* btf = btf__parse(kh.origin.c_str(), nullptr);
-            if (!btf)
-              throw Error(Exit::bad_input, std::string("not a valid BTF file: ") + std::strerror(errno),
-                          kh.origin);
+            // Raw BTF (/sys/kernel/btf/vmlinux) and ELF files alike.
+            struct btf* btf = open_btf_file(kh.origin);
             std::string text;
             try {
               text = generate_vmlinux_h(btf);
@@ -74,7 +80,9 @@ Step make_vmlinux_h_step(const KernelHeader& kh, const Options& o) {
             std::error_code ec;
             fs::create_directories(kh.dir, ec);
             if (ec) throw Error(Exit::bad_input, "cannot create the cache directory: " + ec.message(), kh.dir);
-            write_file_atomic(kh.header, text);
+            drop_pchs(kh.dir);
+            write_checked_cache_file(kh.header,
+                                     std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
           }};
 }
 

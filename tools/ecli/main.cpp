@@ -2,6 +2,7 @@
 // main: parse, fetch, decode, run.
 #include <iostream>
 
+#include "ecc/btf_file.h"
 #include "ecc/error.h"
 #include "ecc/loader.h"
 #include "distribute.h"
@@ -28,6 +29,8 @@ int main(int argc, char** argv) {
       case ecli::Command::run:
         break;
     }
+    // A bad --btf is the user's file, named before anything is fetched or loaded.
+    if (!o.run.btf_path.empty()) check_btf_file(o.run.btf_path);
     // A URL or a reference runs from the cache exactly as a local file.
     const std::string file = ecli::resolve_run_file(o);
     // An app.wasm carries its own object and options (SPEC §8).

@@ -187,6 +187,9 @@ ScanResult scan_source(const ScanOptions& opts, TypeTable& into) {
   }
   ScanResult out = scan_once(opts, opts.clang_args, header_id, into, error);
   if (error) parse_failed(*error, opts.source);
+  // Parsed fine without the PCH, so the PCH was what failed: it is a cache
+  // entry, dropped so that the next run builds a good one.
+  if (!opts.pch.empty()) llvm::sys::fs::remove(opts.pch);
   return out;
 }
 

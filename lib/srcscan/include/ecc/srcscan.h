@@ -16,7 +16,7 @@ struct ScanOptions {
   std::vector<std::string> clang_args;  // as for the compile, minus -c/-o/-g:
                                         // -target bpf, -D, -I, -idirafter, user -a flags
   std::string vmlinux_h;             // the vmlinux.h the compile uses
-  std::string pch;                   // optional PCH of vmlinux_h made by make_scan_pch()
+  std::string pch;                   // optional PCH of vmlinux_h made by make_scan_pch(); removed when refused
 };
 
 struct ScanResult {
