@@ -23,6 +23,11 @@ class AotCache : public ::testing::Test {
     o.aot_cache = (dir_ / "aot").string();
     return o;
   }
+  // An entry: the shared object and its stamp.
+  static std::vector<std::string> entry(const std::string& shared_object) {
+    std::string so = fs::path(shared_object).filename().string();
+    return {so, so + ".sum"};
+  }
   // The cache's entries and leftovers (temporary files, build directories).
   std::vector<std::string> listing() {
     std::vector<std::string> names;
@@ -38,19 +43,19 @@ TEST_F(AotCache, FirstRunCompilesACachedRunCompilesNothing) {
   WasmCompileResult first = compile_wasm_app(wasm, "app.wasm", opts());
   EXPECT_TRUE(first.compiled);
   EXPECT_EQ(fs::path(first.shared_object).parent_path(), dir_ / "aot");
-  EXPECT_EQ(listing(), std::vector<std::string>{fs::path(first.shared_object).filename().string()});
+  EXPECT_EQ(listing(), entry(first.shared_object));
   auto written = fs::last_write_time(first.shared_object);
 
   WasmCompileResult again = compile_wasm_app(wasm, "app.wasm", opts());
   EXPECT_FALSE(again.compiled);
   EXPECT_EQ(again.shared_object, first.shared_object);
   EXPECT_EQ(run_app(wasm, {}, opts()).code, 41);
-  EXPECT_EQ(listing().size(), 1u);
+  EXPECT_EQ(listing().size(), 2u);
   EXPECT_EQ(fs::last_write_time(first.shared_object), written);
 
   // Another module is another entry.
   EXPECT_TRUE(compile_wasm_app(unique_module(42), "app.wasm", opts()).compiled);
-  EXPECT_EQ(listing().size(), 2u);
+  EXPECT_EQ(listing().size(), 4u);
 }
 
 TEST_F(AotCache, ConcurrentCompilesLeaveOneWholeEntry) {
@@ -60,8 +65,38 @@ TEST_F(AotCache, ConcurrentCompilesLeaveOneWholeEntry) {
   b = compile_wasm_app(wasm, "app.wasm", opts());
   t.join();
   EXPECT_EQ(a.shared_object, b.shared_object);
-  EXPECT_EQ(listing(), std::vector<std::string>{fs::path(a.shared_object).filename().string()});
+  EXPECT_EQ(listing(), entry(a.shared_object));
   EXPECT_EQ(run_app(wasm, {}, opts()).code, 43);
+}
+
+// Issue 11: a damaged entry (truncated, overwritten, without its stamp) is
+// compiled again, never loaded and never fatal.
+TEST_F(AotCache, DamagedEntriesAreCompiledAgain) {
+  std::vector<uint8_t> wasm = unique_module(44);
+  const std::string so = compile_wasm_app(wasm, "app.wasm", opts()).shared_object;
+  const std::string good = read_text(so);
+  // Replaced, not written in place: this process keeps the entry mapped
+  // once it has run it, and truncating a mapped file is SIGBUS.
+  auto damage_with = [&](const std::string& bytes) {
+    write_text(so + ".damaged", bytes);
+    fs::rename(so + ".damaged", so);
+  };
+  for (int damage = 0; damage < 3; ++damage) {
+    SCOPED_TRACE(damage);
+    if (damage == 0) damage_with(good.substr(0, good.size() / 2));
+    if (damage == 1) damage_with("garbage");
+    if (damage == 2) fs::remove(so + ".sum");
+    WasmCompileResult again = compile_wasm_app(wasm, "app.wasm", opts());
+    EXPECT_TRUE(again.compiled);
+    EXPECT_EQ(again.shared_object, so);
+    EXPECT_EQ(read_text(so).size(), good.size());
+    EXPECT_EQ(listing(), entry(so));
+    EXPECT_EQ(run_app(wasm, {}, opts()).code, 44);
+  }
+  // Damaged before a run: the run compiles it again too.
+  damage_with("garbage");
+  EXPECT_EQ(run_app(wasm, {}, opts()).code, 44);
+  EXPECT_FALSE(compile_wasm_app(wasm, "app.wasm", opts()).compiled);
 }
 
 TEST_F(AotCache, InvalidModulesAreRefusedBeforeAnythingIsCompiled) {

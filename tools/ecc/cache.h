@@ -17,7 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "ecc/files.h"  // write_file_atomic
+#include "ecc/cache_file.h"  // hash_hex, checked cache files
+#include "ecc/files.h"       // write_file_atomic
 
 namespace ecc {
 
@@ -25,17 +26,7 @@ namespace fs = std::filesystem;
 
 fs::path cache_root();
 
-// A 64-bit content hash, printed as 16 hex digits.
-std::string hash_hex(std::span<const uint8_t> bytes);
-std::string hash_hex(const std::string& text);
-
 std::vector<uint8_t> read_file(const fs::path& path);  // throws Error(bad_input) naming path
-
-// A cache file checked on every use: `<file>.sum` holds its size and hash
-// and is written after it, so a reader sees a valid entry only when both
-// agree (truncated, overwritten, or a writer that died in between: not valid).
-void write_checked_cache_file(const fs::path& file, std::span<const uint8_t> bytes);
-bool checked_cache_file_valid(const fs::path& file);
 
 struct Toolchain {
   std::string clang;                      // resolved path

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "aot_glue_template.h"
+#include "ecc/cache_file.h"
 #include "ecc/error.h"
 #include "ecc/files.h"
 #include "wasm_bpf_abi.h"
@@ -292,11 +293,14 @@ std::string aot_shared_object(const AotModule& m, const WasmRunOptions& opts, bo
   const fs::path entry = dir / (module_key + "-" + hex64(fnv1a(t->identity)) + ".so");
   *compiled = false;
   std::error_code ec;
-  if (fs::exists(entry, ec)) return entry.string();
+  // A damaged entry (truncated, overwritten) would crash or fail dlopen:
+  // only an entry whose stamp agrees is used, any other is compiled again.
+  if (checked_cache_file_valid(entry)) return entry.string();
   fs::create_directories(dir, ec);
   if (ec) throw Error(Exit::tool_failed, "AOT: cannot create the cache " + dir.string() + ": " + ec.message(), m.name);
   PendingFile out(entry);
   compile(m, *t, dir, out);
+  stamp_checked_cache_file(entry);
   *compiled = true;
   return entry.string();
 }

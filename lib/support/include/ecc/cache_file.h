@@ -1,0 +1,26 @@
+// Cache entries of ecc and ecli (vmlinux.h, compiled Wasm modules) that are
+// checked on every use: nothing in a cache is trusted, a damaged entry is
+// rebuilt, never fatal.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+
+namespace ecc {
+
+// A 64-bit content hash, printed as 16 hex digits: a cache key, and the
+// check of a checked cache file.
+std::string hash_hex(std::span<const uint8_t> bytes);
+std::string hash_hex(const std::string& text);
+
+// `<file>.sum` holds the file's size and hash and is written after it, so a
+// reader sees a valid entry only when both agree (truncated, overwritten, a
+// writer that died between the two renames: not valid).
+void write_checked_cache_file(const std::filesystem::path& file, std::span<const uint8_t> bytes);
+// For a file another producer put in place (a compiler's output): its stamp.
+void stamp_checked_cache_file(const std::filesystem::path& file);
+bool checked_cache_file_valid(const std::filesystem::path& file);
+
+}  // namespace ecc

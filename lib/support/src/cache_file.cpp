@@ -1,0 +1,75 @@
+#include "ecc/cache_file.h"
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include "ecc/files.h"
+
+namespace fs = std::filesystem;
+
+namespace ecc {
+
+std::string hash_hex(std::span<const uint8_t> bytes) {
+  // Word-at-a-time multiply/rotate mix: fast enough to hash the 5 MiB kernel
+  // BTF on every run, and plenty for a cache key.
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ bytes.size();
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, bytes.data() + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h = (h << 31) | (h >> 33);
+  }
+  for (; i < bytes.size(); ++i) h = (h ^ bytes[i]) * 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  char buf[17];
+  snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string hash_hex(const std::string& text) {
+  return hash_hex(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
+namespace {
+
+fs::path sum_path(const fs::path& file) { return file.string() + ".sum"; }
+
+std::string sum_text(std::span<const uint8_t> bytes) {
+  return std::to_string(bytes.size()) + " " + hash_hex(bytes) + "\n";
+}
+
+// The whole file, or nothing when it cannot be read (a missing entry).
+bool slurp(const fs::path& p, std::vector<uint8_t>& out) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return false;
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return !in.bad();
+}
+
+}  // namespace
+
+void write_checked_cache_file(const fs::path& file, std::span<const uint8_t> bytes) {
+  write_file_atomic(file, bytes);
+  write_file_atomic(sum_path(file), sum_text(bytes));
+}
+
+void stamp_checked_cache_file(const fs::path& file) {
+  std::vector<uint8_t> bytes;
+  if (slurp(file, bytes)) write_file_atomic(sum_path(file), sum_text(bytes));
+}
+
+bool checked_cache_file_valid(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec) || !fs::is_regular_file(sum_path(file), ec)) return false;
+  std::vector<uint8_t> bytes, sum;
+  if (!slurp(file, bytes) || !slurp(sum_path(file), sum)) return false;
+  return std::string(sum.begin(), sum.end()) == sum_text(bytes);
+}
+
+}  // namespace ecc
