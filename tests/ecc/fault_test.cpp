@@ -5,7 +5,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
-#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -249,54 +248,13 @@ TEST_F(EccFault, PackageJsonIsRenamedLast) {
   }
 }
 
-// A tmpfs of 256 KiB at `dir`, unmounted again by the destructor.
-class SmallTmpfs {
- public:
-  explicit SmallTmpfs(fs::path dir) : dir_(std::move(dir)) {
-    fs::create_directories(dir_);
-    mounted_ = mount("tmpfs", dir_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=256k") == 0;
-    error_ = mounted_ ? "" : std::strerror(errno);
-  }
-  ~SmallTmpfs() {
-    if (mounted_) umount2(dir_.c_str(), MNT_DETACH);
-  }
-  SmallTmpfs(const SmallTmpfs&) = delete;
-  SmallTmpfs& operator=(const SmallTmpfs&) = delete;
-  bool mounted() const { return mounted_; }
-  const std::string& error() const { return error_; }
-  // Fills it up but for `free_bytes` (rounded to pages).
-  void fill_leaving(size_t free_bytes) {
-    std::vector<uint8_t> page(4096, 0xee);
-    int fd = open((dir_ / "filler").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    ASSERT_GE(fd, 0);
-    size_t total = 256 * 1024 - (free_bytes + 4095) / 4096 * 4096;
-    for (size_t off = 0; off < total; off += page.size())
-      ASSERT_EQ(write(fd, page.data(), page.size()), static_cast<ssize_t>(page.size()));
-    close(fd);
-  }
-
- private:
-  fs::path dir_;
-  bool mounted_ = false;
-  std::string error_;
-};
-
-#define ECC_REQUIRE_MOUNT_OR_SKIP(t)                                                           \
-  do {                                                                                         \
-    if (!(t).mounted()) {                                                                      \
-      const char* req = std::getenv("ECC_REQUIRE_KERNEL");                                     \
-      if (req && std::string(req) == "1") FAIL() << "cannot mount a tmpfs: " << (t).error();   \
-      GTEST_SKIP() << "cannot mount a tmpfs (needs root): " << (t).error();                    \
-    }                                                                                          \
-  } while (0)
-
 // -o on a full disk: the object fits, the package does not. One error line
 // naming the file, exit non-zero, nothing left in the output directory.
 TEST_F(EccFault, FullDiskUnderTheOutputsGivesOneErrorAndNoPartialFile) {
   fs::path dir = copy_example("sigsnoop");
-  SmallTmpfs disk(tmp / "disk");
+  SmallTmpfs disk(tmp / "disk", 256 * 1024);
   ECC_REQUIRE_MOUNT_OR_SKIP(disk);
-  disk.fill_leaving(8192);
+  ASSERT_TRUE(disk.fill_leaving(8192));
   fs::path out = tmp / "disk" / "out";
   RunResult r = ecc({"-o", out.string(), (dir / "sigsnoop.bpf.c").string(), (dir / "sigsnoop.h").string()});
   EXPECT_NE(r.exit_code, 0);
@@ -318,7 +276,7 @@ TEST_F(EccFault, FullDiskUnderTheOutputsGivesOneErrorAndNoPartialFile) {
 TEST_F(EccFault, FullDiskUnderTheCacheGivesOneErrorAndNoPartialFile) {
   ECC_REQUIRE_KERNEL_BTF_OR_SKIP();
   fs::path dir = copy_example("sigsnoop");
-  SmallTmpfs disk(tmp / "disk");
+  SmallTmpfs disk(tmp / "disk", 256 * 1024);
   ECC_REQUIRE_MOUNT_OR_SKIP(disk);
   fs::path out = tmp / "out";
   RunResult r = run({ecc_binary().string(), "-o", out.string(), (dir / "sigsnoop.bpf.c").string(),
