@@ -207,8 +207,12 @@ TEST_F(EccFault, KilledAtAnyStageLeavesNoPartialOutputAndAValidCache) {
     }
     expect_no_partial_output(out2, reference, when);
   }
-  std::printf("cold run %lld ms, -v lines %zu; %d runs killed, %d finished first; %zu work directories left in TMPDIR\n",
-              static_cast<long long>(cold_ms), lines, killed, finished, list_dir(tmp / "tmpdir").size());
+  size_t temporaries = 0;
+  for (const fs::path& o : {out, out2})
+    for (const auto& [name, bytes] : files_of(o)) temporaries += is_temporary(name);
+  std::printf("cold run %lld ms, -v lines %zu; %d runs killed, %d finished first; left behind: %zu hidden "
+              "temporaries next to the outputs, %zu work directories in TMPDIR\n",
+              static_cast<long long>(cold_ms), lines, killed, finished, temporaries, list_dir(tmp / "tmpdir").size());
   EXPECT_GT(killed, 0);
   // The caches the killed runs left are valid: a run on each succeeds and
   // writes the reference bytes.
