@@ -1,8 +1,11 @@
 #include "test_util.h"
 
+#include <fcntl.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <random>
@@ -132,6 +135,29 @@ fs::path compile_bpf(const TempDir& dir, const std::string& name, const std::str
 
 bool kernel_available() {
   return geteuid() == 0 && fs::exists("/sys/kernel/btf/vmlinux");
+}
+
+SmallTmpfs::SmallTmpfs(fs::path dir, size_t size) : dir_(std::move(dir)), size_(size) {
+  fs::create_directories(dir_);
+  std::string opts = "size=" + std::to_string(size_);
+  mounted_ = mount("tmpfs", dir_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) == 0;
+  if (!mounted_) error_ = std::strerror(errno);
+}
+
+SmallTmpfs::~SmallTmpfs() {
+  if (mounted_) umount2(dir_.c_str(), MNT_DETACH);
+}
+
+bool SmallTmpfs::fill_leaving(size_t free_bytes) {
+  std::vector<uint8_t> page(4096, 0xee);
+  int fd = open((dir_ / "filler").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  size_t keep = (free_bytes + page.size() - 1) / page.size() * page.size();
+  bool ok = true;
+  for (size_t off = 0; ok && off + keep < size_; off += page.size())
+    ok = write(fd, page.data(), page.size()) == static_cast<ssize_t>(page.size());
+  close(fd);
+  return ok;
 }
 
 }  // namespace ecc::test

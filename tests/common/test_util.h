@@ -62,6 +62,27 @@ fs::path compile_bpf(const TempDir& dir, const std::string& name, const std::str
 // True when this process may load BPF programs (root, /sys/kernel/btf/vmlinux).
 bool kernel_available();
 
+// A tmpfs of `size` bytes mounted at `dir` (created), for the full-disk
+// tests; unmounted again by the destructor. Mounting needs root.
+class SmallTmpfs {
+ public:
+  SmallTmpfs(fs::path dir, size_t size);
+  ~SmallTmpfs();
+  SmallTmpfs(const SmallTmpfs&) = delete;
+  SmallTmpfs& operator=(const SmallTmpfs&) = delete;
+  bool mounted() const { return mounted_; }
+  const std::string& error() const { return error_; }  // why the mount failed
+  // Fills it with a file "filler" until `free_bytes` (rounded up to pages)
+  // are left. False when it cannot.
+  bool fill_leaving(size_t free_bytes);
+
+ private:
+  fs::path dir_;
+  size_t size_;
+  bool mounted_ = false;
+  std::string error_;
+};
+
 }  // namespace ecc::test
 
 // Use at the top of a test that needs root and the kernel: skips without
@@ -82,6 +103,17 @@ bool kernel_available();
       const char* req = std::getenv("ECC_REQUIRE_KERNEL");                                  \
       if (req && std::string(req) == "1") FAIL() << "needs /sys/kernel/btf/vmlinux (ECC_REQUIRE_KERNEL=1)"; \
       GTEST_SKIP() << "needs /sys/kernel/btf/vmlinux";                                      \
+    }                                                                                       \
+  } while (0)
+
+// And for a test that needs a SmallTmpfs `t`: a mount that failed is a
+// failure under ECC_REQUIRE_KERNEL=1 (CI runs as root), a skip elsewhere.
+#define ECC_REQUIRE_MOUNT_OR_SKIP(t)                                                        \
+  do {                                                                                      \
+    if (!(t).mounted()) {                                                                   \
+      const char* req = std::getenv("ECC_REQUIRE_KERNEL");                                  \
+      if (req && std::string(req) == "1") FAIL() << "cannot mount a tmpfs: " << (t).error(); \
+      GTEST_SKIP() << "cannot mount a tmpfs (needs root): " << (t).error();                 \
     }                                                                                       \
   } while (0)
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "ecc/error.h"
@@ -39,8 +40,19 @@ void OutputSet::add(const std::string& name, const std::string& text) {
   add(name, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
+namespace {
+// Indices into `staged` in rename order (see the header: package.json last).
+std::vector<size_t> rename_order(const std::vector<PendingFile>& staged) {
+  std::vector<size_t> order(staged.size());
+  for (size_t i = 0; i < order.size(); i++) order[i] = i;
+  std::stable_partition(order.begin(), order.end(),
+                        [&](size_t i) { return staged[i].path().filename() != "package.json"; });
+  return order;
+}
+}  // namespace
+
 void OutputSet::commit() {
-  for (PendingFile& f : staged_) f.commit();
+  for (size_t i : rename_order(staged_)) staged_[i].commit();
   committed_ = true;
 }
 

@@ -1,6 +1,17 @@
 // The outputs of one run, staged under temporary names in their directory and
 // renamed into place together at the end (SPEC §4.7): a failed run leaves no
 // new or half-written file.
+//
+// What a reader sees if the writer stops (is killed, the disk fills) in the
+// middle of commit(): each output path holds either its old file (or none) or
+// the complete new one, never a part, since every file is one rename(2) of a
+// complete temporary. The renames are not atomic together: outputs renamed
+// before the stop are new, those after it still old. package.json is renamed
+// last of all, so a new package.json is only ever seen when every other
+// output of its run (the .bpf.o, skel.json/yaml, package.yaml) is already in
+// place: it never stands next to a stale object from an earlier run. A
+// writer that stops before commit() leaves hidden temporaries
+// (".<name>.ecc-tmp-<pid>-<n>") and no changed output.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +37,8 @@ class OutputSet {
   // Writes the content now, under a temporary name.
   void add(const std::string& name, std::span<const uint8_t> bytes);
   void add(const std::string& name, const std::string& text);
-  // Renames every staged file into place.
+  // Renames every staged file into place: in the order they were added,
+  // except that package.json comes last.
   void commit();
 
  private:

@@ -1,5 +1,6 @@
 #include "distribute.h"
 
+#include <fstream>
 #include <iostream>
 #include <iterator>
 
@@ -23,11 +24,14 @@ oci::ClientOptions client_options(const Options& o) {
 }
 
 // `from` copied to `to` under a temporary name, then renamed into place.
+// Through PendingFile::write, not std::filesystem::copy_file: libstdc++'s
+// copy_file reports a full disk as "Input/output error".
 void copy_atomic(const std::filesystem::path& from, const std::filesystem::path& to) {
+  std::ifstream in(from, std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) throw Error(Exit::tool_failed, "cannot read the pulled file", from.string());
   PendingFile out(to);
-  std::error_code ec;
-  std::filesystem::copy_file(from, out.tmp(), std::filesystem::copy_options::overwrite_existing, ec);
-  if (ec) throw Error(Exit::bad_input, "cannot write: " + ec.message(), to.string());
+  out.write(bytes);
   out.commit();
 }
 

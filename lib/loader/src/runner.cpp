@@ -11,23 +11,55 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <deque>
 #include <memory>
 
 #include "ecc/kernel_support.h"
 #include "ecc/libbpf_log.h"
 #include "ecc/loader.h"
+#include "ecc/tc_attach.h"
 #include "sampler.h"
 
 namespace ecc::loader {
 
 namespace {
 
-volatile sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+volatile sig_atomic_t g_stop = 0;  // the SIGINT or SIGTERM that asks us to stop
+void on_signal(int sig) { g_stop = sig; }
+
+// Thrown at a stop point between passes (and between the attaches of the
+// programs) when SIGINT or SIGTERM came before the programs were all
+// attached: the Session's destructor releases what was acquired, and ecli
+// exits with 128 + the signal number, as a shell reports a killed command.
+struct Interrupted {
+  int sig;
+  std::string when;  // "during load", "before attach NAME", ...
+};
+
+// For the fault tests only: with ECLI_TEST_PAUSE_MS=N set, ecli says
+// "ecli: test: before <step>" at each stop point and sleeps N ms there (a
+// signal ends the sleep), so that a test can signal it between two
+// attaches; ECLI_TEST_PAUSE_BEFORE=<step> pauses before that step alone
+// (the marks are still said everywhere). Unset, nothing happens.
+struct TestPause {
+  long ms = -1;  // -1: unset
+  std::string only;
+};
+const TestPause& test_pause() {
+  static const TestPause p = [] {
+    TestPause t;
+    if (const char* v = std::getenv("ECLI_TEST_PAUSE_MS")) t.ms = std::max(std::strtol(v, nullptr, 10), 0L);
+    if (const char* v = std::getenv("ECLI_TEST_PAUSE_BEFORE")) t.only = v;
+    return t;
+  }();
+  return p;
+}
 
 std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
 
@@ -84,16 +116,22 @@ class Session {
   Session& operator=(const Session&) = delete;
 
   int run() {
+    catch_stop_signals();
     prepare_samplers();  // a bad annotation stops us before the kernel is involved
     open();
     apply_settings();
+    stop_point("load");
     load();
     attach();
+    stop_point("streams");
     open_streams();
     return loop();
   }
 
  private:
+  void catch_stop_signals();
+  // Throws Interrupted when a stop was asked for before `step`.
+  void stop_point(const std::string& step);
   void prepare_samplers();
   void open();
   void apply_settings();
@@ -115,15 +153,7 @@ class Session {
   bpf_object* obj_ = nullptr;
   std::vector<bpf_link*> links_;
   std::vector<std::pair<int, uint32_t>> xdp_;  // ifindex, flags
-  // libbpf refuses opts whose padding is not zero, so they are rebuilt from
-  // these fields rather than copied.
-  struct TcAttach {
-    int ifindex;
-    bpf_tc_attach_point point;
-    uint32_t handle, priority;
-    bool created_qdisc;  // the clsact qdisc was ours: removed again
-  };
-  std::vector<TcAttach> tc_;
+  std::vector<TcAttachment> tc_;
   ring_buffer* rb_ = nullptr;
   std::vector<perf_buffer*> pbs_;
   int epfd_ = -1;
@@ -139,24 +169,28 @@ Session::~Session() {
   if (epfd_ >= 0) close(epfd_);
   for (auto* pb : pbs_) perf_buffer__free(pb);
   if (rb_) ring_buffer__free(rb_);
-  for (const TcAttach& t : tc_) {
-    bpf_tc_hook hook{};
-    hook.sz = sizeof hook;
-    hook.ifindex = t.ifindex;
-    hook.attach_point = t.point;
-    bpf_tc_opts o{};
-    o.sz = sizeof o;
-    o.handle = t.handle;
-    o.priority = t.priority;
-    bpf_tc_detach(&hook, &o);
-    if (t.created_qdisc) {
-      hook.attach_point = static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS);
-      bpf_tc_hook_destroy(&hook);
-    }
-  }
+  tc_.clear();  // netlink filters are removed, tcx links closed
   for (auto [ifindex, flags] : xdp_) bpf_xdp_detach(ifindex, flags, nullptr);
   for (auto* l : links_) bpf_link__destroy(l);
   if (obj_) bpf_object__close(obj_);
+}
+
+void Session::catch_stop_signals() {
+  struct sigaction sa{};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+void Session::stop_point(const std::string& step) {
+  if (const TestPause& p = test_pause(); p.ms >= 0 && !g_stop) {
+    std::fprintf(stderr, "ecli: test: before %s\n", step.c_str());
+    std::fflush(stderr);
+    timespec ts{p.ms / 1000, (p.ms % 1000) * 1000000};
+    if (p.only.empty() || p.only == step) nanosleep(&ts, nullptr);
+  }
+  if (g_stop) throw Interrupted{g_stop, "before " + step};
 }
 
 void Session::prepare_samplers() {
@@ -203,7 +237,10 @@ void Session::apply_settings() {
 // load: CO-RE relocation and the verifier. What the kernel lacks is said
 // first; otherwise the tail of libbpf's log (the verifier's) is shown.
 void Session::load() {
+  // The verifier gives up on a pending signal (EAGAIN; libbpf retries a few
+  // times), so a SIGINT during a long verification ends it promptly.
   int err = bpf_object__load(obj_);
+  if (g_stop) throw Interrupted{g_stop, "during load"};
   if (!err) return;
   if (std::string lacks = kernel_lacks_for_load(obj_, log_.text(), !ro_.btf_path.empty()); !lacks.empty())
     throw Error(Exit::tool_failed, lacks, pkg_.path);
@@ -239,22 +276,20 @@ void Session::attach_xdp(bpf_program* prog, const ProgInfo& info) {
 }
 
 void Session::attach_tc(bpf_program* prog, const ProgInfo& info) {
-  bpf_tc_hook hook{};
-  hook.sz = sizeof hook;
-  hook.ifindex = ifindex_of(info.net.tc_if, info.name);
-  hook.attach_point = info.net.tc_egress ? BPF_TC_EGRESS : BPF_TC_INGRESS;
-  if (hook.ifindex <= 0) throw Error(Exit::bad_input, "tc program '" + info.name + "' needs a tchook ifindex", pkg_.path);
-  int err = bpf_tc_hook_create(&hook);
-  bool created = err == 0;
-  if (err && err != -EEXIST) throw Error(Exit::tool_failed, "cannot create the tc hook: " + errno_text(err), pkg_.path);
-  bpf_tc_opts opts{};
-  opts.sz = sizeof opts;
-  opts.handle = info.net.tc_handle;
-  opts.priority = info.net.tc_priority;
-  opts.prog_fd = bpf_program__fd(prog);
-  if ((err = bpf_tc_attach(&hook, &opts)))
-    throw Error(Exit::tool_failed, "cannot attach tc program '" + info.name + "': " + errno_text(err), pkg_.path);
-  tc_.push_back({hook.ifindex, hook.attach_point, opts.handle, opts.priority, created});
+  TcTarget t;
+  t.ifindex = ifindex_of(info.net.tc_if, info.name);
+  t.egress = info.net.tc_egress;
+  t.handle = info.net.tc_handle;
+  t.priority = info.net.tc_priority;
+  if (t.ifindex <= 0) throw Error(Exit::bad_input, "tc program '" + info.name + "' needs a tchook ifindex", pkg_.path);
+  std::string failed, how;
+  TcAttachment& a = tc_.emplace_back();
+  if (int err = a.attach(bpf_program__fd(prog), t, &failed, &how)) {
+    tc_.pop_back();
+    throw Error(Exit::tool_failed, "cannot attach tc program '" + info.name + "' (" + failed + "): " + errno_text(err),
+                pkg_.path);
+  }
+  if (ro_.verbose) std::fprintf(stderr, "ecli: tc program '%s': %s\n", info.name.c_str(), how.c_str());
 }
 
 // attach: every program whose package entry does not say `link: false`.
@@ -270,6 +305,7 @@ void Session::attach() {
       info = &fallback;
     }
     if (!info->link) continue;
+    stop_point("attach " + info->name);
     switch (bpf_program__type(prog)) {
       case BPF_PROG_TYPE_XDP:
         attach_xdp(prog, *info);
@@ -343,13 +379,8 @@ void Session::drain() {
   for (auto* pb : pbs_) perf_buffer__consume(pb);
 }
 
-// loop: events and samples until -d, SIGINT or SIGTERM.
+// loop: events and samples until -d, SIGINT or SIGTERM (a clean stop, exit 0).
 int Session::loop() {
-  struct sigaction sa{};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
   std::fprintf(stderr, "ecli: attached %d programs\n", attached_);
   std::fflush(stderr);
 
@@ -388,8 +419,16 @@ int Session::loop() {
 }  // namespace
 
 int run_package(const Package& pkg, const std::vector<ProgSetting>& settings, const RunOptions& ro) {
-  Session session(pkg, settings, ro);
-  return session.run();
+  g_stop = 0;
+  try {
+    Session session(pkg, settings, ro);
+    return session.run();
+  } catch (const Interrupted& i) {
+    // The session is gone: every link closed, filter removed, object unloaded.
+    std::fprintf(stderr, "ecli: interrupted by %s %s; nothing is left attached or loaded\n",
+                 i.sig == SIGTERM ? "SIGTERM" : "SIGINT", i.when.c_str());
+    return 128 + i.sig;
+  }
 }
 
 }  // namespace ecc::loader

@@ -12,6 +12,7 @@
 #include "ecc/kernel_support.h"
 #include "ecc/error.h"
 #include "ecc/open_guard.h"
+#include "ecc/tc_attach.h"
 
 namespace ecc::wasmhost {
 namespace {
@@ -148,6 +149,7 @@ int32_t BpfHost::attach(int64_t handle, uint32_t name_ptr, uint32_t target_ptr) 
   if (!name || !target) return -EFAULT;
   bpf_program* prog = bpf_object__find_program_by_name(o->obj, std::string(*name).c_str());
   if (!prog) return -ENOENT;
+  if (bpf_program__type(prog) == BPF_PROG_TYPE_SCHED_CLS) return attach_tc(*o, prog, std::string(*target));
   bpf_link* link = target->empty() ? bpf_program__attach(prog) : attach_to(prog, std::string(*target));
   if (!link) {
     int err = errno ? errno : EINVAL;
@@ -156,6 +158,34 @@ int32_t BpfHost::attach(int64_t handle, uint32_t name_ptr, uint32_t target_ptr) 
     return -err;
   }
   o->links.push_back(link);
+  return 0;
+}
+
+// A tc program's target is "IFNAME", "IFNAME:ingress" or "IFNAME:egress"
+// (ingress when not said): the same attachment as ecli's loader makes (a
+// tcx link when the kernel has them, gone with the process).
+int32_t BpfHost::attach_tc(Object& o, bpf_program* prog, const std::string& target) {
+  size_t colon = target.rfind(':');
+  std::string ifname = target.substr(0, colon), dir = colon == std::string::npos ? "" : target.substr(colon + 1);
+  TcTarget t;
+  t.egress = dir == "egress";
+  if (!dir.empty() && dir != "egress" && dir != "ingress") return -EINVAL;
+  t.ifindex = ifname.empty() ? 0 : static_cast<int>(if_nametoindex(ifname.c_str()));
+  if (t.ifindex <= 0) {
+    g_.write_out(2, "wasm_attach_bpf_program: tc program '" + std::string(bpf_program__name(prog)) +
+                        "' needs an interface as its target (IFNAME[:ingress|:egress]), not '" + target + "'\n");
+    return -ENODEV;
+  }
+  std::string failed, how;
+  TcAttachment a;
+  if (int err = a.attach(bpf_program__fd(prog), t, &failed, &how)) {
+    g_.write_out(2, "wasm_attach_bpf_program: cannot attach tc program '" + std::string(bpf_program__name(prog)) +
+                        "' (" + failed + "): " + std::strerror(-err) + "\n");
+    return err;
+  }
+  if (g_.opts().verbose)
+    g_.write_out(2, "ecli: tc program '" + std::string(bpf_program__name(prog)) + "': " + how + "\n");
+  o.tc.push_back(std::move(a));
   return 0;
 }
 
@@ -320,6 +350,7 @@ void BpfHost::destroy(Object& o) {
     perf_buffer__free(r.perf);
   }
   o.readers.clear();
+  o.tc.clear();
   for (bpf_link* l : o.links) bpf_link__destroy(l);
   o.links.clear();
   for (int fd : o.map_fds) maps_.erase(fd);

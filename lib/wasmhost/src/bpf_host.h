@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ecc/tc_attach.h"
 #include "guest.h"
 #include "wasm_bpf_abi.h"
 
@@ -62,6 +63,7 @@ class BpfHost {
     std::vector<uint8_t> image;  // libbpf reads the ELF from here while it opens
     bpf_object* obj = nullptr;
     std::vector<bpf_link*> links;
+    std::vector<TcAttachment> tc;  // released before the links
     std::unordered_map<int, Reader> readers;  // by map fd, built on first poll
     std::vector<int> map_fds;
   };
@@ -78,6 +80,7 @@ class BpfHost {
   };
 
   int64_t load(uint32_t ptr, uint32_t len);
+  int32_t attach_tc(Object& o, bpf_program* prog, const std::string& target);
   int32_t attach(int64_t handle, uint32_t name_ptr, uint32_t target_ptr);
   int32_t poll(int64_t handle, int32_t map_fd, const wi::Func::Ptr& callback, uint32_t ctx, uint32_t data, uint32_t max,
                int32_t timeout, wi::Trap::Ptr* trap, bool* halt);

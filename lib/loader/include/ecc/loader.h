@@ -126,7 +126,10 @@ struct RunOptions {
 
 // Loads, attaches, and streams until `duration` or SIGINT/SIGTERM. Writes
 // events to `out` and "ecli: attached N programs" to stderr once attached.
-// Returns the exit code (0 on a clean stop).
+// Returns the exit code: 0 on a clean stop (a signal once attached), 128 +
+// the signal number when SIGINT/SIGTERM came while loading or attaching
+// (everything acquired so far is released first). tc programs attach as
+// tcx links when the kernel has them (ecc/tc_attach.h).
 int run_package(const Package& pkg, const std::vector<ProgSetting>& settings, const RunOptions& opts);
 
 }  // namespace ecc::loader
