@@ -204,18 +204,27 @@ int32_t BpfHost::map_operate(int32_t fd, int32_t cmd, uint32_t key_ptr, uint32_t
 int BpfHost::reader_for(Object& o, int map_fd, Reader** out) {
   auto it = o.readers.find(map_fd);
   if (it == o.readers.end()) {
-    Reader r;
     uint32_t type = maps_.at(map_fd).type;
-    if (type == BPF_MAP_TYPE_RINGBUF) {
-      r.ring = ring_buffer__new(map_fd, on_ring, this, nullptr);
-      if (!r.ring) return -errno;
-    } else if (type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
-      r.perf = perf_buffer__new(map_fd, 64, on_perf, nullptr, this, nullptr);
-      if (!r.perf) return -errno;
-    } else {
-      return -EINVAL;
+    if (type != BPF_MAP_TYPE_RINGBUF && type != BPF_MAP_TYPE_PERF_EVENT_ARRAY) return -EINVAL;
+    // The callbacks get the reader itself: built in place (the map's nodes
+    // do not move), dropped again when libbpf refuses.
+    it = o.readers.emplace(map_fd, Reader{}).first;
+    Reader& r = it->second;
+    r.host = this;
+    bpf_map *m, *found = nullptr;
+    bpf_object__for_each_map(m, o.obj) {
+      if (bpf_map__fd(m) == map_fd) found = m;
     }
-    it = o.readers.emplace(map_fd, r).first;
+    r.map = found ? bpf_map__name(found) : std::to_string(map_fd);
+    if (type == BPF_MAP_TYPE_RINGBUF)
+      r.ring = ring_buffer__new(map_fd, on_ring, this, nullptr);
+    else
+      r.perf = perf_buffer__new(map_fd, 64, on_perf, on_perf_lost, &r, nullptr);
+    if (!r.ring && !r.perf) {
+      int err = -errno;
+      o.readers.erase(it);
+      return err;
+    }
   }
   *out = &it->second;
   return 0;
@@ -223,7 +232,16 @@ int BpfHost::reader_for(Object& o, int map_fd, Reader** out) {
 
 int BpfHost::on_ring(void* self, void* data, size_t size) { return static_cast<BpfHost*>(self)->deliver(data, size); }
 
-void BpfHost::on_perf(void* self, int, void* data, uint32_t size) { static_cast<BpfHost*>(self)->deliver(data, size); }
+void BpfHost::on_perf(void* reader, int, void* data, uint32_t size) {
+  static_cast<Reader*>(reader)->host->deliver(data, size);
+}
+
+void BpfHost::on_perf_lost(void* reader, int cpu, __u64 count) {
+  Reader& r = *static_cast<Reader*>(reader);
+  r.lost += count;
+  r.host->g_.write_out(2, "ecli: lost " + std::to_string(count) + " events of '" + r.map + "' on CPU " +
+                              std::to_string(cpu) + "\n");
+}
 
 // One record: copied straight into the guest's buffer, then the guest's
 // callback runs. No allocation on this path.
@@ -316,6 +334,9 @@ int32_t BpfHost::poll(int64_t handle, int32_t map_fd, const wi::Func::Ptr& callb
 
 void BpfHost::destroy(Object& o) {
   for (auto& [fd, r] : o.readers) {
+    if (r.lost)
+      g_.write_out(2, "ecli: " + std::to_string(r.lost) + " events of '" + r.map +
+                          "' were lost (the perf buffer overflowed)\n");
     ring_buffer__free(r.ring);
     perf_buffer__free(r.perf);
   }

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -54,9 +55,15 @@ class BpfHost {
     uint32_t value_size;  // per-CPU maps: all CPUs' values
     uint32_t type;
   };
+  // A map's reader. Perf buffers count the records the kernel dropped: each
+  // loss is reported on stderr as it is seen, and the total when the object
+  // closes, in the words of the package path (SPEC §9: never silently).
   struct Reader {
+    BpfHost* host = nullptr;
+    std::string map;
     ring_buffer* ring = nullptr;
     perf_buffer* perf = nullptr;
+    uint64_t lost = 0;
   };
   struct Object {
     std::vector<uint8_t> image;  // libbpf reads the ELF from here while it opens
@@ -94,7 +101,8 @@ class BpfHost {
   int deliver(const void* data, size_t size);
   void destroy(Object& o);
   static int on_ring(void* self, void* data, size_t size);
-  static void on_perf(void* self, int cpu, void* data, uint32_t size);
+  static void on_perf(void* reader, int cpu, void* data, uint32_t size);
+  static void on_perf_lost(void* reader, int cpu, __u64 count);
 
   Guest& g_;
   std::map<int64_t, std::unique_ptr<Object>> objects_;
