@@ -10,7 +10,10 @@
 #               "lost N events ... on CPU" lines, the native lost callback);
 #               ring buffer reserve failures from the program's sampled map
 #               `drops`, printed by the consumer
-#   unacc       sent - delivered - lost: must be 0 (nothing silently dropped)
+#   unread      events the Wasm host read but did not hand over (the run
+#               stopped) or found in the buffer at close ("not read" lines)
+#   unacc       sent - delivered - lost - unread: must be 0 (nothing
+#               silently dropped)
 #   cpu_s       the consumer's CPU seconds (user+sys)
 # The flooder runs on CPU $FLOOD_CPU and ends with a 300 ms pause and a few
 # calls, so that the kernel writes the perf buffer's last lost record.
@@ -71,7 +74,7 @@ wait_ready() {
 }
 
 # load_run BUFFER CONSUMER RATE SECONDS RSS_EVERY: one flood; prints
-# "sent delivered lost drops cpu_s" and leaves the RSS samples in $work/run/rss.
+# "sent delivered lost unread cpu_s" and leaves the RSS samples in $work/run/rss.
 load_run() {
   local b="$1" c="$2" rate="$3" s="$4" every="$5" d=$(( $4 + 6 ))
   local run="$work/run"
@@ -96,7 +99,8 @@ load_run() {
   echo go >&3; exec 3>&-
   wait "$gen"
   wait "$consumer" || { echo "ecli_load: $c failed:" >&2; cat "$run/err" >&2; exit 1; }
-  local delivered lost drops
+  local delivered lost drops unread
+  unread=$(awk '/^ecli: [0-9]+ events of .events. were not read before the object closed$/ { n += $2 } END { print n + 0 }' "$run/err")
   if [ "$c" = native ]; then
     read -r _ delivered _ _ _ lost _ drops < "$run/out"
   else
@@ -108,22 +112,22 @@ load_run() {
       lost="$drops"
     fi
   fi
-  echo "$(cat "$run/sent") $delivered $lost $drops $(cat "$run/cpu")"
+  echo "$(cat "$run/sent") $delivered $lost $unread $(cat "$run/cpu")"
 }
 
-printf '%-5s %8s %-11s %9s %9s %9s %9s %6s %7s %12s\n' \
-  buffer rate consumer sent sent/s delivered lost unacc cpu_s events/cpu_s >&2
+printf '%-5s %8s %-11s %9s %9s %9s %9s %7s %6s %7s %12s\n' \
+  buffer rate consumer sent sent/s delivered lost unread unacc cpu_s events/cpu_s >&2
 bad=0
 rows=()
 for b in "${buffers[@]}"; do
   for rate in "${rates[@]}"; do
     for c in "${consumers[@]}"; do
-      read -r sent delivered lost drops cpu_s <<< "$(load_run "$b" "$c" "$rate" "$secs" 0)"
-      unacc=$((sent - delivered - lost))
+      read -r sent delivered lost unread cpu_s <<< "$(load_run "$b" "$c" "$rate" "$secs" 0)"
+      unacc=$((sent - delivered - lost - unread))
       [ "$unacc" -eq 0 ] || bad=1
       read -r per_s per_cpu <<< "$(python3 -c "print(round($sent / $secs), round($delivered / max($cpu_s, 1e-3)))")"
-      printf '%-5s %8s %-11s %9s %9s %9s %9s %6s %7.2f %12s\n' \
-        "$b" "$rate" "$c" "$sent" "$per_s" "$delivered" "$lost" "$unacc" "$cpu_s" "$per_cpu" >&2
+      printf '%-5s %8s %-11s %9s %9s %9s %9s %7s %6s %7.2f %12s\n' \
+        "$b" "$rate" "$c" "$sent" "$per_s" "$delivered" "$lost" "$unread" "$unacc" "$cpu_s" "$per_cpu" >&2
       rows+=("$b $rate $c $delivered $cpu_s")
     done
   done
@@ -141,8 +145,8 @@ PY
 [ "$rss_secs" -gt 0 ] || exit "$bad"
 echo "RSS over ${rss_secs} s at ${rss_rate} events/s (ring buffer), VmRSS every ${rss_every} s:" >&2
 for c in "${rss_consumers[@]}"; do
-  read -r sent delivered lost drops cpu_s <<< "$(load_run ring "$c" "$rss_rate" "$rss_secs" "$rss_every")"
-  unacc=$((sent - delivered - lost))
+  read -r sent delivered lost unread cpu_s <<< "$(load_run ring "$c" "$rss_rate" "$rss_secs" "$rss_every")"
+  unacc=$((sent - delivered - lost - unread))
   [ "$unacc" -eq 0 ] || bad=1
   python3 - "$c" "$work/run/rss" "$rss_warmup" "$rss_bound" "$sent" "$delivered" "$lost" "$unacc" <<'PY' >&2 || bad=1
 import sys

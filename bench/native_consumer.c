@@ -2,9 +2,9 @@
 // skeleton (open_file, set target_pid, load, attach, ring_buffer__poll or,
 // for FLOOD_PERF's perf event array, perf_buffer__poll with a lost callback).
 // Counts events and sequence gaps; prints "events N lost GAPS reported R
-// drops D" at the end: R the losses reported to it (the perf buffer's lost
-// records; for the ring buffer the program's count of reserve failures), D
-// the program's own count in the `drops` map.
+// drops D no_reader U" at the end: R the losses reported to it (the perf
+// buffer's lost records; for the ring buffer the program's count of reserve
+// failures), D and U the program's own counts in the `drops` map.
 // usage: native_consumer FLOOD.bpf.o PID SECONDS
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -108,15 +108,16 @@ int main(int argc, char **argv)
 	while (now() < end)
 		perf ? perf_buffer__poll(pb, 100) : ring_buffer__poll(rb, 100);
 	perf ? perf_buffer__consume(pb) : ring_buffer__consume(rb);
-	/* struct drops { u64 full; } at key 0, when the object has the map */
-	unsigned long long drops = 0;
+	/* flood.h's struct drops at key 0, when the object has the map */
+	struct drops d = { 0 };
 	struct bpf_map *dm = bpf_object__find_map_by_name(obj, "drops");
 	unsigned int zero = 0;
-	if (dm && bpf_map_lookup_elem(bpf_map__fd(dm), &zero, &drops))
-		drops = 0;
+	if (dm && bpf_map_lookup_elem(bpf_map__fd(dm), &zero, &d))
+		memset(&d, 0, sizeof(d));
+	unsigned long long drops = d.full;
 	unsigned long long span = received ? last_seq - first_seq + 1 : 0;
-	printf("events %llu lost %llu reported %llu drops %llu\n", received, span - received, perf ? perf_lost : drops,
-	       drops);
+	printf("events %llu lost %llu reported %llu drops %llu no_reader %llu\n", received, span - received,
+	       perf ? perf_lost : drops, drops, d.no_reader);
 	ring_buffer__free(rb);
 	perf_buffer__free(pb);
 	bpf_link__destroy(link);
