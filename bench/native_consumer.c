@@ -5,7 +5,7 @@
 // drops D no_reader U" at the end: R the losses reported to it (the perf
 // buffer's lost records; for the ring buffer the program's count of reserve
 // failures), D and U the program's own counts in the `drops` map.
-// usage: native_consumer FLOOD.bpf.o PID SECONDS
+// usage: native_consumer FLOOD.bpf.o PID SECONDS   (SIGINT stops it earlier)
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <signal.h>
@@ -44,6 +44,14 @@ static void on_perf_lost(void *ctx, int cpu, __u64 n)
 	(void)ctx;
 	(void)cpu;
 	perf_lost += n;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
 }
 
 static double now(void)
@@ -105,7 +113,9 @@ int main(int argc, char **argv)
 	if (!rb && !pb)
 		return 1;
 	fprintf(stderr, "native: attached 1 programs\n");
-	while (now() < end)
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	while (!stop && now() < end)
 		perf ? perf_buffer__poll(pb, 100) : ring_buffer__poll(rb, 100);
 	perf ? perf_buffer__consume(pb) : ring_buffer__consume(rb);
 	/* flood.h's struct drops at key 0, when the object has the map */
