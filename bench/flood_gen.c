@@ -55,8 +55,12 @@ int main(int argc, char **argv)
 			if (t >= end)
 				break;
 			unsigned long long due = (unsigned long long)(rate * (t - start));
-			for (; calls < due; calls++)
+			/* a core that falls behind catches up in pieces: the end holds */
+			while (calls < due) {
 				syscall(SYS_getppid);
+				if ((++calls & 1023) == 0 && now() >= end)
+					break;
+			}
 			sleep_until(start + ms / 1000.0);
 		}
 	}
