@@ -75,7 +75,10 @@ Result ret_i32(wi::Values& r, int32_t v) {
 BpfHost::BpfHost(Guest& guest) : g_(guest), callback_type_(sample_type()) {}
 
 BpfHost::~BpfHost() {
-  for (auto& [h, o] : objects_) destroy(*o);
+  // Objects still open when the run ends: if it was stopped, what they
+  // still hold was never offered to the guest, and counts.
+  bool stopped = g_.should_stop() || g_.halted() == Halt::stop;
+  for (auto& [h, o] : objects_) destroy(*o, stopped);
 }
 
 BpfHost::Object* BpfHost::find(int64_t handle) {
@@ -353,15 +356,18 @@ int32_t BpfHost::poll(int64_t handle, int32_t map_fd, const wi::Func::Ptr& callb
   return result;
 }
 
-void BpfHost::destroy(Object& o) {
-  // Detached first, so that what is left in the buffers can be counted.
+void BpfHost::destroy(Object& o, bool count_unread) {
+  // Detached first, so that what is left in the buffers can be counted. (A
+  // guest that closes its object leaves the rest unread by its own choice.)
   for (bpf_link* l : o.links) bpf_link__destroy(l);
   o.links.clear();
   for (auto& [fd, r] : o.readers) {
-    counting_unread_ = true;
-    if (r.ring) ring_buffer__consume(r.ring);
-    if (r.perf) perf_buffer__consume(r.perf);
-    counting_unread_ = false;
+    if (count_unread) {
+      counting_unread_ = true;
+      if (r.ring) ring_buffer__consume(r.ring);
+      if (r.perf) perf_buffer__consume(r.perf);
+      counting_unread_ = false;
+    }
     if (r.lost)
       g_.write_out(2, "ecli: " + std::to_string(r.lost) + " events of '" + r.map +
                           "' were lost (the perf buffer overflowed)\n");
@@ -382,7 +388,7 @@ int32_t BpfHost::close(int64_t handle) {
   Object* o = find(handle);
   if (!o) return -EBADF;
   if (polling_ == o) return -EBUSY;  // closed from inside its own callback
-  destroy(*o);
+  destroy(*o, false);
   objects_.erase(handle);
   return 0;
 }

@@ -60,8 +60,8 @@ class BpfHost {
   // records the kernel dropped, each loss reported on stderr as it is seen
   // and the total when the object closes, in the words of the package path;
   // records read but not handed over because the run stopped, and those
-  // still in the buffer when the object closes, are counted as unread and
-  // reported then.
+  // still in the buffer when a stopped run ends, are counted as unread and
+  // reported when the object closes.
   struct Reader {
     BpfHost* host = nullptr;
     std::string map;
@@ -110,7 +110,7 @@ class BpfHost {
   Object* find(int64_t handle);
   int reader_for(Object& o, int map_fd, Reader** out);
   int deliver(const void* data, size_t size);
-  void destroy(Object& o);
+  void destroy(Object& o, bool count_unread);
   static int on_ring(void* reader, void* data, size_t size);
   static void on_perf(void* reader, int cpu, void* data, uint32_t size);
   static void on_perf_lost(void* reader, int cpu, __u64 count);
