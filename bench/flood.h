@@ -10,4 +10,12 @@ struct event {
 	unsigned char pad[20];
 };
 
+/* The value of flood.bpf.c's sampled map `drops` (one entry): events the
+ * program could not output. The event type comes first: it is the type of
+ * the events buffer. */
+struct drops {
+	unsigned long long full;      /* the buffer had no room (ring, perf) */
+	unsigned long long no_reader; /* perf: no reader had opened the CPU's buffer */
+};
+
 #endif

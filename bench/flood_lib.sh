@@ -40,7 +40,7 @@ sys.exit(rc)' "$work/cpu" "${cmd[@]}" > "$work/out" 2> "$work/err" &
   wait "$consumer"
   local received lost
   if [ "$count" = native ]; then
-    read -r _ received _ lost < "$work/out"
+    read -r _ received _ lost _ < "$work/out"
   else
     read -r received lost < <(python3 - "$work/out" <<'PY'
 import json, sys

@@ -1,7 +1,12 @@
 // The baseline: a minimal libbpf consumer of bench/flood.bpf.o, without a
-// skeleton (open_file, set target_pid, load, attach, ring_buffer__poll).
-// Counts events and sequence gaps; prints "events N lost M" at the end.
-// usage: native_consumer FLOOD.bpf.o PID SECONDS
+// skeleton (open_file, set target_pid, load, attach, ring_buffer__poll or,
+// for FLOOD_PERF's perf event array, perf_buffer__poll with a lost callback).
+// Counts events and sequence gaps; prints "events N lost GAPS reported R
+// drops D no_reader U" at the end: R the losses reported to it (the perf
+// buffer's lost records; for the ring buffer the program's count of reserve
+// failures), D and U the program's own counts in the `drops` map.
+// usage: native_consumer FLOOD.bpf.o PID SECONDS   (SIGINT stops it earlier)
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,7 +16,7 @@
 
 #include "flood.h"
 
-static unsigned long long received, first_seq = ~0ull, last_seq;
+static unsigned long long received, first_seq = ~0ull, last_seq, perf_lost;
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -26,6 +31,27 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (e->seq > last_seq)
 		last_seq = e->seq;
 	return 0;
+}
+
+static void on_perf_event(void *ctx, int cpu, void *data, __u32 size)
+{
+	(void)cpu;
+	on_event(ctx, data, size);
+}
+
+static void on_perf_lost(void *ctx, int cpu, __u64 n)
+{
+	(void)ctx;
+	(void)cpu;
+	perf_lost += n;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
 }
 
 static double now(void)
@@ -76,17 +102,34 @@ int main(int argc, char **argv)
 		fprintf(stderr, "attach failed\n");
 		return 1;
 	}
-	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(obj, "events")), on_event,
-						  NULL, NULL);
-	if (!rb)
+	struct bpf_map *events = bpf_object__find_map_by_name(obj, "events");
+	int perf = bpf_map__type(events) == BPF_MAP_TYPE_PERF_EVENT_ARRAY;
+	struct ring_buffer *rb = NULL;
+	struct perf_buffer *pb = NULL;
+	if (perf)
+		pb = perf_buffer__new(bpf_map__fd(events), 64, on_perf_event, on_perf_lost, NULL, NULL);
+	else
+		rb = ring_buffer__new(bpf_map__fd(events), on_event, NULL, NULL);
+	if (!rb && !pb)
 		return 1;
 	fprintf(stderr, "native: attached 1 programs\n");
-	while (now() < end)
-		ring_buffer__poll(rb, 100);
-	ring_buffer__consume(rb);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	while (!stop && now() < end)
+		perf ? perf_buffer__poll(pb, 100) : ring_buffer__poll(rb, 100);
+	perf ? perf_buffer__consume(pb) : ring_buffer__consume(rb);
+	/* flood.h's struct drops at key 0, when the object has the map */
+	struct drops d = { 0 };
+	struct bpf_map *dm = bpf_object__find_map_by_name(obj, "drops");
+	unsigned int zero = 0;
+	if (dm && bpf_map_lookup_elem(bpf_map__fd(dm), &zero, &d))
+		memset(&d, 0, sizeof(d));
+	unsigned long long drops = d.full;
 	unsigned long long span = received ? last_seq - first_seq + 1 : 0;
-	printf("events %llu lost %llu\n", received, span - received);
+	printf("events %llu lost %llu reported %llu drops %llu no_reader %llu\n", received, span - received,
+	       perf ? perf_lost : drops, drops, d.no_reader);
 	ring_buffer__free(rb);
+	perf_buffer__free(pb);
 	bpf_link__destroy(link);
 	bpf_object__close(obj);
 	return 0;

@@ -783,7 +783,10 @@ static inline struct bpf_buffer *ewasm_bpf_buffer__open3(struct bpf_map *events,
 }
 
 /* libbpf-tools' form: (buffer from __new, sample_cb, lost_cb, ctx) after
- * load; lost_cb is never called (the host reports no lost records). */
+ * load. lost_cb is never called: the wasm_bpf ABI has no call for lost
+ * records, so the host reports them on stderr ("ecli: lost N events of 'MAP'
+ * on CPU C", and the total when the object closes), as ecli does for a
+ * package. */
 static inline int ewasm_bpf_buffer__open4(struct bpf_buffer *b, bpf_buffer_sample_fn sample_cb, void *lost_cb,
 					  void *ctx)
 {
@@ -872,7 +875,8 @@ static inline int ring_buffer__consume(struct ring_buffer *rb)
 }
 
 /* libbpf's perf buffer. The host hands records over without their CPU:
- * sample_cb sees cpu 0; lost_cb is never called. */
+ * sample_cb sees cpu 0; lost_cb is never called (the host reports lost
+ * records on stderr, see bpf_buffer__open). */
 typedef void (*perf_buffer_sample_fn)(void *ctx, int cpu, void *data, __u32 size);
 typedef void (*perf_buffer_lost_fn)(void *ctx, int cpu, __u64 cnt);
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <regex>
 #include <sstream>
 
 namespace ecc::test {
@@ -238,5 +239,26 @@ void expect_sigsnoop_json(const fs::path& pkg, const std::vector<std::string>& o
   EXPECT_EQ(seen, 2) << r.out;
 }
 
+PinToThisCpu::PinToThisCpu() {
+  EXPECT_EQ(sched_getaffinity(0, sizeof all_, &all_), 0);
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(sched_getcpu(), &one);
+  EXPECT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+}
+
+PinToThisCpu::~PinToThisCpu() { sched_setaffinity(0, sizeof all_, &all_); }
+
+LostReports lost_reports(const std::string& err, const std::string& map) {
+  LostReports r;
+  std::regex per_cpu("^ecli: lost (\\d+) events of '" + map + "' on CPU \\d+$");
+  std::regex total("^ecli: (\\d+) events of '" + map + "' were lost \\(the perf buffer overflowed\\)$");
+  for (const auto& line : split_lines(err)) {
+    std::smatch m;
+    if (std::regex_match(line, m, per_cpu)) r.per_cpu += std::stoull(m[1]);
+    if (std::regex_match(line, m, total)) r.total += std::stoull(m[1]);
+  }
+  return r;
+}
 
 }  // namespace ecc::test

@@ -2,7 +2,10 @@
 // with deadlines, for the kernel end-to-end tests of ecli.
 #pragma once
 
+#include <sched.h>
+
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -88,5 +91,27 @@ bool signal_until_seen(EcliProcess& p, Sleeper& child, int sig, std::string need
 // `options` before it) with --signal 10 --pid <this process>, signals a
 // Sleeper with USR1, USR2, USR1, and checks both USR1 events field by field.
 void expect_sigsnoop_json(const fs::path& pkg, const std::vector<std::string>& options = {});
+
+// Pins this thread to the CPU it runs on, and back to its CPUs when
+// destroyed: the kernel reports a CPU's perf losses in that CPU's buffer,
+// with the next record that fits there, so a test sends every event from one.
+class PinToThisCpu {
+ public:
+  PinToThisCpu();
+  ~PinToThisCpu();
+  PinToThisCpu(const PinToThisCpu&) = delete;
+  PinToThisCpu& operator=(const PinToThisCpu&) = delete;
+
+ private:
+  cpu_set_t all_;
+};
+
+// ecli's reports of lost perf records of `map` on stderr: the sum of the
+// "lost N events of 'MAP' on CPU C" lines, and of the totals at the end.
+struct LostReports {
+  uint64_t per_cpu = 0;
+  uint64_t total = 0;
+};
+LostReports lost_reports(const std::string& err, const std::string& map);
 
 }  // namespace ecc::test

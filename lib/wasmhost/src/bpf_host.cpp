@@ -76,7 +76,10 @@ Result ret_i32(wi::Values& r, int32_t v) {
 BpfHost::BpfHost(Guest& guest) : g_(guest), callback_type_(sample_type()) {}
 
 BpfHost::~BpfHost() {
-  for (auto& [h, o] : objects_) destroy(*o);
+  // Objects still open when the run ends: if it was stopped, what they
+  // still hold was never offered to the guest, and counts.
+  bool stopped = g_.should_stop() || g_.halted() == Halt::stop;
+  for (auto& [h, o] : objects_) destroy(*o, stopped);
 }
 
 BpfHost::Object* BpfHost::find(int64_t handle) {
@@ -234,38 +237,66 @@ int32_t BpfHost::map_operate(int32_t fd, int32_t cmd, uint32_t key_ptr, uint32_t
 int BpfHost::reader_for(Object& o, int map_fd, Reader** out) {
   auto it = o.readers.find(map_fd);
   if (it == o.readers.end()) {
-    Reader r;
     uint32_t type = maps_.at(map_fd).type;
-    if (type == BPF_MAP_TYPE_RINGBUF) {
-      r.ring = ring_buffer__new(map_fd, on_ring, this, nullptr);
-      if (!r.ring) return -errno;
-    } else if (type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
-      r.perf = perf_buffer__new(map_fd, 64, on_perf, nullptr, this, nullptr);
-      if (!r.perf) return -errno;
-    } else {
-      return -EINVAL;
+    if (type != BPF_MAP_TYPE_RINGBUF && type != BPF_MAP_TYPE_PERF_EVENT_ARRAY) return -EINVAL;
+    // The callbacks get the reader itself: built in place (the map's nodes
+    // do not move), dropped again when libbpf refuses.
+    it = o.readers.emplace(map_fd, Reader{}).first;
+    Reader& r = it->second;
+    r.host = this;
+    bpf_map *m, *found = nullptr;
+    bpf_object__for_each_map(m, o.obj) {
+      if (bpf_map__fd(m) == map_fd) found = m;
     }
-    it = o.readers.emplace(map_fd, r).first;
+    r.map = found ? bpf_map__name(found) : std::to_string(map_fd);
+    if (type == BPF_MAP_TYPE_RINGBUF)
+      r.ring = ring_buffer__new(map_fd, on_ring, &r, nullptr);
+    else
+      r.perf = perf_buffer__new(map_fd, 64, on_perf, on_perf_lost, &r, nullptr);
+    if (!r.ring && !r.perf) {
+      int err = -errno;
+      o.readers.erase(it);
+      return err;
+    }
   }
   *out = &it->second;
   return 0;
 }
 
-int BpfHost::on_ring(void* self, void* data, size_t size) { return static_cast<BpfHost*>(self)->deliver(data, size); }
+int BpfHost::on_ring(void* reader, void* data, size_t size) {
+  Reader& r = *static_cast<Reader*>(reader);
+  if (r.host->counting_unread_) return ++r.unread, 0;
+  return r.host->deliver(data, size);
+}
 
-void BpfHost::on_perf(void* self, int, void* data, uint32_t size) { static_cast<BpfHost*>(self)->deliver(data, size); }
+void BpfHost::on_perf(void* reader, int, void* data, uint32_t size) {
+  Reader& r = *static_cast<Reader*>(reader);
+  if (r.host->counting_unread_) {
+    ++r.unread;
+    return;
+  }
+  r.host->deliver(data, size);
+}
+
+void BpfHost::on_perf_lost(void* reader, int cpu, __u64 count) {
+  Reader& r = *static_cast<Reader*>(reader);
+  r.lost += count;
+  r.host->g_.write_out(2, "ecli: lost " + std::to_string(count) + " events of '" + r.map + "' on CPU " +
+                              std::to_string(cpu) + "\n");
+}
 
 // One record: copied straight into the guest's buffer, then the guest's
 // callback runs. No allocation on this path.
 int BpfHost::deliver(const void* data, size_t size) {
   Round& r = round_;
-  if (r.halted) return -1;
+  // libbpf has consumed this record: when it is not handed over, it counts.
+  if (r.halted) return ++r.reader->unread, -1;
   // A slow guest may have a long backlog in one round: -d and SIGINT must not
   // wait for all of it.
   if (g_.should_stop()) {
     r.halted = true;
     g_.halt(Halt::stop, &r.trap);
-    return -1;
+    return ++r.reader->unread, -1;
   }
   uint32_t n = static_cast<uint32_t>(std::min<size_t>(size, r.max_size));
   std::memcpy(g_.ptr(r.data_ptr, r.max_size), data, n);
@@ -284,7 +315,13 @@ int BpfHost::deliver(const void* data, size_t size) {
   // The ring buffer stops its round on a negative return; a perf buffer's
   // callback cannot stop it, so the remaining records of that round still
   // reach the guest (none is lost).
-  return ret != 0 ? -1 : 0;
+  if (ret != 0) return -1;
+  using namespace std::chrono;
+  if (r.reader->ring && (++r.count & 255) == 0 && steady_clock::now() - r.started > milliseconds(50)) {
+    r.yielded = true;
+    return -1;
+  }
+  return 0;
 }
 
 int32_t BpfHost::poll(int64_t handle, int32_t map_fd, const wi::Func::Ptr& callback, uint32_t ctx, uint32_t data,
@@ -304,6 +341,7 @@ int32_t BpfHost::poll(int64_t handle, int32_t map_fd, const wi::Func::Ptr& callb
   round_.ctx = ctx;
   round_.data_ptr = data;
   round_.max_size = max;
+  round_.reader = reader;
   round_.stopped = round_.halted = false;
   round_.stopped_with = 0;
   polling_ = o;
@@ -315,6 +353,9 @@ int32_t BpfHost::poll(int64_t handle, int32_t map_fd, const wi::Func::Ptr& callb
     auto left = until == steady_clock::time_point::max() ? milliseconds(50)
                                                          : duration_cast<milliseconds>(until - steady_clock::now());
     int wait = static_cast<int>(g_.wait_budget(std::clamp(left, milliseconds(0), milliseconds(50))).count());
+    round_.yielded = false;
+    round_.count = 0;
+    round_.started = steady_clock::now();
     int n = reader->ring ? ring_buffer__poll(reader->ring, wait) : perf_buffer__poll(reader->perf, wait);
     g_.flush_out();
     if (round_.halted) {
@@ -326,6 +367,7 @@ int32_t BpfHost::poll(int64_t handle, int32_t map_fd, const wi::Func::Ptr& callb
       result = round_.stopped_with < 0 ? round_.stopped_with : 0;
       break;
     }
+    if (round_.yielded) break;  // records were handed over
     if (n < 0 && n != -EINTR) {
       result = n;
       break;
@@ -344,15 +386,29 @@ int32_t BpfHost::poll(int64_t handle, int32_t map_fd, const wi::Func::Ptr& callb
   return result;
 }
 
-void BpfHost::destroy(Object& o) {
+void BpfHost::destroy(Object& o, bool count_unread) {
+  // Detached first, so that what is left in the buffers can be counted. (A
+  // guest that closes its object leaves the rest unread by its own choice.)
+  for (bpf_link* l : o.links) bpf_link__destroy(l);
+  o.links.clear();
+  o.tc.clear();
   for (auto& [fd, r] : o.readers) {
+    if (count_unread) {
+      counting_unread_ = true;
+      if (r.ring) ring_buffer__consume(r.ring);
+      if (r.perf) perf_buffer__consume(r.perf);
+      counting_unread_ = false;
+    }
+    if (r.lost)
+      g_.write_out(2, "ecli: " + std::to_string(r.lost) + " events of '" + r.map +
+                          "' were lost (the perf buffer overflowed)\n");
+    if (r.unread)
+      g_.write_out(2, "ecli: " + std::to_string(r.unread) + " events of '" + r.map +
+                          "' were not read before the object closed\n");
     ring_buffer__free(r.ring);
     perf_buffer__free(r.perf);
   }
   o.readers.clear();
-  o.tc.clear();
-  for (bpf_link* l : o.links) bpf_link__destroy(l);
-  o.links.clear();
   for (int fd : o.map_fds) maps_.erase(fd);
   o.map_fds.clear();
   bpf_object__close(o.obj);
@@ -363,7 +419,7 @@ int32_t BpfHost::close(int64_t handle) {
   Object* o = find(handle);
   if (!o) return -EBADF;
   if (polling_ == o) return -EBUSY;  // closed from inside its own callback
-  destroy(*o);
+  destroy(*o, false);
   objects_.erase(handle);
   return 0;
 }

@@ -11,9 +11,11 @@
 
 #include <bpf/libbpf.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -55,9 +57,19 @@ class BpfHost {
     uint32_t value_size;  // per-CPU maps: all CPUs' values
     uint32_t type;
   };
+  // A map's reader. Nothing goes silently (SPEC §9): perf buffers count the
+  // records the kernel dropped, each loss reported on stderr as it is seen
+  // and the total when the object closes, in the words of the package path;
+  // records read but not handed over because the run stopped, and those
+  // still in the buffer when a stopped run ends, are counted as unread and
+  // reported when the object closes.
   struct Reader {
+    BpfHost* host = nullptr;
+    std::string map;
     ring_buffer* ring = nullptr;
     perf_buffer* perf = nullptr;
+    uint64_t lost = 0;
+    uint64_t unread = 0;
   };
   struct Object {
     std::vector<uint8_t> image;  // libbpf reads the ELF from here while it opens
@@ -72,8 +84,14 @@ class BpfHost {
     wi::Func::Ptr func;
     const char* where = "";  // names the callback in a trap message
     uint32_t ctx = 0, data_ptr = 0, max_size = 0;
+    Reader* reader = nullptr;
     int32_t stopped_with = 0;  // the callback's non-zero return
     bool stopped = false;
+    // A ring buffer's round ends after a while even when records keep
+    // coming, so that the guest's loop runs (the rest stays in the ring).
+    bool yielded = false;
+    uint32_t count = 0;
+    std::chrono::steady_clock::time_point started;
     bool halted = false;  // the run ends (trap in the callback, stop)
     wi::Trap::Ptr trap;
     wi::Values params = wi::Values(3), results = wi::Values(1);
@@ -95,15 +113,17 @@ class BpfHost {
   Object* find(int64_t handle);
   int reader_for(Object& o, int map_fd, Reader** out);
   int deliver(const void* data, size_t size);
-  void destroy(Object& o);
-  static int on_ring(void* self, void* data, size_t size);
-  static void on_perf(void* self, int cpu, void* data, uint32_t size);
+  void destroy(Object& o, bool count_unread);
+  static int on_ring(void* reader, void* data, size_t size);
+  static void on_perf(void* reader, int cpu, void* data, uint32_t size);
+  static void on_perf_lost(void* reader, int cpu, __u64 count);
 
   Guest& g_;
   std::map<int64_t, std::unique_ptr<Object>> objects_;
   std::unordered_map<int, MapRef> maps_;  // every map fd of a live object
   int64_t next_handle_ = 1;
   Object* polling_ = nullptr;
+  bool counting_unread_ = false;  // closing: records are counted, not delivered
   Round round_;
   wi::FuncType callback_type_;
   wi::Func::Ptr go_callback_;
