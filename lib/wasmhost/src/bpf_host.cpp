@@ -389,9 +389,9 @@ int32_t BpfHost::poll(int64_t handle, int32_t map_fd, const wi::Func::Ptr& callb
 void BpfHost::destroy(Object& o, bool count_unread) {
   // Detached first, so that what is left in the buffers can be counted. (A
   // guest that closes its object leaves the rest unread by its own choice.)
+  o.tc.clear();
   for (bpf_link* l : o.links) bpf_link__destroy(l);
   o.links.clear();
-  o.tc.clear();
   for (auto& [fd, r] : o.readers) {
     if (count_unread) {
       counting_unread_ = true;
