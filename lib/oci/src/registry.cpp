@@ -250,6 +250,16 @@ std::optional<Pulled> pull_from_cache(const Reference& ref, const std::string& d
 
 }  // namespace
 
+namespace {
+
+// A string member of a JSON object from a server; empty when absent or not a string.
+std::string string_member(const nlohmann::json& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
 std::string describe_failure(const HttpResponse& r) {
   std::string s = status_text(r.status);
   auto j = nlohmann::json::parse(r.body.begin(), r.body.end(), nullptr, false);
@@ -257,8 +267,8 @@ std::string describe_failure(const HttpResponse& r) {
   if (!j.is_discarded() && j.is_object() && j.contains("errors") && j["errors"].is_array()) {
     for (const auto& e : j["errors"]) {
       if (!e.is_object()) continue;
-      std::string one = e.value("code", std::string());
-      std::string msg = e.value("message", std::string());
+      std::string one = string_member(e, "code");
+      std::string msg = string_member(e, "message");
       if (!msg.empty()) one += (one.empty() ? "" : ": ") + msg;
       if (!one.empty()) detail += (detail.empty() ? "" : "; ") + one;
     }
@@ -269,7 +279,8 @@ std::string describe_failure(const HttpResponse& r) {
 std::string token_of(const HttpResponse& r) {
   auto j = nlohmann::json::parse(r.body.begin(), r.body.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return {};
-  return j.value("token", j.value("access_token", std::string()));
+  std::string token = string_member(j, "token");
+  return token.empty() ? string_member(j, "access_token") : token;
 }
 
 Pulled pull(const Reference& ref, const ClientOptions& opts) {
