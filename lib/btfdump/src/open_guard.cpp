@@ -24,6 +24,9 @@ void check_libbpf_survives_open(const uint8_t* elf, size_t size, const std::stri
   if (pid == 0) {
     // Only async-signal-safe work would be strictly allowed here; the child
     // is single-threaded in ecli and the Wasm host at this point.
+    // A handler installed in this process (ASan's, a fuzzer's) would turn
+    // the crash into an ordinary exit: the child dies of the signal itself.
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) signal(sig, SIG_DFL);
     libbpf_set_print(g_silent);
     bpf_object_open_opts oo{};
     oo.sz = sizeof oo;
@@ -38,6 +41,13 @@ void check_libbpf_survives_open(const uint8_t* elf, size_t size, const std::stri
     throw Error(Exit::bad_input,
                 "bpf_object is a damaged ELF file: libbpf crashes reading it (" +
                     std::string(strsignal(WTERMSIG(status))) + ")",
+                path);
+  // The child exits 0 when it survived; anything else (a sanitizer's report
+  // of a fault inside libbpf) is the same crash.
+  if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+    throw Error(Exit::bad_input,
+                "bpf_object is a damaged ELF file: libbpf crashes reading it (exit status " +
+                    std::to_string(WEXITSTATUS(status)) + ")",
                 path);
 }
 

@@ -96,10 +96,15 @@ TypeId export_type_id(const Json& e, const Json& exports, Skeleton& obj, const s
     uint64_t id = it->is_number_unsigned() ? it->get<uint64_t>() : 0;
     bool ok = id > 0 && id < tt.size() && tt.at(static_cast<TypeId>(id)).btf_id != 0;
     if (ok) {
-      // The id names this very type, or a typedef of an anonymous record.
+      // The id names this very type, or a typedef of an anonymous record,
+      // or the anonymous record itself that a typedef of that name names
+      // (what ecc writes for `typedef struct {...} task_row_t`).
       const Type& named = tt.at(static_cast<TypeId>(id));
-      const Type& t = tt.at(tt.resolve(static_cast<TypeId>(id)));
-      ok = is_layout_kind(t) && (t.name == name || (t.name.empty() && named.name == name));
+      TypeId resolved = tt.resolve(static_cast<TypeId>(id));
+      const Type& t = tt.at(resolved);
+      auto td = tt.find(TypeKind::Typedef, name);
+      ok = is_layout_kind(t) &&
+           (t.name == name || (t.name.empty() && (named.name == name || (td && tt.resolve(*td) == resolved))));
     }
     if (!ok)
       throw Error(Exit::bad_input, "export type '" + name + "' (type_id " + it->dump() + ") is not in the BPF object's BTF",

@@ -36,6 +36,13 @@ struct TlsOptions {
 // returned, not thrown.
 HttpResponse http_perform(const HttpRequest& req, const TlsOptions& tls);
 
+// Of a registry's answer: "HTTP 404 (MANIFEST_UNKNOWN: manifest unknown)"
+// from its JSON error body, or just the status.
+std::string describe_failure(const HttpResponse& r);
+// The token (or access_token) of a token service's JSON answer; empty when
+// it has none.
+std::string token_of(const HttpResponse& r);
+
 // `location` (absolute, or relative to `base`) as an absolute URL.
 std::string resolve_url(const std::string& base, const std::string& location);
 // "host[:port]" of an absolute URL, lower-cased; the port only when given.

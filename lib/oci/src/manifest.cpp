@@ -52,7 +52,10 @@ std::string build_manifest(const Descriptor& config, const Descriptor& layer, co
 Artifact read_manifest(const std::string& text, const std::string& where) {
   auto m = json::parse(text, nullptr, false);
   if (m.is_discarded() || !m.is_object()) throw Error(Exit::bad_input, "the manifest is not a JSON object", where);
-  std::string type = m.value("mediaType", std::string());
+  auto media_type = m.find("mediaType");
+  if (media_type != m.end() && !media_type->is_string())
+    throw Error(Exit::bad_input, "the manifest's mediaType is not a string", where);
+  std::string type = media_type != m.end() ? media_type->get<std::string>() : std::string();
   if (m.contains("manifests") || type == "application/vnd.oci.image.index.v1+json" ||
       type == "application/vnd.docker.distribution.manifest.list.v2+json")
     throw Error(Exit::bad_input, "an image index (" + (type.empty() ? std::string("manifests") : type) +

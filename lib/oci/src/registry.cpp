@@ -36,24 +36,6 @@ std::string status_text(long status) {
   }
 }
 
-// "HTTP 404 (MANIFEST_UNKNOWN: manifest unknown)" from the registry's JSON
-// error body, or just the status.
-std::string describe_failure(const HttpResponse& r) {
-  std::string s = status_text(r.status);
-  auto j = json::parse(r.body.begin(), r.body.end(), nullptr, false);
-  std::string detail;
-  if (!j.is_discarded() && j.is_object() && j.contains("errors") && j["errors"].is_array()) {
-    for (const auto& e : j["errors"]) {
-      if (!e.is_object()) continue;
-      std::string one = e.value("code", std::string());
-      std::string msg = e.value("message", std::string());
-      if (!msg.empty()) one += (one.empty() ? "" : ": ") + msg;
-      if (!one.empty()) detail += (detail.empty() ? "" : "; ") + one;
-    }
-  }
-  return detail.empty() ? s : s + " (" + detail + ")";
-}
-
 std::string query_escape(const std::string& s) {
   static const char hex[] = "0123456789ABCDEF";
   std::string out;
@@ -236,9 +218,7 @@ class Registry {
     HttpResponse r = perform(req);
     if (opts_.verbose) std::cerr << "ecli: GET " << c.params.at("realm") << " (token) -> " << r.status << "\n";
     if (r.status != 200) fail("the token service", r);
-    auto j = json::parse(r.body.begin(), r.body.end(), nullptr, false);
-    std::string token;
-    if (!j.is_discarded() && j.is_object()) token = j.value("token", j.value("access_token", std::string()));
+    std::string token = token_of(r);
     if (token.empty()) throw Error(Exit::bad_input, "the token service answered without a token", ref_.str());
     return token;
   }
@@ -269,6 +249,39 @@ std::optional<Pulled> pull_from_cache(const Reference& ref, const std::string& d
 }
 
 }  // namespace
+
+namespace {
+
+// A string member of a JSON object from a server; empty when absent or not a string.
+std::string string_member(const nlohmann::json& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+std::string describe_failure(const HttpResponse& r) {
+  std::string s = status_text(r.status);
+  auto j = nlohmann::json::parse(r.body.begin(), r.body.end(), nullptr, false);
+  std::string detail;
+  if (!j.is_discarded() && j.is_object() && j.contains("errors") && j["errors"].is_array()) {
+    for (const auto& e : j["errors"]) {
+      if (!e.is_object()) continue;
+      std::string one = string_member(e, "code");
+      std::string msg = string_member(e, "message");
+      if (!msg.empty()) one += (one.empty() ? "" : ": ") + msg;
+      if (!one.empty()) detail += (detail.empty() ? "" : "; ") + one;
+    }
+  }
+  return detail.empty() ? s : s + " (" + detail + ")";
+}
+
+std::string token_of(const HttpResponse& r) {
+  auto j = nlohmann::json::parse(r.body.begin(), r.body.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return {};
+  std::string token = string_member(j, "token");
+  return token.empty() ? string_member(j, "access_token") : token;
+}
 
 Pulled pull(const Reference& ref, const ClientOptions& opts) {
   if (auto cached = pull_from_cache(ref, ref.digest)) return *cached;  // no network at all

@@ -1,5 +1,6 @@
 // SPEC §6: one doc comment's text -> annotations.
 #include <cctype>
+#include <cstdint>
 #include <sstream>
 #include <string_view>
 
@@ -50,9 +51,40 @@ void append_words(std::string& to, std::string_view text) {
   to += text;
 }
 
+// The text with every byte that is not part of a well-formed UTF-8
+// sequence replaced by U+FFFD: a comment in another encoding (Latin-1) must
+// not make the annotations invalid JSON strings.
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    uint32_t cp = n == 1 ? c : n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;
+    for (size_t k = 1; ok && k < n; k++) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      ok = (cc & 0xc0) == 0x80;
+      cp = cp << 6 | (cc & 0x3f);
+    }
+    // No overlong forms, surrogates or code points past U+10FFFF.
+    ok = ok && !(n == 2 && cp < 0x80) && !(n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) &&
+         !(n == 4 && (cp < 0x10000 || cp > 0x10ffff));
+    if (ok) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      out += "\xef\xbf\xbd";
+      i += 1;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
-Json parse_doc_comment(const std::string& raw) {
+Json parse_doc_comment(const std::string& raw_text) {
+  std::string raw = valid_utf8(raw_text);
   std::string description;
   // Keys in order of appearance with their (possibly multi-line) raw values.
   std::vector<std::pair<std::string, std::string>> tags;
