@@ -18,6 +18,8 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   # compiler side: clang for BPF, libtooling for the layout/doc pass
   clang llvm lld libclang-dev libclang-cpp-dev llvm-dev
+  # sanitizer runtimes for the ASan + UBSan build (scripts/test-sanitized.sh)
+  libclang-rt-14-dev
   # BPF loading, BTF, ELF
   libbpf-dev libelf-dev zlib1g-dev
   # libraries
