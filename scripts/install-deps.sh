@@ -18,7 +18,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   # compiler side: clang for BPF, libtooling for the layout/doc pass
   clang llvm lld libclang-dev libclang-cpp-dev llvm-dev
-  # libFuzzer, ASan and UBSan runtimes of clang 14 (ECC_FUZZ, tests/fuzz)
+  # clang 14's runtimes: ASan/UBSan (scripts/test-sanitized.sh) and libFuzzer (tests/fuzz)
   libclang-rt-14-dev
   # BPF loading, BTF, ELF
   libbpf-dev libelf-dev zlib1g-dev

@@ -79,6 +79,14 @@ AppRun run_app(const std::vector<uint8_t>& module, const std::vector<std::string
   return r;
 }
 
+void precompile(const std::vector<uint8_t>& module) {
+  if (g_engine != WasmEngine::aot) return;
+  WasmRunOptions opts;
+  opts.engine = WasmEngine::aot;
+  opts.aot_cache = test_aot_cache();
+  compile_wasm_app(module, "app.wasm", opts);
+}
+
 std::vector<uint8_t> events_object(const TempDir& dir) {
   std::string src = read_text(source_dir() / "tests/wasmhost/apps/events.bpf.c");
   return read_bytes(compile_bpf(dir, "events", src));

@@ -59,6 +59,9 @@ struct AppRun {
 };
 AppRun run_app(const std::vector<uint8_t>& module, const std::vector<std::string>& args = {},
                WasmRunOptions opts = {});
+// Under the AOT engine, fills the test binary's AOT cache for `module` (the
+// one run_app uses), so that a test timing a run does not time the compile.
+void precompile(const std::vector<uint8_t>& module);
 
 // The BPF object of the kernel tests (tests/wasmhost/apps/events.bpf.c):
 // ring buffer `events` fed by sys_enter_getpid, perf array `perf_events`

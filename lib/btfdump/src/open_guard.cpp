@@ -24,9 +24,10 @@ void check_libbpf_survives_open(const uint8_t* elf, size_t size, const std::stri
   if (pid == 0) {
     // Only async-signal-safe work would be strictly allowed here; the child
     // is single-threaded in ecli and the Wasm host at this point.
-    // A handler installed in this process (ASan's, a fuzzer's) would turn
-    // the crash into an ordinary exit: the child dies of the signal itself.
-    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) signal(sig, SIG_DFL);
+    // A crash must end the child by its signal, whatever handler the parent
+    // has installed for it (a sanitizer's reports and exits with a status,
+    // the AOT engine's forwards to the wasm runtime's).
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) signal(sig, SIG_DFL);
     libbpf_set_print(g_silent);
     bpf_object_open_opts oo{};
     oo.sz = sizeof oo;
