@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <optional>
 #include <thread>
 #include <tuple>
@@ -149,6 +150,48 @@ INSTANTIATE_TEST_SUITE_P(Paths, Load,
                          [](const auto& info) {
                            return std::string(std::get<0>(info.param)) + "_" + std::get<1>(info.param);
                          });
+
+
+// A ring buffer that never empties (two threads flooding as fast as they
+// can) must not hold the run: `-d` still ends it, and the sampled map is
+// still printed meanwhile, because a read round ends after a time budget
+// with the rest left in the ring. (Before, one ring_buffer__consume() read
+// until the flood stopped.) The flood goes on until ecli has exited.
+class LoadFlood : public EcliTest {};
+
+TEST_F(LoadFlood, AFloodThatNeverStopsDoesNotHoldThePackageRun) {
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  fs::path dir = tmp / "flood";
+  fs::create_directories(dir);
+  write_text(dir / "flood.bpf.c", read_text(source_dir() / "bench/flood.bpf.c"));
+  fs::copy_file(source_dir() / "bench/flood.h", dir / "flood.h");
+  fs::path pkg = build_package(dir / "flood.bpf.c", dir / "flood.h");
+  EcliProcess p({"run", "-j", "-d", "2", pkg.string(), "-p", std::to_string(getpid())});
+  ASSERT_TRUE(p.wait_attached()) << p.err();
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> sent{0};
+  std::vector<std::thread> flooders;
+  for (int i = 0; i < 2; i++)
+    flooders.emplace_back([&] {
+      while (!stop) {
+        for (int k = 0; k < 1000; k++) syscall(SYS_getppid);
+        sent += 1000;
+      }
+    });
+  RunResult r = p.finish(std::chrono::seconds(30));
+  uint64_t sent_while_running = sent;
+  stop = true;
+  for (auto& t : flooders) t.join();
+  EXPECT_EQ(r.exit_code, 0) << "ecli ended by -d, not killed at the deadline\n" << r.err;
+  uint64_t events = 0, samples = 0;
+  for (const auto& e : json_lines(r.out)) {
+    events += e.contains("seq");
+    samples += e.value("map", "") == "drops";
+  }
+  EXPECT_GT(events, 0u);
+  EXPECT_GE(samples, 2u) << "drops is sampled every 500 ms during the 2 s run";
+  EXPECT_GT(sent_while_running, events) << "the flood outran the consumer";
+}
 
 }  // namespace
 }  // namespace ecc::test

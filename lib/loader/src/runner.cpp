@@ -72,7 +72,17 @@ struct Sink {
   Output* out = nullptr;
   const std::string* now = nullptr;
   uint64_t lost = 0;  // perf buffers: records the kernel dropped
+  // Ring buffers: when the current read round ends (see Session::drain).
+  const std::chrono::steady_clock::time_point* round_end = nullptr;
+  unsigned since_clock = 0;
 };
+
+// A ring_buffer__consume() keeps reading while producers keep writing, so
+// under a flood one call would never return and -d, samples and signals
+// would wait for the flood to end. A callback's negative return ends the
+// call after its record (which libbpf has consumed); the rest stays in
+// the ring for the next round.
+constexpr int kRoundOver = -ECANCELED;
 
 void emit(Sink& s, const void* data, size_t size) {
   std::span<const uint8_t> bytes(static_cast<const uint8_t*>(data), size);
@@ -86,8 +96,11 @@ void emit(Sink& s, const void* data, size_t size) {
 }
 
 int on_ring_record(void* ctx, void* data, size_t size) {
-  emit(*static_cast<Sink*>(ctx), data, size);
-  return 0;
+  auto& s = *static_cast<Sink*>(ctx);
+  emit(s, data, size);
+  if (!s.round_end || ++s.since_clock < 256) return 0;  // the clock every 256 records
+  s.since_clock = 0;
+  return std::chrono::steady_clock::now() >= *s.round_end ? kRoundOver : 0;
 }
 
 void on_perf_record(void* ctx, int, void* data, __u32 size) { emit(*static_cast<Sink*>(ctx), data, size); }
@@ -142,7 +155,11 @@ class Session {
   void open_streams();
   void watch(int fd, const std::string& what);
   int loop();
-  void drain();
+  // One read round of every stream: until they are empty, or (budgeted)
+  // for at most about kRound of ring buffer records.
+  void drain(bool budgeted);
+  // Releases what is attached (tc, xdp, links), so that nothing more arrives.
+  void detach();
 
   const Package& pkg_;
   const std::vector<ProgSetting>& settings_;
@@ -158,6 +175,7 @@ class Session {
   std::vector<perf_buffer*> pbs_;
   int epfd_ = -1;
   int attached_ = 0;
+  std::chrono::steady_clock::time_point round_end_;
 
   Output out_;
   std::string now_;
@@ -169,10 +187,16 @@ Session::~Session() {
   if (epfd_ >= 0) close(epfd_);
   for (auto* pb : pbs_) perf_buffer__free(pb);
   if (rb_) ring_buffer__free(rb_);
+  detach();
+  if (obj_) bpf_object__close(obj_);
+}
+
+void Session::detach() {
   tc_.clear();  // netlink filters are removed, tcx links closed
   for (auto [ifindex, flags] : xdp_) bpf_xdp_detach(ifindex, flags, nullptr);
+  xdp_.clear();
   for (auto* l : links_) bpf_link__destroy(l);
-  if (obj_) bpf_object__close(obj_);
+  links_.clear();
 }
 
 void Session::catch_stop_signals() {
@@ -353,6 +377,7 @@ void Session::open_streams() {
     if (!ro_.json) s.table = std::make_unique<TextTable>(s.layout);
     s.out = &out_;
     s.now = &now_;
+    s.round_end = &round_end_;
     int fd = bpf_map__fd(bpf_object__find_map_by_name(obj_, m.name.c_str()));
     if (m.type == "BPF_MAP_TYPE_RINGBUF") {
       int err = 0;
@@ -374,7 +399,11 @@ void Session::open_streams() {
   out_.flush();
 }
 
-void Session::drain() {
+// A perf buffer round is bounded by itself: libbpf reads each CPU's buffer
+// up to the head it saw when the round began.
+void Session::drain(bool budgeted) {
+  constexpr auto kRound = std::chrono::milliseconds(50);
+  round_end_ = budgeted ? std::chrono::steady_clock::now() + kRound : std::chrono::steady_clock::time_point::max();
   if (rb_) ring_buffer__consume(rb_);
   for (auto* pb : pbs_) perf_buffer__consume(pb);
 }
@@ -400,14 +429,16 @@ int Session::loop() {
     int n = epoll_wait(epfd_, evs, 16, std::max(timeout, 0));
     if (n < 0 && errno != EINTR) throw Error(Exit::tool_failed, "epoll_wait: " + errno_text(errno));
     if (!ro_.json) now_ = clock_text();
-    if (n > 0) drain();
+    if (n > 0) drain(true);
     t = clock::now();
     for (auto& s : samplers_)
       if (t >= s->next()) s->print(obj_, ro_.json, out_, t);
     out_.flush();
   }
-  // Whatever arrived before the stop is still printed.
-  drain();
+  // Whatever arrived before the stop is still printed: detached first, so
+  // the last round ends.
+  detach();
+  drain(false);
   out_.flush();
   for (const Sink& s : sinks_)
     if (s.lost)
