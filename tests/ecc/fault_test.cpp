@@ -295,5 +295,45 @@ TEST_F(EccFault, FullDiskUnderTheCacheGivesOneErrorAndNoPartialFile) {
     EXPECT_FALSE(e.is_regular_file() && is_temporary(e.path().filename().string())) << e.path();
 }
 
+
+// What killed runs leave (hidden temporaries next to the outputs and in the
+// cache, work directories in TMPDIR) is swept by the next run once the
+// process is gone and the leftover is ten minutes old; a live process's,
+// or a fresh one (maybe of another pid namespace), is kept.
+TEST_F(EccFault, LeftoversOfKilledRunsAreSweptByTheNextRun) {
+  ECC_REQUIRE_KERNEL_BTF_OR_SKIP();
+  fs::path dir = copy_example("sigsnoop");
+  fs::path out = tmp / "out";
+  std::vector<std::string> e = env(tmp / "cache");
+  std::vector<std::string> args = {ecc_binary().string(), "-o", out.string(), (dir / "sigsnoop.bpf.c").string(),
+                                   (dir / "sigsnoop.h").string()};
+  ASSERT_EQ(run(args, e).exit_code, 0);
+  pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  waitpid(dead, nullptr, 0);
+  const std::string d = std::to_string(dead), live = std::to_string(getpid());
+  const auto long_ago = fs::file_time_type::clock::now() - std::chrono::hours(1);
+  auto leave = [&](const fs::path& p, bool old, bool directory) {
+    if (directory) {
+      fs::create_directories(p / "inner");
+      write_text(p / "inner" / "sigsnoop.o", "partial");
+    } else {
+      write_text(p, "partial");
+    }
+    if (old) fs::last_write_time(p, long_ago);
+    return p;
+  };
+  fs::path swept[] = {leave(out / (".package.json.ecc-tmp-" + d + "-0"), true, false),
+                      leave(out / (".sigsnoop.bpf.o.ecc-tmp-" + d + "-3"), true, false),
+                      leave(tmp / "tmpdir" / ("ecc-" + d + "-AbCdEf"), true, true)};
+  fs::path kept[] = {leave(out / (".package.json.ecc-tmp-" + live + "-0"), true, false),
+                     leave(out / (".package.json.ecc-tmp-" + d + "-1"), false, false),
+                     leave(tmp / "tmpdir" / ("ecc-" + d + "-fresh1"), false, true),
+                     leave(tmp / "tmpdir" / "ecc-rootfs.abc", true, true)};
+  ASSERT_EQ(run(args, e).exit_code, 0);
+  for (const fs::path& p : swept) EXPECT_FALSE(fs::exists(p)) << p;
+  for (const fs::path& p : kept) EXPECT_TRUE(fs::exists(p)) << p;
+}
+
 }  // namespace
 }  // namespace ecc::test

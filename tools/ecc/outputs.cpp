@@ -57,7 +57,10 @@ void OutputSet::commit() {
 }
 
 WorkDir::WorkDir() {
-  std::string tmpl = (fs::temp_directory_path() / "ecc-XXXXXX").string();
+  // Named after this process, so that the work directories of killed runs
+  // are recognised and swept by a later one.
+  remove_leftovers_of_dead(fs::temp_directory_path(), "ecc-");
+  std::string tmpl = (fs::temp_directory_path() / ("ecc-" + std::to_string(getpid()) + "-XXXXXX")).string();
   if (!mkdtemp(tmpl.data())) throw Error(Exit::tool_failed, "cannot create a temporary directory", tmpl);
   path_ = tmpl;
 }

@@ -1,9 +1,11 @@
 #include "ecc/files.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 
@@ -14,12 +16,42 @@ namespace fs = std::filesystem;
 namespace ecc {
 
 namespace {
+
 std::atomic<unsigned> g_counter{0};  // threads of one process get distinct names
+
+// The pid in a name that starts with `prefix` and then "<pid>-", or 0.
+pid_t pid_after(const std::string& name, const std::string& prefix) {
+  if (name.compare(0, prefix.size(), prefix) != 0) return 0;
+  pid_t pid = 0;
+  size_t i = prefix.size();
+  for (; i < name.size() && name[i] >= '0' && name[i] <= '9' && pid < 100000000; ++i) pid = pid * 10 + (name[i] - '0');
+  return i < name.size() && name[i] == '-' ? pid : 0;
+}
+
+}  // namespace
+
+bool pid_is_gone(pid_t pid) { return pid > 0 && pid != getpid() && ::kill(pid, 0) != 0 && errno == ESRCH; }
+
+void remove_leftovers_of_dead(const fs::path& dir, const std::string& prefix) {
+  // Also ten minutes old: a process of another pid namespace sharing the
+  // directory (a container's /src or /tmp) looks gone from here.
+  const auto old = fs::file_time_type::clock::now() - std::chrono::minutes(10);
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::error_code t;
+    if (pid_is_gone(pid_after(e.path().filename().string(), prefix)) && fs::last_write_time(e.path(), t) < old && !t) {
+      std::error_code rm;
+      fs::remove_all(e.path(), rm);  // best effort: another run may sweep it first
+    }
+  }
 }
 
 PendingFile::PendingFile(fs::path path) : path_(std::move(path)) {
-  tmp_ = path_.parent_path() / ("." + path_.filename().string() + ".ecc-tmp-" + std::to_string(getpid()) + "-" +
-                                std::to_string(g_counter++));
+  const std::string prefix = "." + path_.filename().string() + ".ecc-tmp-";
+  // A writer that was killed left its temporary (and what a compiler
+  // writing it made next to it) behind: swept by the next writer.
+  remove_leftovers_of_dead(path_.parent_path().empty() ? "." : path_.parent_path(), prefix);
+  tmp_ = path_.parent_path() / (prefix + std::to_string(getpid()) + "-" + std::to_string(g_counter++));
 }
 
 PendingFile::PendingFile(PendingFile&& o) noexcept : path_(std::move(o.path_)), tmp_(std::move(o.tmp_)), done_(o.done_) {

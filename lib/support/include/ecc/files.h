@@ -4,6 +4,8 @@
 // whole new one, never a part; a failed write leaves nothing behind.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -34,6 +36,13 @@ class PendingFile {
   std::filesystem::path path_, tmp_;
   bool done_ = false;
 };
+
+// Leftovers of killed processes: removes what in `dir` is named
+// "<prefix><pid>-..." for a pid that no longer exists, untouched for ten
+// minutes (the temporaries above, ecc's work directories in TMPDIR).
+// pid_is_gone: no such process.
+bool pid_is_gone(pid_t pid);
+void remove_leftovers_of_dead(const std::filesystem::path& dir, const std::string& prefix);
 
 // write + commit in one: `path` holds exactly `bytes` afterwards.
 void write_file_atomic(const std::filesystem::path& path, std::span<const uint8_t> bytes);
