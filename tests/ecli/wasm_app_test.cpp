@@ -50,6 +50,37 @@ class WasmApp : public EcliTest, public ::testing::WithParamInterface<const char
 };
 
 
+// A sampled map whose value struct is defined only in the .bpf.c is printed
+// typed, as ecli prints it for the package (tests/ecli/samples_test.cpp).
+TEST_P(WasmApp, SampledStructValuesDefinedInTheSourceArePrintedTyped) {
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  fs::path src = tmp / "samples-src" / "samples";
+  fs::create_directories(src);
+  fs::copy_file(source_dir() / "tests/ecli/programs/samples.bpf.c", src / "samples.bpf.c");
+  // gen-wasm-skel wants the export header; struct kv is not in it.
+  write_text(src / "samples.h", "#pragma once\nstruct samples_other { int unused; };\n");
+  fs::path app = build_app_from(src);
+  EcliProcess p(with_engine({"run", "-d", "20", app.string(), "--target_pid", std::to_string(getpid())}));
+  // Calls until two prints of kvs came (the app says nothing when attached).
+  for (int i = 0; i < 1000; i++) {
+    getppid();
+    if (p.wait_output("\"map\":\"kvs\"", 10ms) && std::count(p.out().begin(), p.out().end(), '\n') >= 3) break;
+  }
+  p.signal(SIGINT);
+  RunResult r = p.finish();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  int kvs = 0;
+  for (const auto& o : json_lines(r.out)) {
+    if (o.value("map", "") != "kvs") continue;
+    kvs++;
+    EXPECT_EQ(o["key"], 7) << o.dump();
+    ASSERT_TRUE(o["value"].is_object()) << o.dump();
+    EXPECT_EQ(o["value"]["tag"], "kv") << o.dump();
+    EXPECT_GT(o["value"]["calls"].get<int>(), 0) << o.dump();
+  }
+  EXPECT_GE(kvs, 1) << r.out << r.err;
+}
+
 TEST_P(WasmApp, HelpPrintsTheGeneratedUsage) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   fs::path app = build_app("sigsnoop");

@@ -243,12 +243,18 @@ WType plan_type(const TypeTable& types, TypeId id, WPlan& plan) {
 WPlan plan_export_types(const Skeleton& skel) {
   WPlan plan;
   Planner p(skel.types, plan);
-  for (TypeId id : skel.export_types) {
+  auto add = [&](TypeId id) {
     WType w = p.map(id, "export_" + std::to_string(id));
     if (w.kind == WKind::Record &&
         std::find(plan.exported.begin(), plan.exported.end(), w.record) == plan.exported.end())
       plan.exported.push_back(w.record);
-  }
+  };
+  for (TypeId id : skel.export_types) add(id);
+  // A sampled map's value is printed by the app as ecli prints it, typed,
+  // also when its struct is defined only in the .bpf.c.
+  for (const MapInfo& m : skel.maps)
+    if (m.sample && m.value_type && skel.types.at(skel.types.resolve(*m.value_type)).kind == TypeKind::Struct)
+      add(*m.value_type);
   return plan;
 }
 

@@ -74,7 +74,8 @@ struct WPlan {
   const TypeTable* types = nullptr;  // the table every `source` id refers to
   std::vector<WRecord> records;      // users after the records they use
   std::vector<TypeId> enums;         // every enum reached, first use first
-  std::vector<int> exported;         // export types that are records, in header order
+  std::vector<int> exported;         // export types that are records, in header order, then
+                                     // sampled maps' struct values (the app prints them typed)
 
   int find(TypeId resolved) const;
 };
