@@ -5,8 +5,10 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/utsname.h>
+#include <signal.h>
 
 #include <fstream>
+#include <thread>
 
 #include "ecc/btf_archive.h"
 #include "ecli_fixture.h"
@@ -140,6 +142,55 @@ TEST_F(Btfgen, ReleaseNotInThePackageIsOneClearLine) {
   r = ecli({"run", "-d", "0.5", "--btf", (tmp / "vmlinux.btf").string(), (out / "package.json").string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("attached"), std::string::npos) << r.err;
+}
+
+// gen-wasm-skel --btfgen puts the same archive in app.wasm (a custom
+// section); the Wasm host relocates with it when the kernel has no BTF.
+TEST_F(Btfgen, WasmAppRunsWithTheKernelBtfHidden) {
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  fs::path hub = make_hub();
+  fs::path dir = tmp / "sigsnoop";
+  fs::create_directories(dir);
+  for (const char* f : {"sigsnoop.bpf.c", "sigsnoop.h"}) fs::copy_file(source_dir() / "examples/sigsnoop" / f, dir / f);
+  std::vector<std::string> env = {"XDG_CACHE_HOME=" + cache().string(), "ECC_CACHE_WARM=off", "NO_COLOR=1"};
+  RunResult gen = run({ecc_binary().string(), "gen-wasm-skel", "--btfgen", hub.string()}, env, dir.string());
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  EXPECT_NE(gen.out.find("ecc: --btfgen: package.json grew by "), std::string::npos) << gen.out;
+  RunResult build = run({ecc_binary().string(), "build-wasm"}, env, dir.string());
+  ASSERT_EQ(build.exit_code, 0) << build.err;
+  std::vector<uint8_t> wasm = read_bytes(dir / "app.wasm");
+  std::string section = wasm_custom_section(wasm.data(), wasm.size(), kBtfArchiveSection);
+  auto pkg = nlohmann::ordered_json::parse(read_text(dir / "package.json"));
+  EXPECT_EQ(section, pkg["btf_archive"].dump()) << "the module carries the package's archive, verbatim";
+  std::string rel = uname_release();
+
+  hide_kernel_btf();
+  for (const char* engine : {"interp", "aot"}) {
+    SCOPED_TRACE(engine);
+    EcliProcess p({"run", "-v", "--engine", engine, "-d", "20", (dir / "app.wasm").string(), "--signal", "12", "--pid",
+                   std::to_string(getpid())});
+    Sleeper child;
+    ASSERT_TRUE(signal_until_seen(p, child, SIGUSR2)) << p.err();
+    child.send(SIGUSR1);
+    child.send(SIGUSR2);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    p.signal(SIGINT);
+    RunResult r = p.finish();
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("ecli: btf_archive: using the embedded BTF of debian/12/x86_64/" + rel + " ("),
+              std::string::npos)
+        << r.err;
+    int ours = 0;
+    for (const auto& e : json_lines(r.out)) {
+      EXPECT_EQ(e["sig"], 12) << e.dump();
+      EXPECT_EQ(e["pid"], getpid()) << e.dump();
+      EXPECT_EQ(e["tpid"], child.pid) << e.dump();
+      EXPECT_EQ(e["ret"], 0) << e.dump();
+      EXPECT_EQ(e["comm"], self_comm().substr(0, 15)) << e.dump();
+      ++ours;
+    }
+    EXPECT_GE(ours, 2) << r.out;
+  }
 }
 
 TEST_F(Btfgen, BadTreesAreOneLineAndWriteNothing) {
