@@ -85,6 +85,14 @@ TEST_F(Btfgen, PackageRunsWithTheKernelBtfHidden) {
   EXPECT_NE(lines[0].find("ubuntu/22.04/x86_64/" + rel + " +"), std::string::npos) << b.out;
 
   std::string text = read_text(out / "package.json");
+  // The total is what package.json grew by; each kernel's share is part of it.
+  fs::path plain = build_example("sigsnoop");
+  size_t grew = text.size() - read_text(plain).size();
+  EXPECT_NE(lines[0].find("grew by " + std::to_string(grew) + " bytes"), std::string::npos) << b.out;
+  size_t shares = 0;
+  for (size_t at = 0; (at = lines[0].find(" +", at)) != std::string::npos; ++at) shares += std::stoul(lines[0].substr(at + 2));
+  EXPECT_GT(shares, 0u);
+  EXPECT_LT(shares, grew);
   auto pkg = nlohmann::json::parse(text);
   ASSERT_TRUE(pkg.contains("btf_archive"));
   const auto& kernels = pkg["btf_archive"]["kernels"];
@@ -195,6 +203,10 @@ TEST_F(Btfgen, WasmAppRunsWithTheKernelBtfHidden) {
 
 TEST_F(Btfgen, BadTreesAreOneLineAndWriteNothing) {
   ECC_REQUIRE_KERNEL_BTF_OR_SKIP();
+  RunResult help = run({ecc_binary().string(), "--help"});
+  EXPECT_NE(help.out.find("  --btfgen DIR         embed the minimal BTF of every kernel of a btfhub-archive tree"),
+            std::string::npos)
+      << help.out;
   fs::path out = tmp / "pkg";
   auto expect_error = [&](const fs::path& hub, const std::string& what, const std::string& file) {
     RunResult r = ecc_btfgen(hub, out);

@@ -83,7 +83,7 @@ std::string find_bpftool() {
               "bpftool");
 }
 
-std::string first_line(const std::string& text) {
+std::string last_line(const std::string& text) {
   std::string t = text;
   while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
   size_t nl = t.rfind('\n');
@@ -98,7 +98,7 @@ fs::path input_btf(const Entry& e, const fs::path& dir, bool verbose) {
   if (verbose) std::cerr << shell_quote(tar) + "\n";
   ToolResult r = run_tool(tar);
   if (r.exit_code != 0)
-    throw Error(Exit::bad_input, "--btfgen: damaged entry: tar -xJ failed: " + first_line(r.err), e.file.string());
+    throw Error(Exit::bad_input, "--btfgen: damaged entry: tar -xJ failed: " + last_line(r.err), e.file.string());
   std::vector<fs::path> btfs;
   for (const auto& f : fs::recursive_directory_iterator(dir))
     if (f.is_regular_file() && ends_with(f.path().filename().string(), ".btf")) btfs.push_back(f.path());
@@ -120,7 +120,7 @@ Json one_kernel(const Entry& e, const std::string& bpftool, const fs::path& obje
   ToolResult r = run_tool(argv);
   if (r.signaled || r.exit_code != 0 || !fs::exists(out))
     throw Error(r.signaled ? Exit::tool_failed : Exit::bad_input,
-                "--btfgen: bpftool gen min_core_btf failed on this kernel BTF: " + first_line(r.err + r.out),
+                "--btfgen: bpftool gen min_core_btf failed on this kernel BTF: " + last_line(r.err + r.out),
                 e.file.string());
   std::vector<uint8_t> btf = read_file(out);
   Json k = Json::object();
@@ -172,8 +172,11 @@ BtfgenResult btfgen_archive(const std::string& dir, const std::vector<uint8_t>& 
   r.archive["compression"] = "zlib";
   r.archive["kernels"] = Json::array();
   for (size_t i = 0; i < entries.size(); ++i) {
-    // What the entry adds to package.json: its text and a separating comma.
-    r.growth.emplace_back(entries[i].key(), dump_json(*kernels[i]).size() + 1);
+    // What the entry adds to package.json: its text, indented three levels
+    // deep (6 spaces a line), and the ",\n" that separates it.
+    std::string text = kernels[i]->dump(2);
+    size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+    r.growth.emplace_back(entries[i].key(), text.size() + 6 * lines + 2);
     r.archive["kernels"].push_back(std::move(*kernels[i]));
   }
   return r;
