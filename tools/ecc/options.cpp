@@ -27,6 +27,7 @@ const std::vector<OptionSpec>& option_table() {
       {{"--vmlinux-h"}, true, [](Options& o, const std::string& v) { o.vmlinux_h = v; }},
       {{"--target-arch"}, true, [](Options& o, const std::string& v) { o.target_arch = v; }},
       {{"--wasi-sysroot"}, true, [](Options& o, const std::string& v) { o.wasi_sysroot = v; }},
+      {{"--btfgen"}, true, [](Options& o, const std::string& v) { o.btfgen = v; }},
       {{"-y", "--yaml"}, false, [](Options& o, const std::string&) { o.yaml = true; }},
       {{"-n", "--no-package"}, false, [](Options& o, const std::string&) { o.no_package = true; }},
       {{"-v", "--verbose"}, false, [](Options& o, const std::string&) { o.verbose = true; }},
@@ -149,6 +150,9 @@ options:
   --rust               gen-wasm-skel: also write the Rust module and a Cargo project
   --force              gen-wasm-skel: overwrite app.c (and main.rs, Cargo.toml)
   --wasi-sysroot DIR   build-wasm: the WASI sysroot (default: Debian's wasi-libc)
+  --btfgen DIR         embed the minimal BTF of every kernel of a btfhub-archive tree
+                       (<distro>/<version>/<arch>/<release>.btf[.tar.xz]) for kernels
+                       without /sys/kernel/btf/vmlinux (needs bpftool)
   -h, --help           this text
   --version            print the version
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "btfgen.h"
 #include "cache.h"
 #include "ecc/annotations.h"
 #include "ecc/btfdump.h"
@@ -266,6 +267,13 @@ std::string add_package_outputs(OutputSet& outputs, const Options& o, const Inpu
   if (o.yaml) outputs.add(in.name + ".skel.yaml", dump_yaml(meta));
   Json package = package_json(c.skel, c.object);
   std::string text = dump_json(package);
+  if (!o.btfgen.empty()) {
+    BtfgenResult b = btfgen_archive(o.btfgen, c.object, o.verbose);
+    package["btf_archive"] = std::move(b.archive);
+    size_t before = text.size();
+    text = dump_json(package);
+    std::cout << btfgen_growth_line(b, text.size() - before);
+  }
   if (!o.no_package) {
     outputs.add("package.json", text);
     if (o.yaml) outputs.add("package.yaml", dump_yaml(package));

@@ -98,7 +98,8 @@ int run_gen_wasm_skel(const Options& opts) {
   Compiled c = compile_and_describe(o, in, work.path());
   std::string package = add_package_outputs(outputs, o, in, c);
 
-  wasmgen::GuestInput g{&c.skel, c.object, package, in.name, in.name + ".bpf.o", in.source.filename().string()};
+  wasmgen::GuestInput g{&c.skel, c.object, package, in.name, in.name + ".bpf.o", in.source.filename().string(), {}};
+  if (!o.btfgen.empty()) g.btf_archive = Json::parse(package)["btf_archive"].dump();
   // One model for every emitter.
   const wasmgen::GuestModel model = wasmgen::guest_model(g);
   auto render = [&](const char* rel, const wasmgen::Context& ctx) {

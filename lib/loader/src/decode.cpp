@@ -122,6 +122,7 @@ Package decode_package(const std::string& text, const std::string& path) {
   const Json* obj_name = skel && skel->is_object() ? find_key(*skel, "obj_name") : nullptr;
   pkg.object = read_object(pkg.elf, obj_name && obj_name->is_string() ? obj_name->get<std::string>() : "bpf", path);
   pkg.meta = *meta;
+  if (const Json* a = find_key(j, "btf_archive")) pkg.btf_archive = a->dump();
   apply_meta(pkg);
   return pkg;
 }

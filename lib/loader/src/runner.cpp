@@ -20,6 +20,7 @@
 #include <deque>
 #include <memory>
 
+#include "ecc/btf_archive.h"
 #include "ecc/kernel_support.h"
 #include "ecc/libbpf_log.h"
 #include "ecc/loader.h"
@@ -165,6 +166,7 @@ class Session {
   const std::vector<ProgSetting>& settings_;
   const RunOptions& ro_;
   LibbpfLog log_;
+  EmbeddedBtf embedded_btf_;  // the package's BTF for this kernel, when it has none
 
   // What the kernel holds for us, released in reverse order.
   bpf_object* obj_ = nullptr;
@@ -231,6 +233,16 @@ void Session::open() {
   if (!ro_.btf_path.empty()) {
     if (access(ro_.btf_path.c_str(), R_OK) != 0) throw Error(Exit::bad_input, "cannot read the kernel BTF", ro_.btf_path);
     oo.btf_custom_path = ro_.btf_path.c_str();
+  } else if (!pkg_.btf_archive.empty()) {
+    // ecc --btfgen (SPEC §14): the kernel's own BTF first, the package's for this kernel otherwise.
+    if (!kernel_has_btf()) {
+      embedded_btf_ = choose_embedded_btf(pkg_.btf_archive, pkg_.path);
+      oo.btf_custom_path = embedded_btf_.path().c_str();
+    }
+    if (ro_.verbose)
+      std::fprintf(stderr, "ecli: btf_archive: %s\n",
+                   embedded_btf_.empty() ? "not used, the kernel has its own BTF"
+                                         : ("using the embedded BTF of " + embedded_btf_.entry()).c_str());
   }
   obj_ = bpf_object__open_mem(pkg_.elf.data(), pkg_.elf.size(), &oo);
   if (!obj_) {
@@ -266,7 +278,7 @@ void Session::load() {
   int err = bpf_object__load(obj_);
   if (g_stop) throw Interrupted{g_stop, "during load"};
   if (!err) return;
-  if (std::string lacks = kernel_lacks_for_load(obj_, log_.text(), !ro_.btf_path.empty()); !lacks.empty())
+  if (std::string lacks = kernel_lacks_for_load(obj_, log_.text(), !ro_.btf_path.empty() || !embedded_btf_.empty()); !lacks.empty())
     throw Error(Exit::tool_failed, lacks, pkg_.path);
   if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
     throw Error(Exit::tool_failed,

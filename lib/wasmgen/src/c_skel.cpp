@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "c_emit.h"
+#include "ecc/btf_archive.h"
 #include "ecc/error.h"
 #include "ecc/wasmgen.h"
 #include "ecc/guest_model.h"
@@ -60,6 +61,25 @@ Vars c_wasm_types_vars(const GuestModel& g, const GuestInput& in) {
           {"export_types", emit_types(g.plan)}};
 }
 
+namespace {
+
+// `text` as lines of a top-level asm statement that put it, verbatim, in
+// the custom section kBtfArchiveSection of the linked app.wasm: clang 14
+// and wasm-ld keep ".custom_section.*" sections of assembly (not of C data).
+std::string asm_ascii_lines(const std::string& text) {
+  std::string out;
+  for (size_t at = 0; at < text.size(); at += 96) {
+    std::string asm_text;  // what the assembler reads: an .ascii string
+    for (char c : text.substr(at, 96)) asm_text += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+    out += "\t\".ascii \\\"" + c_string_literal(asm_text, 100000).substr(1);
+    out.insert(out.size() - 1, "\\\"\\n");
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
 Context c_skel_context(const GuestModel& g, const GuestInput& in) {
   Context c;
   Vars& v = c.vars;
@@ -72,6 +92,9 @@ Context c_skel_context(const GuestModel& g, const GuestInput& in) {
   v["record_max"] = std::to_string(g.poll_buf_size);
   v["map_cnt"] = std::to_string(g.maps.size());
   v["prog_cnt"] = std::to_string(g.progs.size());
+  if (!in.btf_archive.empty())
+    c.lists["btf_archive"].push_back({{{"section", kBtfArchiveSection}, {"asm_lines", asm_ascii_lines(in.btf_archive)}}, {}});
+  c.lists.try_emplace("btf_archive");
 
   bool needs_types = false;
   for (const SectionView& sv : g.views) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "ecc/libbpf_log.h"
+#include "ecc/btf_archive.h"
 #include "ecc/kernel_support.h"
 #include "ecc/error.h"
 #include "ecc/open_guard.h"
@@ -109,13 +110,29 @@ int64_t BpfHost::load(uint32_t ptr, uint32_t len) {
   bpf_object_open_opts oo{};
   oo.sz = sizeof oo;
   if (!btf_path.empty()) oo.btf_custom_path = btf_path.c_str();
+  // ecc --btfgen (SPEC §14): this kernel's entry of the module's archive when the kernel has no BTF.
+  EmbeddedBtf embedded;
+  if (btf_path.empty() && !btf_archive_.empty()) {
+    try {
+      if (!kernel_has_btf()) embedded = choose_embedded_btf(btf_archive_, "the module's " + std::string(kBtfArchiveSection));
+    } catch (const Error& e) {
+      g_.write_out(2, "wasm_load_bpf_object: " + e.line() + "\n");
+      return 0;
+    }
+    if (!embedded.empty()) oo.btf_custom_path = embedded.path().c_str();
+    if (g_.opts().verbose)
+      g_.write_out(2, std::string("ecli: btf_archive: ") +
+                          (embedded.empty() ? "not used, the kernel has its own BTF"
+                                            : "using the embedded BTF of " + embedded.entry()) +
+                          "\n");
+  }
   LibbpfLog log;
   o->obj = bpf_object__open_mem(o->image.data(), o->image.size(), &oo);
   int err = o->obj ? bpf_object__load(o->obj) : -errno;
   if (err) {
     // libbpf's own words first: the diagnosis below may call libbpf too.
     std::string tail = log.tail(20);
-    std::string lacks = o->obj ? kernel_lacks_for_load(o->obj, log.text(), !btf_path.empty()) : std::string();
+    std::string lacks = o->obj ? kernel_lacks_for_load(o->obj, log.text(), oo.btf_custom_path != nullptr) : std::string();
     std::string msg = "wasm_load_bpf_object: ";
     if (!lacks.empty()) msg += lacks + "\n";
     else msg += std::string(o->obj ? "load" : "open") + " failed: " + std::strerror(err < 0 ? -err : err) + "\n";

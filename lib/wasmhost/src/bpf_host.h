@@ -43,6 +43,9 @@ class BpfHost {
   static std::vector<wi::FuncType> go_poll_types();
   const wi::FuncType& callback_type() const { return callback_type_; }
   void set_go_callback(wi::Func::Ptr f) { go_callback_ = std::move(f); }
+  // The module's ecc --btfgen archive (the JSON text of its custom section
+  // kBtfArchiveSection), used at load when the kernel has no BTF.
+  void set_btf_archive(std::string json) { btf_archive_ = std::move(json); }
 
  private:
 #define ECC_BPF_HOST_DECLARE(name, wasm_result, wasm_params, c_result, c_params) \
@@ -119,6 +122,7 @@ class BpfHost {
   static void on_perf_lost(void* reader, int cpu, __u64 count);
 
   Guest& g_;
+  std::string btf_archive_;
   std::map<int64_t, std::unique_ptr<Object>> objects_;
   std::unordered_map<int, MapRef> maps_;  // every map fd of a live object
   int64_t next_handle_ = 1;

@@ -6,6 +6,7 @@
 
 #include "aot_cache.h"
 #include "bpf_host.h"
+#include "ecc/btf_archive.h"
 #include "ecc/error.h"
 #include "engine.h"
 #include "guest.h"
@@ -148,6 +149,7 @@ int run_module(const uint8_t* data, size_t size, const std::string& name, const 
   Guest guest(store, opts);
   WasiHost wasi(guest, argv);
   BpfHost bpf(guest);
+  bpf.set_btf_archive(wasm_custom_section(data, size, kBtfArchiveSection));
   const HostFuncs wasi_funcs = wasi.funcs(), bpf_funcs = bpf.funcs();
   CheckedModule m = check_module(std::move(mod), data, size, name, wasi_funcs, bpf_funcs, wasi, bpf);
 

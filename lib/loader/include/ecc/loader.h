@@ -31,6 +31,7 @@ struct Package {
   Json meta;
   std::vector<uint8_t> elf;
   Skeleton object;
+  std::string btf_archive;  // the JSON text of "btf_archive" (ecc --btfgen), empty without
 };
 Package decode_package(const std::string& text, const std::string& path);
 Package read_package(const std::string& path);

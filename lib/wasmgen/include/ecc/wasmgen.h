@@ -70,6 +70,7 @@ struct GuestInput {
   std::string name;                    // "sigsnoop"
   std::string object_file;             // "sigsnoop.bpf.o" (for include_bytes! and comments)
   std::string source_file;             // "sigsnoop.bpf.c" (comments only)
+  std::string btf_archive;             // the JSON text of package.json's "btf_archive" (ecc --btfgen), or empty
 };
 
 // wasm32 C definitions of every export type (and the types they use), with
