@@ -32,6 +32,7 @@ const std::vector<OptionSpec>& option_table() {
       {{"-v", "--verbose"}, false, [](Options& o, const std::string&) { o.verbose = true; }},
       {{"--rust"}, false, [](Options& o, const std::string&) { o.rust = true; }},
       {{"--force"}, false, [](Options& o, const std::string&) { o.force = true; }},
+      {{"--standalone"}, false, [](Options& o, const std::string&) { o.standalone = true; }},
       {{"-h", "--help"}, false, [](Options& o, const std::string&) { o.command = Command::help; }},
       {{"--version"}, false, [](Options& o, const std::string&) { o.command = Command::version; }},
   };
@@ -149,6 +150,9 @@ options:
   --rust               gen-wasm-skel: also write the Rust module and a Cargo project
   --force              gen-wasm-skel: overwrite app.c (and main.rs, Cargo.toml)
   --wasi-sysroot DIR   build-wasm: the WASI sysroot (default: Debian's wasi-libc)
+  --standalone         also write <name> (build-wasm: <app>, from app.wasm), one executable
+                       that runs the package by itself: its options are the program's
+                       plus ecli run's -j, -d, --btf, --engine, -v, -h
   -h, --help           this text
   --version            print the version
 

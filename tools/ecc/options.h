@@ -25,6 +25,7 @@ struct Options {
   bool rust = false;                   // --rust
   bool force = false;                  // --force
   std::string wasi_sysroot;            // --wasi-sysroot
+  bool standalone = false;             // --standalone
 };
 
 // Throws ecc::Error(Exit::usage) for an unknown option or a missing value.
