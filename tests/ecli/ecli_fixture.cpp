@@ -276,6 +276,16 @@ int expect_sigsnoop_table(const std::string& out, int tpid, int sig) {
   return seen;
 }
 
+void expect_sigsnoop_table(EcliProcess& p) {
+  ASSERT_TRUE(p.wait_attached()) << p.err();
+  Sleeper child;
+  child.send(SIGUSR2);
+  child.send(SIGUSR1);
+  RunResult r = p.finish();  // -d stops it
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(expect_sigsnoop_table(r.out, child.pid, 12), 1) << r.out;
+}
+
 int expect_sigsnoop_app_events(const std::string& out, int tpid, int sig) {
   int ours = 0;
   for (const auto& e : json_lines(out)) {

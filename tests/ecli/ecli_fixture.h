@@ -102,6 +102,9 @@ void expect_sigsnoop_json(EcliProcess& p);
 // header, then every row field by field, the columns under their headings.
 // Returns how many rows were aimed at `tpid`.
 int expect_sigsnoop_table(const std::string& out, int tpid, int sig);
+// A running sigsnoop with -d 3 -s 12 -p <this process>: a Sleeper gets USR2
+// and USR1, and the table shows exactly the USR2, field by field.
+void expect_sigsnoop_table(EcliProcess& p);
 // sigsnoop's JSON events in `out` as a Wasm app prints them, every one
 // checked field by field (from this process, signal `sig`, aimed at `tpid`,
 // delivered, our comm). Returns how many there were.

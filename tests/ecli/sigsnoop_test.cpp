@@ -23,13 +23,7 @@ TEST_F(Sigsnoop, TextTableWithTime) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   fs::path pkg = build_example("sigsnoop");
   EcliProcess p({"run", "-d", "3", pkg.string(), "-s", "12", "-p", std::to_string(getpid())});
-  ASSERT_TRUE(p.wait_attached()) << p.err();
-  Sleeper child;
-  child.send(SIGUSR2);
-  child.send(SIGUSR1);
-  RunResult r = p.finish();  // -d stops it
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(expect_sigsnoop_table(r.out, child.pid, 12), 1) << r.out;
+  expect_sigsnoop_table(p);
 }
 
 TEST_F(Sigsnoop, SigtermStopsCleanly) {
