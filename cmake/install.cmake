@@ -10,6 +10,8 @@ if(TARGET ecli)
   install(TARGETS ecli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 install(TARGETS ecc_srcscan_module LIBRARY DESTINATION lib/ecc)
+# The runner `ecc --standalone` copies; ecc finds it as ../libexec/ecc/.
+install(TARGETS ecc-standalone RUNTIME DESTINATION libexec/ecc)
 if(EXISTS ${PROJECT_SOURCE_DIR}/templates)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/templates/ DESTINATION ${CMAKE_INSTALL_DATADIR}/ecc/templates)
 endif()

@@ -14,8 +14,10 @@ namespace ecc::test {
 
 fs::path ecli_binary() { return ECLI_BINARY; }
 
-EcliProcess::EcliProcess(std::vector<std::string> args) {
-  args.insert(args.begin(), ecli_binary().string());
+EcliProcess::EcliProcess(std::vector<std::string> args) : EcliProcess(ecli_binary(), std::move(args)) {}
+
+EcliProcess::EcliProcess(const fs::path& binary, std::vector<std::string> args, std::vector<std::string> env) {
+  args.insert(args.begin(), binary.string());
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) throw std::runtime_error("pipe failed");
   pid_ = fork();
@@ -25,7 +27,14 @@ EcliProcess::EcliProcess(std::vector<std::string> args) {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+    if (env.empty()) {
+      execv(argv[0], argv.data());
+    } else {
+      std::vector<char*> envp;
+      for (auto& e : env) envp.push_back(e.data());
+      envp.push_back(nullptr);
+      execve(argv[0], argv.data(), envp.data());
+    }
     _exit(127);
   }
   close(out[1]);
@@ -214,6 +223,10 @@ void expect_sigsnoop_json(const fs::path& pkg, const std::vector<std::string>& o
   args.insert(args.end(), options.begin(), options.end());
   args.insert(args.end(), {pkg.string(), "--signal", "10", "--pid=" + std::to_string(getpid())});
   EcliProcess p(args);
+  expect_sigsnoop_json(p);
+}
+
+void expect_sigsnoop_json(EcliProcess& p) {
   ASSERT_TRUE(p.wait_attached()) << p.err();
   Sleeper child;
   child.send(SIGUSR1);
@@ -237,6 +250,54 @@ void expect_sigsnoop_json(const fs::path& pkg, const std::vector<std::string>& o
     }
   }
   EXPECT_EQ(seen, 2) << r.out;
+}
+
+int expect_sigsnoop_table(const std::string& out, int tpid, int sig) {
+  auto lines = split_lines(out);
+  EXPECT_GE(lines.size(), 2u) << out;
+  if (lines.empty()) return 0;
+  EXPECT_EQ(split_words(lines[0]), (std::vector<std::string>{"TIME", "PID", "TPID", "SIG", "RET", "COMM"}));
+  int seen = 0;
+  for (size_t i = 1; i < lines.size(); i++) {
+    auto w = split_words(lines[i]);
+    EXPECT_GE(w.size(), 6u) << lines[i];
+    if (w.size() < 6) continue;
+    EXPECT_TRUE(std::regex_match(w[0], std::regex(R"(\d\d:\d\d:\d\d)"))) << lines[i];
+    EXPECT_EQ(w[1], std::to_string(getpid()));
+    EXPECT_EQ(w[3], std::to_string(sig)) << lines[i];
+    if (w[2] == std::to_string(tpid)) {
+      seen++;
+      EXPECT_EQ(w[4], "0");
+      EXPECT_EQ(lines[i].substr(lines[i].find(w[5])), self_comm().substr(0, 15));
+      // Columns line up with the header.
+      EXPECT_EQ(lines[i].find(w[2], w[0].size() + w[1].size()), lines[0].find("TPID"));
+    }
+  }
+  return seen;
+}
+
+void expect_sigsnoop_table(EcliProcess& p) {
+  ASSERT_TRUE(p.wait_attached()) << p.err();
+  Sleeper child;
+  child.send(SIGUSR2);
+  child.send(SIGUSR1);
+  RunResult r = p.finish();  // -d stops it
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(expect_sigsnoop_table(r.out, child.pid, 12), 1) << r.out;
+}
+
+int expect_sigsnoop_app_events(const std::string& out, int tpid, int sig) {
+  int ours = 0;
+  for (const auto& e : json_lines(out)) {
+    EXPECT_EQ(e.size(), 5u) << e.dump();
+    EXPECT_EQ(e["sig"], sig) << "the filter let another signal through: " << e.dump();
+    EXPECT_EQ(e["pid"], getpid()) << e.dump();
+    EXPECT_EQ(e["tpid"], tpid) << e.dump();
+    EXPECT_EQ(e["ret"], 0) << e.dump();
+    EXPECT_EQ(e["comm"], self_comm().substr(0, 15)) << e.dump();
+    ++ours;
+  }
+  return ours;
 }
 
 PinToThisCpu::PinToThisCpu() {

@@ -21,6 +21,9 @@ fs::path ecli_binary();  // the built tools/ecli
 class EcliProcess {
  public:
   explicit EcliProcess(std::vector<std::string> args);
+  // Another executable (a standalone one): `binary` with `args`; a non-empty
+  // `env` is the child's whole environment.
+  EcliProcess(const fs::path& binary, std::vector<std::string> args, std::vector<std::string> env = {});
   ~EcliProcess();  // kills the child if it is still running
   EcliProcess(const EcliProcess&) = delete;
   EcliProcess& operator=(const EcliProcess&) = delete;
@@ -91,6 +94,21 @@ bool signal_until_seen(EcliProcess& p, Sleeper& child, int sig, std::string need
 // `options` before it) with --signal 10 --pid <this process>, signals a
 // Sleeper with USR1, USR2, USR1, and checks both USR1 events field by field.
 void expect_sigsnoop_json(const fs::path& pkg, const std::vector<std::string>& options = {});
+// The same checks on a running sigsnoop with those filters (and -j -d 4),
+// however it was started.
+void expect_sigsnoop_json(EcliProcess& p);
+
+// sigsnoop's text table in `out` (run with -s `sig` -p <this process>): the
+// header, then every row field by field, the columns under their headings.
+// Returns how many rows were aimed at `tpid`.
+int expect_sigsnoop_table(const std::string& out, int tpid, int sig);
+// A running sigsnoop with -d 3 -s 12 -p <this process>: a Sleeper gets USR2
+// and USR1, and the table shows exactly the USR2, field by field.
+void expect_sigsnoop_table(EcliProcess& p);
+// sigsnoop's JSON events in `out` as a Wasm app prints them, every one
+// checked field by field (from this process, signal `sig`, aimed at `tpid`,
+// delivered, our comm). Returns how many there were.
+int expect_sigsnoop_app_events(const std::string& out, int tpid, int sig);
 
 // Pins this thread to the CPU it runs on, and back to its CPUs when
 // destroyed: the kernel reports a CPU's perf losses in that CPU's buffer,

@@ -23,31 +23,7 @@ TEST_F(Sigsnoop, TextTableWithTime) {
   ECC_REQUIRE_KERNEL_OR_SKIP();
   fs::path pkg = build_example("sigsnoop");
   EcliProcess p({"run", "-d", "3", pkg.string(), "-s", "12", "-p", std::to_string(getpid())});
-  ASSERT_TRUE(p.wait_attached()) << p.err();
-  Sleeper child;
-  child.send(SIGUSR2);
-  child.send(SIGUSR1);
-  RunResult r = p.finish();  // -d stops it
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  auto lines = split_lines(r.out);
-  ASSERT_GE(lines.size(), 2u) << r.out;
-  EXPECT_EQ(split_words(lines[0]), (std::vector<std::string>{"TIME", "PID", "TPID", "SIG", "RET", "COMM"}));
-  int seen = 0;
-  for (size_t i = 1; i < lines.size(); i++) {
-    auto w = split_words(lines[i]);
-    ASSERT_GE(w.size(), 6u) << lines[i];
-    EXPECT_TRUE(std::regex_match(w[0], std::regex(R"(\d\d:\d\d:\d\d)"))) << lines[i];
-    EXPECT_EQ(w[1], std::to_string(getpid()));
-    EXPECT_EQ(w[3], "12") << lines[i];
-    if (w[2] == std::to_string(child.pid)) {
-      seen++;
-      EXPECT_EQ(w[4], "0");
-      EXPECT_EQ(lines[i].substr(lines[i].find(w[5])), self_comm().substr(0, 15));
-      // Columns line up with the header.
-      EXPECT_EQ(lines[i].find(w[2], w[0].size() + w[1].size()), lines[0].find("TPID"));
-    }
-  }
-  EXPECT_EQ(seen, 1) << r.out;
+  expect_sigsnoop_table(p);
 }
 
 TEST_F(Sigsnoop, SigtermStopsCleanly) {

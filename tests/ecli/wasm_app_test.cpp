@@ -108,16 +108,7 @@ TEST_P(WasmApp, SignalFilterShowsExactlyTheSignalsSent) {
   p.signal(SIGINT);
   RunResult r = p.finish();
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  int ours = 0;
-  for (const auto& e : json_lines(r.out)) {
-    EXPECT_EQ(e.size(), 5u) << e.dump();
-    EXPECT_EQ(e["sig"], 12) << "the filter let another signal through: " << e.dump();
-    EXPECT_EQ(e["pid"], getpid()) << e.dump();
-    EXPECT_EQ(e["tpid"], child.pid) << e.dump();
-    EXPECT_EQ(e["ret"], 0) << e.dump();
-    EXPECT_EQ(e["comm"], self_comm().substr(0, 15)) << e.dump();
-    ++ours;
-  }
+  int ours = expect_sigsnoop_app_events(r.out, child.pid, 12);
   EXPECT_GE(ours, 4) << "the first seen plus the three sent after it:\n" << r.out;
 }
 

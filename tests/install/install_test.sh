@@ -22,6 +22,12 @@ check test -f "$work/moved/lib/cmake/ecc/eccConfig.cmake"
 check test -d "$work/moved/share/ecc/templates"
 "$work/moved/bin/ecc" --version >/dev/null
 passed=$((passed + 1))
+# --standalone finds its runner in the moved tree's libexec/ecc.
+check test -x "$work/moved/libexec/ecc/ecc-standalone"
+"$work/moved/bin/ecc" --standalone -o "$work/standalone" "$src/examples/sigsnoop/sigsnoop.bpf.c" \
+  "$src/examples/sigsnoop/sigsnoop.h"
+check test -x "$work/standalone/sigsnoop"
+check grep -q -- "-p, --pid" <("$work/standalone/sigsnoop" -h)
 
 cmake -S "$src/tests/consumer" -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work/moved" >/dev/null
 cmake --build "$work/consumer" -j 2

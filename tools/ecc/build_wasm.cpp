@@ -11,6 +11,7 @@
 #include "cache.h"
 #include "outputs.h"
 #include "process.h"
+#include "standalone.h"
 
 namespace fs = std::filesystem;
 
@@ -90,6 +91,7 @@ int run_build_wasm(const Options& o) {
   fs::path out_dir = o.out_dir.empty() ? inputs.front().parent_path() : fs::absolute(o.out_dir).lexically_normal();
   fs::path sysroot = find_wasi_sysroot(o);
   std::string clang = find_tool(o.clang, "--clang");
+  fs::path runner = o.standalone ? find_standalone_runner() : fs::path();
   OutputSet outputs(out_dir);
 
   WorkDir work;
@@ -101,8 +103,15 @@ int run_build_wasm(const Options& o) {
 
   std::vector<uint8_t> wasm = read_file(built);
   outputs.add("app.wasm", wasm);
+  // --standalone: `app`, the module inside the runner.
+  std::vector<uint8_t> executable;
+  if (o.standalone) {
+    executable = standalone_executable(runner, standalone::PayloadKind::wasm, wasm);
+    outputs.add_executable("app", executable);
+  }
   outputs.commit();
   std::cout << (out_dir / "app.wasm").string() << ": " << wasm.size() << " bytes\n";
+  if (o.standalone) std::cout << (out_dir / "app").string() << ": " << executable.size() << " bytes\n";
   return 0;
 }
 

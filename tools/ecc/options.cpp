@@ -33,6 +33,7 @@ const std::vector<OptionSpec>& option_table() {
       {{"-v", "--verbose"}, false, [](Options& o, const std::string&) { o.verbose = true; }},
       {{"--rust"}, false, [](Options& o, const std::string&) { o.rust = true; }},
       {{"--force"}, false, [](Options& o, const std::string&) { o.force = true; }},
+      {{"--standalone"}, false, [](Options& o, const std::string&) { o.standalone = true; }},
       {{"-h", "--help"}, false, [](Options& o, const std::string&) { o.command = Command::help; }},
       {{"--version"}, false, [](Options& o, const std::string&) { o.command = Command::version; }},
   };
@@ -153,6 +154,9 @@ options:
   --btfgen DIR         embed the minimal BTF of every kernel of a btfhub-archive tree
                        (<distro>/<version>/<arch>/<release>.btf[.tar.xz]) for kernels
                        without /sys/kernel/btf/vmlinux (needs bpftool)
+  --standalone         also write <name> (build-wasm: <app>, from app.wasm), one executable
+                       that runs the package by itself: its options are the program's
+                       plus ecli run's -j, -d, --btf, --engine, -v, -h
   -h, --help           this text
   --version            print the version
 

@@ -26,6 +26,7 @@ struct Options {
   bool force = false;                  // --force
   std::string wasi_sysroot;            // --wasi-sysroot
   std::string btfgen;                  // --btfgen DIR: a btfhub-archive tree (SPEC §14)
+  bool standalone = false;             // --standalone
 };
 
 // Throws ecc::Error(Exit::usage) for an unknown option or a missing value.

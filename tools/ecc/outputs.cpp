@@ -1,5 +1,6 @@
 #include "outputs.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,6 +39,13 @@ void OutputSet::add(const std::string& name, std::span<const uint8_t> bytes) {
 
 void OutputSet::add(const std::string& name, const std::string& text) {
   add(name, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
+void OutputSet::add_executable(const std::string& name, std::span<const uint8_t> bytes) {
+  add(name, bytes);
+  const fs::path& tmp = staged_.back().tmp();
+  if (::chmod(tmp.c_str(), 0755) != 0)
+    throw Error(Exit::bad_input, std::string("cannot write: ") + std::strerror(errno), (dir_ / name).string());
 }
 
 namespace {

@@ -37,6 +37,8 @@ class OutputSet {
   // Writes the content now, under a temporary name.
   void add(const std::string& name, std::span<const uint8_t> bytes);
   void add(const std::string& name, const std::string& text);
+  // The same for an executable: mode 0755.
+  void add_executable(const std::string& name, std::span<const uint8_t> bytes);
   // Renames every staged file into place: in the order they were added,
   // except that package.json comes last.
   void commit();

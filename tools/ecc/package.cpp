@@ -18,6 +18,7 @@
 #include "link.h"
 #include "merge.h"
 #include "outputs.h"
+#include "standalone.h"
 #include "plan.h"
 #include "process.h"
 #include "vmlinux.h"
@@ -283,10 +284,18 @@ std::string add_package_outputs(OutputSet& outputs, const Options& o, const Inpu
 
 int run_package(const Options& o) {
   Inputs in = resolve_inputs(o);
+  // A missing runner is found before anything is compiled or written.
+  fs::path runner = o.standalone ? find_standalone_runner() : fs::path();
   OutputSet outputs(in.out_dir);
   WorkDir work;
   Compiled c = compile_and_describe(o, in, work.path());
-  add_package_outputs(outputs, o, in, c);
+  std::string package = add_package_outputs(outputs, o, in, c);
+  if (o.standalone) {
+    auto text = std::span(reinterpret_cast<const uint8_t*>(package.data()), package.size());
+    if (o.verbose) std::cerr << "# write " << (in.out_dir / in.name).string() << ": " << runner.string()
+                             << " + package.json\n";
+    outputs.add_executable(in.name, standalone_executable(runner, standalone::PayloadKind::package, text));
+  }
   if (o.verbose) std::cerr << "# write outputs to " << in.out_dir.string() << "\n";
   outputs.commit();
   return 0;

@@ -7,6 +7,7 @@
 #include "ecc/loader.h"
 #include "distribute.h"
 #include "options.h"
+#include "run_file.h"
 #include "run_wasm.h"
 
 int main(int argc, char** argv) {
@@ -35,16 +36,7 @@ int main(int argc, char** argv) {
     const std::string file = ecli::resolve_run_file(o);
     // An app.wasm carries its own object and options (SPEC §8).
     if (ecli::is_wasm_file(file)) return ecli::run_wasm(file, o.program_args, o.run, o.engine);
-    // Everything is checked before the kernel sees anything.
-    loader::Package pkg = loader::read_package(file);
-    auto opts = loader::program_options(pkg);
-    bool help = false;
-    auto settings = loader::parse_program_args(opts, o.program_args, help);
-    if (help) {
-      std::cout << loader::program_usage(pkg, opts);
-      return 0;
-    }
-    return loader::run_package(pkg, settings, o.run);
+    return ecli::run_package_file(file, o.program_args, o.run);
   } catch (const Error& e) {
     std::cerr << "ecli: error: " << e.line() << "\n";
     return static_cast<int>(e.code());

@@ -9,7 +9,17 @@ namespace ecc::ecli {
 namespace {
 
 // Which commands take an option.
-enum : unsigned { kRun = 1, kPull = 2, kPush = 4, kCompile = 8, kRegistry = kRun | kPull | kPush };
+// kPackage and kWasm: the executables `ecc --standalone` writes.
+enum : unsigned {
+  kRun = 1,
+  kPull = 2,
+  kPush = 4,
+  kCompile = 8,
+  kPackage = 16,
+  kWasm = 32,
+  kRegistry = kRun | kPull | kPush,
+  kStandalone = kPackage | kWasm
+};
 
 struct OptionSpec {
   const char* short_name;  // "-j" or nullptr
@@ -18,6 +28,7 @@ struct OptionSpec {
   unsigned commands;
   const char* help;
   std::function<void(Options&, const std::string&)> apply;
+  const char* standalone_help = nullptr;  // where `help` says more than a standalone executable does
 };
 
 double parse_seconds(const std::string& v) {
@@ -37,12 +48,12 @@ WasmEngine parse_engine(const std::string& v) {
 
 const std::vector<OptionSpec>& table() {
   static const std::vector<OptionSpec> t = {
-      {"-j", "--json", nullptr, kRun, "print events as JSON lines", [](Options& o, const std::string&) { o.run.json = true; }},
-      {"-d", "--duration", "SECONDS", kRun, "stop after SECONDS",
+      {"-j", "--json", nullptr, kRun | kPackage, "print events as JSON lines", [](Options& o, const std::string&) { o.run.json = true; }},
+      {"-d", "--duration", "SECONDS", kRun | kStandalone, "stop after SECONDS",
        [](Options& o, const std::string& v) { o.run.duration = parse_seconds(v); }},
-      {nullptr, "--btf", "FILE", kRun, "kernel BTF FILE for CO-RE (default: the running kernel's)",
+      {nullptr, "--btf", "FILE", kRun | kStandalone, "kernel BTF FILE for CO-RE (default: the running kernel's)",
        [](Options& o, const std::string& v) { o.run.btf_path = v; }},
-      {nullptr, "--engine", "ENGINE", kRun,
+      {nullptr, "--engine", "ENGINE", kRun | kWasm,
        "APP.wasm: auto (aot when a C compiler is found), aot (wasm2c, cached) or interp",
        [](Options& o, const std::string& v) { o.engine = parse_engine(v); }},
       {"-o", "--output", "FILE", kPull, "pull: write the module or package to FILE (default: its title)",
@@ -55,9 +66,9 @@ const std::vector<OptionSpec>& table() {
        [](Options& o, const std::string&) { o.registry.plain_http = true; }},
       {nullptr, "--insecure", nullptr, kRegistry, "do not verify the registry's TLS certificate",
        [](Options& o, const std::string&) { o.registry.insecure = true; }},
-      {"-v", "--verbose", nullptr, kRegistry | kCompile, "print libbpf's debug output and each registry request",
-       [](Options& o, const std::string&) { o.run.verbose = o.registry.verbose = true; }},
-      {"-h", "--help", nullptr, kRegistry | kCompile, "show this help", [](Options& o, const std::string&) { o.command = Command::help; }},
+      {"-v", "--verbose", nullptr, kRegistry | kCompile | kStandalone, "print libbpf's debug output and each registry request",
+       [](Options& o, const std::string&) { o.run.verbose = o.registry.verbose = true; }, "print libbpf's debug output"},
+      {"-h", "--help", nullptr, kRegistry | kCompile | kStandalone, "show this help", [](Options& o, const std::string&) { o.command = Command::help; }},
   };
   return t;
 }
@@ -70,28 +81,39 @@ const char* command_name(Command c) {
   return c == Command::pull ? "pull" : c == Command::push ? "push" : c == Command::compile ? "compile" : "run";
 }
 
+// An option argument split into its spelling ("-d", "--btf") and the value
+// given with it ("-d5", "--btf=FILE"); false when `a` is not an option.
+struct Spelled {
+  std::string name, value;
+  bool has_inline = false;
+};
+bool spell(const std::string& a, Spelled& s) {
+  if (a.empty() || a[0] != '-' || a == "-") return false;
+  s = {a, {}, false};
+  if (a.rfind("--", 0) == 0) {
+    if (auto eq = a.find('='); eq != std::string::npos) s = {a.substr(0, eq), a.substr(eq + 1), true};
+  } else if (a.size() > 2) {
+    s = {a.substr(0, 2), a.substr(2), true};
+  }
+  return true;
+}
+
+const OptionSpec* find_spec(const std::string& name, unsigned mask) {
+  for (const auto& s : table())
+    if (((s.short_name && name == s.short_name) || name == s.long_name) && (s.commands & mask)) return &s;
+  return nullptr;
+}
+
 // Applies the option at args[i] (and its value); false when args[i] is not
 // an option.
-bool take_option(Options& o, const std::vector<std::string>& args, size_t& i) {
-  const std::string& a = args[i];
-  if (a.empty() || a[0] != '-' || a == "-") return false;
-  std::string name = a, value;
-  bool has_inline = false;
-  if (a.rfind("--", 0) == 0) {
-    if (auto eq = a.find('='); eq != std::string::npos) {
-      name = a.substr(0, eq);
-      value = a.substr(eq + 1);
-      has_inline = true;
-    }
-  } else if (a.size() > 2) {
-    name = a.substr(0, 2);
-    value = a.substr(2);
-    has_inline = true;
-  }
-  const OptionSpec* spec = nullptr;
-  for (const auto& s : table())
-    if ((s.short_name && name == s.short_name) || name == s.long_name) spec = &s;
-  if (!spec || !(spec->commands & mask_of(o.command))) {
+bool take_option(Options& o, const std::vector<std::string>& args, size_t& i, unsigned mask) {
+  Spelled sp;
+  if (!spell(args[i], sp)) return false;
+  const std::string& name = sp.name;
+  std::string value = sp.value;
+  bool has_inline = sp.has_inline;
+  const OptionSpec* spec = find_spec(name, mask);
+  if (!spec) {
     std::string where = o.command == Command::run ? " (ecli's options come before the package)" : "";
     throw Error(Exit::usage, "unknown option '" + name + "' for ecli " + command_name(o.command) + where);
   }
@@ -114,7 +136,7 @@ void check_credentials_options(const Options& o) {
 void parse_run(Options& o, const std::vector<std::string>& args) {
   size_t i = 1;
   for (; i < args.size(); i++) {
-    if (!take_option(o, args, i)) break;
+    if (!take_option(o, args, i, mask_of(o.command))) break;
     if (o.command == Command::help) return;
   }
   if (i >= args.size())
@@ -127,7 +149,7 @@ void parse_run(Options& o, const std::vector<std::string>& args) {
 void parse_transfer(Options& o, const std::vector<std::string>& args) {
   std::vector<std::string> positional;
   for (size_t i = 1; i < args.size(); i++) {
-    if (take_option(o, args, i)) {
+    if (take_option(o, args, i, mask_of(o.command))) {
       if (o.command == Command::help) return;
       continue;
     }
@@ -146,7 +168,60 @@ void parse_transfer(Options& o, const std::vector<std::string>& args) {
   }
 }
 
+// The standalone options that are the runner's: those whose spelling the
+// program does not have.
+const OptionSpec* standalone_spec(const std::string& name, bool wasm, const ProgramArity& program_arity) {
+  const OptionSpec* spec = find_spec(name, wasm ? kWasm : kPackage);
+  return spec && program_arity(name) < 0 ? spec : nullptr;
+}
+
 }  // namespace
+
+StandaloneArgs parse_standalone_args(const std::vector<std::string>& args, bool wasm,
+                                     const ProgramArity& program_arity) {
+  StandaloneArgs r;
+  for (size_t i = 0; i < args.size(); i++) {
+    Spelled sp;
+    if (args[i] == "--") {
+      r.program_args.insert(r.program_args.end(), args.begin() + static_cast<long>(i) + 1, args.end());
+      break;
+    }
+    if (!spell(args[i], sp)) {
+      r.program_args.push_back(args[i]);
+      continue;
+    }
+    if (standalone_spec(sp.name, wasm, program_arity)) {
+      take_option(r.ecli, args, i, wasm ? kWasm : kPackage);
+      if (r.ecli.command == Command::help) {
+        r.help = true;
+        r.ecli.command = Command::run;
+        // An app prints its own usage; the runner's options follow it.
+        if (wasm) r.program_args.push_back(args[i]);
+      }
+      continue;
+    }
+    r.program_args.push_back(args[i]);
+    if (program_arity(sp.name) == 1 && !sp.has_inline && i + 1 < args.size()) r.program_args.push_back(args[++i]);
+  }
+  return r;
+}
+
+std::string standalone_usage_text(bool wasm, const ProgramArity& program_arity) {
+  std::string s = "\nRunner options (ecli run's, built in):\n";
+  for (const auto& o : table()) {
+    // -h is in the program's usage already.
+    if (!(o.commands & (wasm ? kWasm : kPackage)) || std::string(o.long_name) == "--help") continue;
+    bool has_short = o.short_name && program_arity(o.short_name) < 0;
+    if (program_arity(o.long_name) >= 0 && !has_short) continue;
+    std::string left = std::string("  ") + (has_short ? std::string(o.short_name) + ", " : "    ");
+    left += program_arity(o.long_name) < 0 ? o.long_name : "";
+    if (o.value_name) left += std::string(" ") + o.value_name;
+    if (left.size() < 30) left.append(30 - left.size(), ' ');
+    s += left + (o.standalone_help ? o.standalone_help : o.help) + "\n";
+  }
+  s += "  --                          pass the rest to the program as it is\n";
+  return s;
+}
 
 Options parse_options(const std::vector<std::string>& args) {
   Options o;

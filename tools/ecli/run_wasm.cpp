@@ -1,21 +1,14 @@
 #include "run_wasm.h"
 
-#include <csignal>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 
 #include "ecc/error.h"
 #include "ecc/wasmhost.h"
+#include "run_file.h"
 
 namespace ecc::ecli {
-
-namespace {
-
-std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
-
-}  // namespace
 
 bool is_wasm_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -35,18 +28,7 @@ std::vector<uint8_t> read_module(const std::string& path) {
 
 int run_wasm(const std::string& path, const std::vector<std::string>& args, const loader::RunOptions& run,
              WasmEngine engine) {
-  std::vector<uint8_t> module = read_module(path);
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  WasmRunOptions opts;
-  opts.duration = run.duration;
-  opts.stop = &g_stop;
-  opts.btf_path = run.btf_path;
-  opts.engine = engine;
-  opts.verbose = run.verbose;
-  return run_wasm_app(module, path, args, opts);
+  return run_wasm_module(read_module(path), path, args, run, engine);
 }
 
 int compile_wasm(const std::string& path, bool verbose) {
