@@ -119,6 +119,7 @@ passed=$((passed + 1))
 if ecli_version=$(in_image ecli --version 2>&1); then :; else fail "ecli --version: $ecli_version"; fi
 sleep 60 &
 sleeper=$!
+disown "$sleeper"  # no "User defined signal 2" notice from bash
 mount --bind "$work" "$mnt/src"
 in_image ecli run -j -d 6 /src/sig/package.json -s 12 >"$work/ecli.out" 2>"$work/ecli.err" &
 ecli_pid=$!
@@ -128,7 +129,6 @@ rc=0
 wait "$ecli_pid" || rc=$?
 umount "$mnt/src"
 kill "$sleeper" 2>/dev/null || true
-wait "$sleeper" 2>/dev/null || true
 cp "$work/ecli.err" "$work/err"
 [ "$rc" -eq 0 ] || fail "ecli run exited $rc"
 grep "\"tpid\":$sleeper[,}]" "$work/ecli.out" | grep -q '"sig":12[,}]' ||
