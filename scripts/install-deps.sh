@@ -3,12 +3,16 @@
 # Idempotent: a second run installs nothing new. Needs root (or sudo).
 #   --no-image-tools   leave out podman/buildah/debootstrap (used to build and
 #                      test the container image; the image itself needs none)
+#   --runtime          only what an installed ecc and ecli need to run (the
+#                      final stage of docker/Dockerfile): no build tools
 set -euo pipefail
 
 image_tools=1
+runtime=0
 for arg in "$@"; do
   case "$arg" in
     --no-image-tools) image_tools=0 ;;
+    --runtime) runtime=1 ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -36,6 +40,28 @@ packages=(
 # part of a working setup, so these are installed with recommends.
 image_packages=(podman buildah debootstrap)
 [ "$image_tools" -eq 1 ] || image_packages=()
+
+# Run time of the installed tree (bin/ecc, bin/ecli, lib/ecc/ecc-srcscan.so,
+# share/ecc): the only list the image's final stage installs. The image test
+# ldd's every installed binary and library against it.
+runtime_packages=(
+  # ecc runs clang for the BPF object and for app.wasm (wasm-ld from lld);
+  # llvm for llvm-strip (--llvm-strip); the unversioned names are on PATH
+  clang llvm lld
+  # the BPF compile includes <bpf/bpf_helpers.h> etc. from libbpf-dev
+  libbpf-dev
+  # the WASI sysroot and clang's wasm32 builtins for build-wasm
+  wasi-libc libclang-rt-14-dev-wasm32
+  # shared libraries of ecc, ecli and the scan module
+  libbpf1 libelf1 zlib1g libclang-cpp14 libllvm14 libyaml-cpp0.7 libboost-filesystem1.74.0
+  libcurl4 libssl3 libstdc++6
+  # registries over HTTPS (ecli pull/push)
+  ca-certificates
+)
+if [ "$runtime" -eq 1 ]; then
+  packages=("${runtime_packages[@]}")
+  image_packages=()
+fi
 
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
