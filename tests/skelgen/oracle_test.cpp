@@ -46,7 +46,7 @@ void Oracle::package_carries_the_object() {
   std::vector<uint8_t> elf = read_bytes(r_->object());
   ASSERT_FALSE(elf.empty());
   EXPECT_EQ(pkg_.at("bpf_object_size").get<size_t>(), elf.size());
-  std::vector<uint8_t> decoded = loader::zlib_inflate(loader::base64_decode(pkg_.at("bpf_object").get<std::string>()),
+  std::vector<uint8_t> decoded = ecc::zlib_inflate(ecc::base64_decode(pkg_.at("bpf_object").get<std::string>()),
                                                       pkg_.at("bpf_object_size").get<size_t>());
   EXPECT_TRUE(decoded == elf) << "decoded " << decoded.size() << " bytes, object has " << elf.size();
 }

@@ -4,13 +4,13 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cerrno>
 #include <cstring>
 #include <set>
 #include <vector>
 
+#include "ecc/codec.h"
 #include "ecc/error.h"
 #include "ecc/kernel_support.h"
 #include "ecc/model.h"
@@ -21,34 +21,6 @@ namespace {
 
 // No minimal BTF comes near this (a whole vmlinux BTF is ~5 MiB).
 constexpr uint64_t kMaxBtfSize = 64u << 20;
-
-std::vector<uint8_t> unbase64(const std::string& text, const std::string& what, const std::string& file) {
-  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::vector<uint8_t> out;
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t end = text.find_last_not_of('=');
-  end = end == std::string::npos ? 0 : end + 1;
-  if (text.size() % 4 != 0 || text.size() - end > 2) throw Error(Exit::bad_input, what + " is not valid base64", file);
-  for (size_t i = 0; i < end; ++i) {
-    size_t v = alphabet.find(text[i]);
-    if (v == std::string::npos) throw Error(Exit::bad_input, what + " is not valid base64", file);
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    if ((bits += 6) >= 8) out.push_back(static_cast<uint8_t>(acc >> (bits -= 8)));
-  }
-  return out;
-}
-
-std::vector<uint8_t> inflate_exact(const std::vector<uint8_t>& in, size_t size, const std::string& what,
-                                   const std::string& file) {
-  std::vector<uint8_t> out(size + 1);
-  uLongf len = static_cast<uLongf>(out.size());
-  int rc = uncompress(out.data(), &len, in.data(), static_cast<uLong>(in.size()));
-  if (rc != Z_OK || len != size)
-    throw Error(Exit::bad_input, what + " does not inflate to its btf_size of " + std::to_string(size) + " bytes", file);
-  out.resize(len);
-  return out;
-}
 
 const std::string& string_field(const Json& k, const char* key, const std::string& where, const std::string& file) {
   auto it = k.find(key);
@@ -146,8 +118,13 @@ EmbeddedBtf choose_embedded_btf(const std::string& archive_json, const std::stri
                 file);
   }
   const Json& k = *match;
-  std::vector<uint8_t> btf = inflate_exact(unbase64(k["btf"].get<std::string>(), where_match + ".btf", file),
-                                           k["btf_size"].get<size_t>(), where_match + ".btf", file);
+  std::vector<uint8_t> btf;
+  try {
+    btf = zlib_inflate(base64_decode(k["btf"].get<std::string>(), where_match + ".btf"), k["btf_size"].get<size_t>(),
+                       where_match + ".btf", where_match + ".btf_size");
+  } catch (const Error& e) {
+    throw Error(e.code(), e.what(), file);
+  }
   EmbeddedBtf out;
   out.fd_ = memfd_create("ecc-embedded-btf", MFD_CLOEXEC);
   if (out.fd_ < 0) throw Error(Exit::tool_failed, std::string("memfd_create: ") + std::strerror(errno), file);

@@ -3,9 +3,8 @@
 #include <fstream>
 #include <sstream>
 
-#include <zlib.h>
-
 #include "ecc/btfdump.h"
+#include "ecc/codec.h"
 #include "ecc/loader.h"
 #include "ecc/open_guard.h"
 #include "meta.h"
@@ -13,15 +12,6 @@
 namespace ecc::loader {
 
 namespace {
-
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 const Json* find_key(const Json& j, const char* key) {
   auto it = j.find(key);
@@ -32,56 +22,6 @@ const Json* find_key(const Json& j, const char* key) {
 constexpr uint64_t kMaxObjectSize = 256u << 20;
 
 }  // namespace
-
-std::vector<uint8_t> base64_decode(std::string_view text) {
-  std::vector<uint8_t> out;
-  out.reserve(text.size() / 4 * 3);
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t pad = 0;
-  for (size_t i = 0; i < text.size(); i++) {
-    char c = text[i];
-    if (c == '=') {
-      pad++;
-      continue;
-    }
-    int v = base64_value(c);
-    if (v < 0 || pad)
-      throw Error(Exit::bad_input, "bpf_object is not valid base64 (bad character at offset " + std::to_string(i) + ")");
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<uint8_t>(acc >> bits));
-    }
-  }
-  if (pad > 2 || (text.size() % 4) != 0)
-    throw Error(Exit::bad_input, "bpf_object is not valid base64 (length " + std::to_string(text.size()) + ")");
-  return out;
-}
-
-std::vector<uint8_t> zlib_inflate(std::span<const uint8_t> bytes, size_t expected_size) {
-  // One spare byte so that a stream longer than announced is caught.
-  std::vector<uint8_t> out(expected_size + 1);
-  z_stream z{};
-  if (inflateInit(&z) != Z_OK) throw Error(Exit::tool_failed, "zlib: cannot initialise");
-  z.next_in = const_cast<Bytef*>(bytes.data());
-  z.avail_in = static_cast<uInt>(bytes.size());
-  z.next_out = out.data();
-  z.avail_out = static_cast<uInt>(out.size());
-  int rc = inflate(&z, Z_FINISH);
-  size_t produced = z.total_out;
-  inflateEnd(&z);
-  if (rc == Z_BUF_ERROR && z.avail_out == 0)
-    throw Error(Exit::bad_input, "bpf_object inflates to more than bpf_object_size (" + std::to_string(expected_size) +
-                                     " bytes)");
-  if (rc != Z_STREAM_END) throw Error(Exit::bad_input, "bpf_object is not valid zlib data (code " + std::to_string(rc) + ")");
-  if (produced != expected_size)
-    throw Error(Exit::bad_input, "bpf_object inflates to " + std::to_string(produced) + " bytes, but bpf_object_size is " +
-                                     std::to_string(expected_size));
-  out.resize(produced);
-  return out;
-}
 
 Package decode_package(const std::string& text, const std::string& path) {
   Package pkg;

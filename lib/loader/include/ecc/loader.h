@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ecc/codec.h"
 #include "ecc/error.h"
 #include "ecc/model.h"
 
@@ -18,8 +19,7 @@ namespace ecc::loader {
 
 // --- decoding (decode.cpp) -------------------------------------------------
 
-std::vector<uint8_t> base64_decode(std::string_view text);  // throws on bad input
-std::vector<uint8_t> zlib_inflate(std::span<const uint8_t> bytes, size_t expected_size);
+// The bpf_object's base64 and zlib: ecc::base64_decode, ecc::zlib_inflate.
 
 // A decoded package: its meta, the ELF bytes, and the object read into the
 // model (table id == BTF id for the object's types) with the meta applied:
