@@ -12,7 +12,7 @@ flood_build_tools() {
 #   WAIT  "attached": wait for that word on the consumer's stderr;
 #         a number: sleep that many seconds (apps print nothing when attached).
 #   COUNT "native": the consumer prints "received N lost M";
-#         "json": count JSON lines with a "seq" key, lost = sequence gaps.
+#         "json": count JSON records with a "seq" field, lost = sequence gaps.
 #   @PID@ in CMD becomes the flooder's pid. The flooder waits on a fifo until
 #   the consumer is ready. Prints "NAME calls received lost seconds cpu_seconds".
 flood_run() {
@@ -44,7 +44,16 @@ sys.exit(rc)' "$work/cpu" "${cmd[@]}" > "$work/out" 2> "$work/err" &
   else
     read -r received lost < <(python3 - "$work/out" <<'PY'
 import json, sys
-seqs = [json.loads(l)["seq"] for l in open(sys.argv[1]) if l.startswith("{")]
+# Events by field: a JSON line with "seq" is a flood record; the sampled
+# maps' lines ({"map": ...}) and anything else are not events.
+seqs = []
+for l in open(sys.argv[1]):
+    try:
+        rec = json.loads(l)
+    except ValueError:
+        continue
+    if isinstance(rec, dict) and "seq" in rec:
+        seqs.append(rec["seq"])
 span = max(seqs) - min(seqs) + 1 if seqs else 0
 print(len(seqs), span - len(seqs))
 PY
