@@ -30,6 +30,8 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libboost-dev libboost-filesystem-dev libgtest-dev libgmock-dev
   # test oracles and bench tools
   bpftool pahole hyperfine procps util-linux iproute2 python3
+  # documentation: man pages from docs/*.md, and man to check them (tests/install)
+  go-md2man man-db
   # Wasm path
   wasi-libc libclang-rt-14-dev-wasm32 wabt binaryen rustc libstd-rust-dev-wasm32
   # distribution (SPEC §13): the registry client, and a real registry, an

@@ -29,6 +29,21 @@ check test -x "$work/moved/libexec/ecc/ecc-standalone"
 check test -x "$work/standalone/sigsnoop"
 check grep -q -- "-p, --pid" <("$work/standalone/sigsnoop" -h)
 
+# The man pages (docs/*.md through go-md2man) render without a troff
+# warning, `man ecli` finds its page through MANPATH, and the markdown
+# documentation is installed beside them.
+for page in ecc ecli ecc-standalone; do
+  man_page="$work/moved/share/man/man1/$page.1"
+  check test -s "$man_page"
+  title=$(tr '[:lower:]' '[:upper:]' <<<"$page")
+  check grep -q "^$title(1) " <(MANWIDTH=80 man -l "$man_page")
+  check test -z "$(MANWIDTH=80 man --warnings -l "$man_page" 2>&1 >/dev/null)"
+done
+check grep -q -- "--password-stdin" <(MANPATH="$work/moved/share/man" MANWIDTH=80 man ecli)
+for doc in README package-format annotations wasm-host-abi oci cache ecc ecli ecc-standalone; do
+  check test -s "$work/moved/share/doc/ecc/$doc.md"
+done
+
 cmake -S "$src/tests/consumer" -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work/moved" >/dev/null
 cmake --build "$work/consumer" -j 2
 while read -r f; do
