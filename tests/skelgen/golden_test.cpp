@@ -11,7 +11,7 @@
 // follows that BTF is replaced before comparing: BTF type ids (by 0), and in
 // package.yaml the object itself (bpf_object, base64, and bpf_object_size:
 // the object's BTF holds the kernel types the program uses).
-#include <cstdlib>
+#include <algorithm>
 #include <sstream>
 
 #include "ecc_cases.h"

@@ -10,6 +10,7 @@
 //   UPDATE_GOLDENS=1 ctest -R golden
 #include <elf.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 

@@ -15,6 +15,8 @@
 // files depends on the machine: no paths (the sources are named relative),
 // no times.
 #include <regex>
+#include <string>
+#include <vector>
 
 #include "golden.h"
 #include "wasm_fixture.h"
