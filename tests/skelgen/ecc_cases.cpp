@@ -25,14 +25,16 @@ fs::path EccRun::package() const { return out_dir / "package.json"; }
 // reuse them, and the user's own ~/.cache is left alone.
 static std::vector<std::string> ecc_env() { return {std::string("XDG_CACHE_HOME=") + SKELGEN_TEST_CACHE}; }
 
-static RunResult ecc_into(const EccRun& r, const fs::path& out_dir) {
+static RunResult ecc_into(const EccRun& r, const fs::path& out_dir, const std::vector<std::string>& extra_args) {
   fs::create_directories(out_dir);
-  return run({ecc_binary().string(), "-o", out_dir.string(), (r.src_dir / (r.name + ".bpf.c")).string(),
-              (r.src_dir / (r.name + ".h")).string()},
-             ecc_env());
+  std::vector<std::string> argv = {ecc_binary().string()};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  argv.insert(argv.end(), {"-o", out_dir.string(), (r.src_dir / (r.name + ".bpf.c")).string(),
+                           (r.src_dir / (r.name + ".h")).string()});
+  return run(argv, ecc_env());
 }
 
-std::unique_ptr<EccRun> run_ecc(const EccCase& c) {
+std::unique_ptr<EccRun> run_ecc(const EccCase& c, const std::vector<std::string>& extra_args) {
   auto r = std::make_unique<EccRun>();
   r->name = c.name;
   r->src_dir = r->dir / "src";
@@ -40,11 +42,11 @@ std::unique_ptr<EccRun> run_ecc(const EccCase& c) {
   fs::create_directories(r->src_dir);
   for (const auto& e : fs::directory_iterator(c.source_dir))
     if (e.is_regular_file()) fs::copy_file(e.path(), r->src_dir / e.path().filename());
-  r->result = ecc_into(*r, r->out_dir);
+  r->result = ecc_into(*r, r->out_dir, extra_args);
   return r;
 }
 
-RunResult rerun_ecc(const EccRun& first, const fs::path& out_dir) { return ecc_into(first, out_dir); }
+RunResult rerun_ecc(const EccRun& first, const fs::path& out_dir) { return ecc_into(first, out_dir, {}); }
 
 void zero_type_ids(OJson& j) {
   if (j.is_object()) {

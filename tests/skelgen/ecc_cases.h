@@ -46,8 +46,8 @@ struct EccRun {
 };
 
 // Copies the case into a fresh temp dir and runs
-// `ecc -o OUT SRC/<name>.bpf.c SRC/<name>.h` there.
-std::unique_ptr<EccRun> run_ecc(const EccCase& c);
+// `ecc EXTRA_ARGS -o OUT SRC/<name>.bpf.c SRC/<name>.h` there.
+std::unique_ptr<EccRun> run_ecc(const EccCase& c, const std::vector<std::string>& extra_args = {});
 // Runs ecc again on the same copied sources (same paths: BTF line info
 // names the source file) into another output dir `out_name`.
 RunResult rerun_ecc(const EccRun& first, const fs::path& out_dir);

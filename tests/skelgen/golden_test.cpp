@@ -1,9 +1,21 @@
-// Golden tests: ecc's <name>.skel.json for every example and test program
-// equals tests/golden/<name>.skel.json, BTF type ids aside (they follow the
-// running kernel's BTF). ECC_UPDATE_GOLDEN=1 rewrites the golden files.
-#include <cstdlib>
+// Golden tests: `ecc -y` on every example and test program writes a
+// <name>.skel.json equal to tests/golden/<name>.skel.json, and a
+// <name>.skel.yaml and package.yaml equal to tests/golden/yaml/<name>.skel.yaml
+// and tests/golden/yaml/<name>.package.yaml.
+//
+// Regenerate every golden file (these and the others, tests/wasmgen/golden):
+//
+//   UPDATE_GOLDENS=1 ctest -R golden
+//
+// ecc compiles against a vmlinux.h of the running kernel's BTF, so what
+// follows that BTF is replaced before comparing: BTF type ids (by 0), and in
+// package.yaml the object itself (bpf_object, base64, and bpf_object_size:
+// the object's BTF holds the kernel types the program uses).
+#include <algorithm>
+#include <sstream>
 
 #include "ecc_cases.h"
+#include "golden.h"
 
 namespace ecc::test {
 namespace {
@@ -16,23 +28,34 @@ OJson comparable(const std::string& text) {
   return j;
 }
 
-TEST_P(Golden, SkeletonMatches) {
+// The YAML text with the kernel-dependent values replaced, line by line.
+std::string comparable_yaml(const std::string& text) {
+  std::istringstream in(text);
+  std::string out, line;
+  while (std::getline(in, line)) {
+    size_t key = line.find_first_not_of(' ');
+    if (line.compare(0, 12, "bpf_object: ") == 0) line = "bpf_object: BPF_OBJECT";
+    if (line.compare(0, 17, "bpf_object_size: ") == 0) line = "bpf_object_size: SIZE";
+    if (key != std::string::npos && line.compare(key, 9, "type_id: ") == 0) line = line.substr(0, key) + "type_id: 0";
+    out += line + "\n";
+  }
+  return out;
+}
+
+TEST_P(Golden, PackageOutputsMatch) {
   SKELGEN_REQUIRE_KERNEL_BTF_OR_SKIP();
   const EccCase& c = GetParam();
-  auto r = run_ecc(c);
+  auto r = run_ecc(c, {"-y"});
   ASSERT_EQ(r->result.exit_code, 0) << r->result.err;
-  OJson got = comparable(read_text(r->skel_json()));
-  fs::path golden = source_dir() / "tests" / "golden" / (c.name + ".skel.json");
-
-  const char* update = std::getenv("ECC_UPDATE_GOLDEN");
-  if (update && std::string(update) == "1") {
-    write_text(golden, got.dump(2) + "\n");
-    GTEST_SKIP() << "rewrote " << golden;
-  }
-  ASSERT_TRUE(fs::exists(golden)) << golden << " is missing; run with ECC_UPDATE_GOLDEN=1";
   // Compared as text so that a failure shows the lines that differ and
   // key order counts.
-  EXPECT_EQ(got.dump(2), comparable(read_text(golden)).dump(2));
+  check_golden(fs::path("tests") / "golden" / (c.name + ".skel.json"),
+               comparable(read_text(r->skel_json())).dump(2) + "\n");
+  std::string package_yaml = comparable_yaml(read_text(r->out_dir / "package.yaml"));
+  EXPECT_NE(package_yaml.find("\nmeta:\n"), std::string::npos) << package_yaml;
+  check_golden(fs::path("tests") / "golden" / "yaml" / (c.name + ".skel.yaml"),
+               comparable_yaml(read_text(r->out_dir / (c.name + ".skel.yaml"))));
+  check_golden(fs::path("tests") / "golden" / "yaml" / (c.name + ".package.yaml"), package_yaml);
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, Golden, testing::ValuesIn(ecc_cases()),

@@ -14,41 +14,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "test_util.h"
+#include "wasm_fixture.h"
 
 namespace ecc::test {
 namespace {
 
 using nlohmann::json;
 
-// One compile cache for the whole binary: each test pays for its compile only.
-const fs::path& shared_cache() {
-  static TempDir dir;
-  return dir.path();
-}
-
-RunResult ecc(const std::vector<std::string>& args, const fs::path& cwd) {
-  std::vector<std::string> argv = {ecc_binary().string()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return run(argv, {"XDG_CACHE_HOME=" + shared_cache().string(), "NO_COLOR=1", "ECC_CACHE_WARM=off"}, cwd.string());
-}
-
 #define REQUIRE_BTF_OR_SKIP() ECC_REQUIRE_KERNEL_BTF_OR_SKIP()
-
-fs::path program_dir(const std::string& name) {
-  for (fs::path dir : {source_dir() / "examples" / name, source_dir() / "tests" / "programs" / name,
-                       source_dir() / "tests" / "wasmgen" / "programs" / name})
-    if (fs::exists(dir)) return dir;
-  return {};
-}
-
-fs::path copy_program(const TempDir& tmp, const std::string& name) {
-  fs::path dst = tmp / name;
-  fs::create_directories(dst);
-  for (const auto& e : fs::directory_iterator(program_dir(name)))
-    fs::copy_file(e.path(), dst / e.path().filename(), fs::copy_options::overwrite_existing);
-  return dst;
-}
 
 const char* kWasiSysroot = "/usr";  // Debian's wasi-libc: /usr/include/wasm32-wasi
 
@@ -323,34 +296,6 @@ TEST(GenWasmSkel, AppCIsKeptWithoutForce) {
   EXPECT_NE(app.find("{\"pid\", required_argument, NULL, 'p'}"), std::string::npos) << app;
   EXPECT_NE(app.find("bpf_buffer__open(skel->maps.events, handle_events, NULL)"), std::string::npos) << app;
   EXPECT_NE(app.find("Trace standard and real-time signals."), std::string::npos) << "usage carries @brief";
-}
-
-// The generated skeleton as text, but for what follows the compiler: the
-// object bytes, their size and where .rodata sits in them.
-std::string comparable_skel(const std::string& text) {
-  std::string s = std::regex_replace(text, std::regex(R"((\t0x[0-9a-f]{2}(,( 0x[0-9a-f]{2},?)*)?\n)+)"), "\tBYTES\n");
-  s = std::regex_replace(s, std::regex(R"(__elf\[\d+\])"), "__elf[SIZE]");
-  s = std::regex_replace(s, std::regex(R"(image_offset = \d+;)"), "image_offset = OFFSET;");
-  return std::regex_replace(s, std::regex(R"(_Static_assert\(\d+ % _Alignof)"), "_Static_assert(OFFSET % _Alignof");
-}
-
-// Golden: sigsnoop.skel.h (struct layout, function names, skeleton tables)
-// equals tests/wasmgen/golden/sigsnoop.skel.h. ECC_UPDATE_GOLDEN=1 rewrites it.
-TEST(GenWasmSkel, SigsnoopSkelHMatchesTheGoldenFile) {
-  REQUIRE_BTF_OR_SKIP();
-  TempDir tmp;
-  fs::path dir = copy_program(tmp, "sigsnoop");
-  ASSERT_EQ(ecc({"gen-wasm-skel"}, dir).exit_code, 0);
-  std::string got = comparable_skel(read_text(dir / "sigsnoop.skel.h"));
-  EXPECT_EQ(got.find("0x7f, 0x45"), std::string::npos) << "the bytes are left out";
-  fs::path golden = source_dir() / "tests" / "wasmgen" / "golden" / "sigsnoop.skel.h";
-  if (const char* u = std::getenv("ECC_UPDATE_GOLDEN"); u && std::string(u) == "1") {
-    fs::create_directories(golden.parent_path());
-    write_text(golden, got);
-    GTEST_SKIP() << "rewrote " << golden;
-  }
-  ASSERT_TRUE(fs::exists(golden)) << golden << " is missing; run with ECC_UPDATE_GOLDEN=1";
-  EXPECT_EQ(got, read_text(golden));
 }
 
 // Several sources: the skeleton header in two translation units links once,

@@ -54,6 +54,51 @@ Context option_context(const GuestOption& o, size_t i) {
 
 bool is_number_size(uint32_t size) { return size == 1 || size == 2 || size == 4 || size == 8; }
 
+// A ring or perf buffer the app polls, its events typed when the model
+// knows their record.
+Context buffer_context(const GuestModel& g, const GuestMap& m) {
+  Context b;
+  b.vars = {{"ident", m.ident}, {"lookup_name", m.lookup_name}, {"type", m.type}};
+  if (m.event_record >= 0) {
+    const WRecord& r = g.plan.records[m.event_record];
+    b.vars["ctype"] = r.c_name();
+    b.vars["record_ident"] = c::ident(r);
+  }
+  b.lists["typed"] = when(m.event_record >= 0);
+  b.lists["untyped"] = when(m.event_record < 0);
+  return b;
+}
+
+// A map the app prints every interval (@sample): key and value as numbers,
+// a record or hex.
+Context sample_context(const GuestModel& g, const GuestMap& m) {
+  Context s;
+  // The map name is a C identifier or a section name: no escaping needed.
+  s.vars = {{"ident", m.ident},
+            {"lookup_name", m.lookup_name},
+            {"interval", std::to_string(m.sample_ms)},
+            {"key_size", std::to_string(m.key_size)},
+            {"value_size", std::to_string(m.value_size)}};
+  auto number = [](uint32_t size) {
+    return is_number_size(size) ? std::vector<Context>{Context{{{"bits", std::to_string(size * 8)}}, {}}}
+                                : std::vector<Context>{};
+  };
+  s.lists["key_number"] = number(m.key_size);
+  s.lists["key_hex"] = when(!is_number_size(m.key_size));
+  if (m.value_record >= 0) {
+    const WRecord& r = g.plan.records[m.value_record];
+    s.lists["value_record"] = {Context{{{"record_ident", c::ident(r)}, {"ctype", r.c_name()}}, {}}};
+    s.lists["value_number"] = {};
+    s.lists["value_hex"] = {};
+  } else {
+    s.lists["value_record"] = {};
+    s.lists["value_number"] = number(m.value_size);
+    s.lists["value_hex"] = when(!is_number_size(m.value_size));
+  }
+  s.lists["clear"] = when(m.sample_clear);
+  return s;
+}
+
 }  // namespace
 
 Context c_app_context(const GuestModel& g, const GuestInput& in) {
@@ -69,45 +114,8 @@ Context c_app_context(const GuestModel& g, const GuestInput& in) {
   c.vars["short_options"] = short_options;
 
   for (const GuestMap& m : g.maps) {
-    if (m.is_buffer) {
-      Context b;
-      b.vars = {{"ident", m.ident}, {"lookup_name", m.lookup_name}, {"type", m.type}};
-      if (m.event_record >= 0) {
-        const WRecord& r = g.plan.records[m.event_record];
-        b.vars["ctype"] = r.c_name();
-        b.vars["record_ident"] = c::ident(r);
-      }
-      b.lists["typed"] = when(m.event_record >= 0);
-      b.lists["untyped"] = when(m.event_record < 0);
-      c.lists["buffers"].push_back(std::move(b));
-    }
-    if (m.sample_ms && m.key_size && m.value_size) {
-      Context s;
-      // The map name is a C identifier or a section name: no escaping needed.
-      s.vars = {{"ident", m.ident},
-                {"lookup_name", m.lookup_name},
-                {"interval", std::to_string(m.sample_ms)},
-                {"key_size", std::to_string(m.key_size)},
-                {"value_size", std::to_string(m.value_size)}};
-      auto number = [](uint32_t size) {
-        return is_number_size(size) ? std::vector<Context>{Context{{{"bits", std::to_string(size * 8)}}, {}}}
-                                    : std::vector<Context>{};
-      };
-      s.lists["key_number"] = number(m.key_size);
-      s.lists["key_hex"] = when(!is_number_size(m.key_size));
-      if (m.value_record >= 0) {
-        const WRecord& r = g.plan.records[m.value_record];
-        s.lists["value_record"] = {Context{{{"record_ident", c::ident(r)}, {"ctype", r.c_name()}}, {}}};
-        s.lists["value_number"] = {};
-        s.lists["value_hex"] = {};
-      } else {
-        s.lists["value_record"] = {};
-        s.lists["value_number"] = number(m.value_size);
-        s.lists["value_hex"] = when(!is_number_size(m.value_size));
-      }
-      s.lists["clear"] = when(m.sample_clear);
-      c.lists["samples"].push_back(std::move(s));
-    }
+    if (m.is_buffer) c.lists["buffers"].push_back(buffer_context(g, m));
+    if (m.sample_ms && m.key_size && m.value_size) c.lists["samples"].push_back(sample_context(g, m));
   }
   c.lists.try_emplace("options");
   c.lists.try_emplace("buffers");

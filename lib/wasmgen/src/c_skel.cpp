@@ -78,24 +78,9 @@ std::string asm_ascii_lines(const std::string& text) {
   return out;
 }
 
-}  // namespace
-
-Context c_skel_context(const GuestModel& g, const GuestInput& in) {
-  Context c;
-  Vars& v = c.vars;
-  v["obj"] = g.obj;
-  v["name"] = in.name;
-  v["source"] = in.source_file;
-  v["guard"] = "__" + guard(g.obj) + "_SKEL_H__";
-  v["object_size"] = std::to_string(in.elf.size());
-  v["object_bytes"] = c_byte_list(in.elf);
-  v["record_max"] = std::to_string(g.poll_buf_size);
-  v["map_cnt"] = std::to_string(g.maps.size());
-  v["prog_cnt"] = std::to_string(g.progs.size());
-  if (!in.btf_archive.empty())
-    c.lists["btf_archive"].push_back({{{"section", kBtfArchiveSection}, {"asm_lines", asm_ascii_lines(in.btf_archive)}}, {}});
-  c.lists.try_emplace("btf_archive");
-
+// The lists "views" (a struct per data section) and "needs_types" (one
+// item when a view's field is a record: the header includes the types).
+void add_views(const GuestModel& g, Context& c) {
   bool needs_types = false;
   for (const SectionView& sv : g.views) {
     std::string type = sv.rec.c_name();
@@ -114,7 +99,11 @@ Context c_skel_context(const GuestModel& g, const GuestInput& in) {
                                 {}});
   }
   c.lists["needs_types"] = needs_types ? std::vector<Context>{Context{}} : std::vector<Context>{};
+}
 
+// The lists "maps" (each with its data-section view, if any) and
+// "local_views" (the views that are copies, pushed to their map).
+void add_maps(const GuestModel& g, Context& c) {
   for (const GuestMap& m : g.maps) {
     Context mc;
     mc.vars = {{"ident", m.ident},
@@ -133,6 +122,27 @@ Context c_skel_context(const GuestModel& g, const GuestInput& in) {
     c.lists["maps"].push_back(std::move(mc));
   }
   c.lists.try_emplace("local_views");
+}
+
+}  // namespace
+
+Context c_skel_context(const GuestModel& g, const GuestInput& in) {
+  Context c;
+  Vars& v = c.vars;
+  v["obj"] = g.obj;
+  v["name"] = in.name;
+  v["source"] = in.source_file;
+  v["guard"] = "__" + guard(g.obj) + "_SKEL_H__";
+  v["object_size"] = std::to_string(in.elf.size());
+  v["object_bytes"] = c_byte_list(in.elf);
+  v["record_max"] = std::to_string(g.poll_buf_size);
+  v["map_cnt"] = std::to_string(g.maps.size());
+  v["prog_cnt"] = std::to_string(g.progs.size());
+  if (!in.btf_archive.empty())
+    c.lists["btf_archive"].push_back({{{"section", kBtfArchiveSection}, {"asm_lines", asm_ascii_lines(in.btf_archive)}}, {}});
+  c.lists.try_emplace("btf_archive");
+  add_views(g, c);
+  add_maps(g, c);
   for (const GuestProg& p : g.progs)
     c.lists["progs"].push_back({{{"prog", p.name},
                                  {"sec", p.attach},

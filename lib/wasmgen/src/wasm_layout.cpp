@@ -148,6 +148,45 @@ class Planner {
     return true;
   }
 
+  // Places the run of consecutive bitfields that starts at members[i] (one
+  // bitfield at a time inside a union): where the SysV allocation puts them
+  // if it puts them where BTF says, else in a byte storage field. Moves
+  // `cursor` past it and returns the index after the run.
+  size_t lay_out_bits(WRecord& r, const std::vector<MemberIn>& members, size_t i, const std::string& what,
+                      bool allow_native, uint32_t& cursor, uint32_t& natural) {
+    size_t j = i + 1;
+    while (!r.is_union && j < members.size() && members[j].bit_size) ++j;
+    std::vector<MemberIn> run(members.begin() + i, members.begin() + j);
+    std::vector<WType> types;
+    uint32_t end_bit = 0;
+    for (const auto& b : run) {
+      end_bit = std::max(end_bit, b.bit_offset + b.bit_size);
+      types.push_back(map(b.type, r.rust_name + "__" + b.name));
+    }
+    uint32_t start = r.is_union ? 0 : cursor;
+    uint32_t first_byte = run.front().bit_offset / 8;
+    if (first_byte < start)
+      throw Error(Exit::bad_input, "bitfield '" + run.front().name + "' of " + what + " overlaps the member before it");
+    uint32_t native_end = 0;
+    bool native = allow_native && native_run_matches(run, types, start, r.align, native_end);
+    WField f;
+    f.name = "__bits" + std::to_string(bits_count_++);
+    uint32_t base = native ? start : first_byte;
+    if (!native && first_byte > start) add_padding(r, start, first_byte - start);
+    f.role = native ? WField::Role::NativeBits : WField::Role::BitStorage;
+    f.offset = base;
+    f.size = (end_bit + 7) / 8 - base;
+    f.type = bytes_type(f.size);
+    for (size_t k = 0; k < run.size(); ++k) {
+      f.bits.push_back({run[k].name, run[k].bit_offset - base * 8, run[k].bit_size, types[k]});
+      if (native) natural = std::max(natural, types[k].align);
+    }
+    uint32_t end = (end_bit + 7) / 8;
+    r.fields.push_back(std::move(f));
+    cursor = r.is_union ? std::max(cursor, end) : end;
+    return j;
+  }
+
   void lay_out_once(WRecord& r, const std::vector<MemberIn>& members, const std::string& what, bool allow_native) {
     r.fields.clear();
     r.packed = false;
@@ -156,38 +195,7 @@ class Planner {
     for (size_t i = 0; i < members.size();) {
       const MemberIn& m = members[i];
       if (m.bit_size) {
-        // A run of consecutive bitfields (one at a time inside a union).
-        size_t j = i + 1;
-        while (!r.is_union && j < members.size() && members[j].bit_size) ++j;
-        std::vector<MemberIn> run(members.begin() + i, members.begin() + j);
-        std::vector<WType> types;
-        uint32_t end_bit = 0;
-        for (const auto& b : run) {
-          end_bit = std::max(end_bit, b.bit_offset + b.bit_size);
-          types.push_back(map(b.type, r.rust_name + "__" + b.name));
-        }
-        uint32_t start = r.is_union ? 0 : cursor;
-        uint32_t first_byte = run.front().bit_offset / 8;
-        if (first_byte < start)
-          throw Error(Exit::bad_input, "bitfield '" + run.front().name + "' of " + what + " overlaps the member before it");
-        uint32_t native_end = 0;
-        bool native = allow_native && native_run_matches(run, types, start, r.align, native_end);
-        WField f;
-        f.name = "__bits" + std::to_string(bits_count_++);
-        uint32_t base = native ? start : first_byte;
-        if (!native && first_byte > start) add_padding(r, start, first_byte - start);
-        f.role = native ? WField::Role::NativeBits : WField::Role::BitStorage;
-        f.offset = base;
-        f.size = (end_bit + 7) / 8 - base;
-        f.type = bytes_type(f.size);
-        for (size_t k = 0; k < run.size(); ++k) {
-          f.bits.push_back({run[k].name, run[k].bit_offset - base * 8, run[k].bit_size, types[k]});
-          if (native) natural = std::max(natural, types[k].align);
-        }
-        uint32_t end = (end_bit + 7) / 8;
-        r.fields.push_back(std::move(f));
-        cursor = r.is_union ? std::max(cursor, end) : end;
-        i = j;
+        i = lay_out_bits(r, members, i, what, allow_native, cursor, natural);
         continue;
       }
       if (m.bit_offset % 8)
