@@ -22,13 +22,6 @@ namespace ecc {
 // CO-RE relocations) libbpf 1.x expects.
 constexpr int kMinClangMajor = 11;
 
-fs::path cache_root() {
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  if (xdg && *xdg) return fs::path(xdg) / "ecc";
-  const char* home = std::getenv("HOME");
-  return fs::path(home && *home ? home : "/tmp") / ".cache" / "ecc";
-}
-
 std::vector<uint8_t> read_file(const fs::path& path) {
   // Plain read(2) into one buffer: this reads the 5 MiB kernel BTF on every
   // run, and sysfs reports its size correctly.

@@ -1,6 +1,6 @@
 // ecc's cache (SPEC §4.1-4.2): vmlinux.h per BTF content, its PCHs per
 // compiler and flags, and what ecc learned about a clang binary.
-//   $XDG_CACHE_HOME/ecc/   (fallback ~/.cache/ecc/)
+//   cache_root()           $XDG_CACHE_HOME/ecc/, else ~/.cache/ecc/ (ecc/cache_root.h)
 //     toolchain-<key>.json      clang version, resource and system include dirs
 //     btf-<hash>/vmlinux.h      generated from a kernel BTF (+ vmlinux.h.sum)
 //     hdr-<hash>/vmlinux.h      a user's --vmlinux-h, copied in (+ vmlinux.h.sum)
@@ -18,13 +18,12 @@
 #include <vector>
 
 #include "ecc/cache_file.h"  // hash_hex, checked cache files
+#include "ecc/cache_root.h"
 #include "ecc/files.h"       // write_file_atomic
 
 namespace ecc {
 
 namespace fs = std::filesystem;
-
-fs::path cache_root();
 
 std::vector<uint8_t> read_file(const fs::path& path);  // throws Error(bad_input) naming path
 

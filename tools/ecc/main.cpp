@@ -7,10 +7,13 @@
 #include "build_wasm.h"
 #include "package.h"
 #include "wasm_skel.h"
+#include "warm_cache.h"
 
 int main(int argc, char** argv) {
   using namespace ecc;
   try {
+    // The hidden cache warmer a cold compile starts (warm_cache.h), before any option parsing.
+    if (argc > 1 && std::string(argv[1]) == kWarmCacheFlag) return run_warm_cache({argv + 2, argv + argc});
     Options o = parse_options(std::vector<std::string>(argv + 1, argv + argc));
     switch (o.command) {
       case Command::help:

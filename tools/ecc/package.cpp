@@ -1,6 +1,5 @@
 #include "package.h"
 
-#include <fcntl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -22,6 +21,7 @@
 #include "plan.h"
 #include "process.h"
 #include "vmlinux.h"
+#include "warm_cache.h"
 
 namespace fs = std::filesystem;
 
@@ -93,26 +93,6 @@ std::vector<std::string> scan_flags(const std::vector<std::string>& core, const 
 }
 
 
-// Builds the PCHs a warm compile reuses. They are byte-for-byte irrelevant to
-// the output (tested), so building them is deferred to after the run, off
-// the critical path of a cold compile.
-void warm_cache(const SrcscanApi& scan, const std::vector<std::string>& clang_pch_cmd, const fs::path& clang_pch,
-                const std::string& header, const std::vector<std::string>& scan_args, const fs::path& scan_pch) {
-  if (!clang_pch_cmd.empty() && !fs::exists(clang_pch)) {
-    PendingFile pch(clang_pch);
-    std::vector<std::string> argv = clang_pch_cmd;
-    argv.back() = pch.tmp().string();
-    if (run_tool(argv).exit_code == 0) pch.commit();
-  }
-  if (!fs::exists(scan_pch)) {
-    try {
-      scan.make_scan_pch(header, scan_args, scan_pch.string());
-    } catch (const Error&) {
-      // A missing PCH only costs time.
-    }
-  }
-}
-
 // The program's compile. A PCH from the cache that clang refuses (damaged,
 // or stale: its complaint names the file) must not fail the build: compile
 // again without it and drop it, so a later run builds a good one.
@@ -129,6 +109,138 @@ void compile_program(const std::vector<std::string>& with_pch, const std::vector
     if (verbose) std::cerr << "# clang refused the cached " << pch.string() << "; compiling without it\n";
   }
   run_clang(without, source, "compile the program");
+}
+
+// What the passes of one compile share: fixed when it starts, or left by
+// one pass for the later ones.
+struct Build {
+  Build(const Options& o, const Inputs& in, const fs::path& work_dir)
+      : o(o), in(in), arch(target_arch(o)), kh(locate_vmlinux_h(o)), raw_obj(work_dir / (in.name + ".o")),
+        linked(work_dir / (in.name + ".bpf.o")) {}
+
+  const Options& o;
+  const Inputs& in;
+  ScanModule scan_module;  // loads libclang on another thread meanwhile
+  std::string arch;
+  KernelHeader kh;
+  fs::path raw_obj;        // clang's object
+  fs::path linked;         // the linker's: the .bpf.o of the package
+  Toolchain tc;            // discover
+  std::vector<std::string> core;     // compile_and_scan: the flags that key the PCHs
+  std::vector<std::string> scan_args;
+  fs::path clang_pch, scan_pch;
+  bool pch_safe = false;
+  std::string llvm_strip;  // resolved with --llvm-strip
+  TypeTable scan_types;    // the scan's
+  ScanResult scan;
+  Compiled out;            // describe, annotate
+};
+
+// What the clang binary is, and vmlinux.h when the cache lacks it: both
+// only take time on a cold cache, so they overlap.
+std::vector<Step> discover(Build& b) {
+  std::vector<Step> steps = {{"# probe " + b.o.clang + " (cached per binary)",
+                              [&b] { b.tc = probe_toolchain(b.o.clang, b.o.verbose); }}};
+  if (!b.kh.cached) steps.push_back(make_vmlinux_h_step(b.kh, b.o));
+  return steps;
+}
+
+// clang -c beside the scan, which reads the types of the export header and
+// the doc comments with libclang. Both use the cached PCHs of vmlinux.h when
+// there are any.
+std::vector<Step> compile_and_scan(Build& b) {
+  // A missing llvm-strip is found before anything is compiled.
+  if (!b.o.llvm_strip.empty()) b.llvm_strip = find_tool(b.o.llvm_strip, "--llvm-strip");
+  b.core = core_flags(b.o, b.arch);
+  std::vector<std::string> incs = include_flags(b.tc, b.kh.dir, b.in);
+  b.scan_args = scan_flags(b.core, incs);
+  b.clang_pch = clang_pch_path(b.kh, b.tc.version, b.core);
+  b.scan_pch = scan_pch_path(b.kh, b.core);
+  // Pre-including the PCH is only equivalent when the source includes our
+  // vmlinux.h before anything else, and no local vmlinux.h shadows it.
+  b.pch_safe = starts_with_vmlinux_include(b.in.source) && !fs::exists(b.in.source.parent_path() / "vmlinux.h");
+
+  std::vector<std::string> compile = {b.tc.clang};
+  compile.insert(compile.end(), b.core.begin(), b.core.end());
+  compile.insert(compile.end(), incs.begin(), incs.end());
+  for (const auto& f : colour_flags()) compile.push_back(f);
+  compile.insert(compile.end(), {"-c", b.in.source.string(), "-o", b.raw_obj.string()});
+  std::vector<std::string> compile_pch;  // the same with the cached PCH, when there is one
+  if (b.pch_safe && fs::exists(b.clang_pch)) {
+    compile_pch = compile;
+    compile_pch.insert(compile_pch.end() - 4, {"-include-pch", b.clang_pch.string()});
+  }
+  ScanOptions scan_opts{b.in.source.string(), b.in.header.string(), b.scan_args, b.kh.header.string(),
+                        b.pch_safe && fs::exists(b.scan_pch) ? b.scan_pch.string() : ""};
+  return {{shell_quote(compile_pch.empty() ? compile : compile_pch),
+           [&b, compile, compile_pch] {
+             compile_program(compile_pch, compile, b.clang_pch, b.in.source.string(), b.o.verbose);
+           }},
+          {"# scan " + b.in.source.string() +
+               (b.in.header.empty() ? "" : " for the types of " + b.in.header.string()) +
+               " and doc comments (in-process libclang" + (scan_opts.pch.empty() ? "" : ", " + scan_opts.pch) + ")",
+           [&b, scan_opts] { b.scan = b.scan_module.api().scan_source(scan_opts, b.scan_types); }}};
+}
+
+std::vector<Step> link(Build& b) {
+  return {{"# link " + b.raw_obj.string() + " -> " + b.linked.string() + " (libbpf bpf_linker)",
+           [&b] { link_bpf_object(b.raw_obj.string(), b.linked.string()); }}};
+}
+
+std::vector<Step> strip(Build& b) {
+  if (b.llvm_strip.empty()) return {};
+  std::vector<std::string> argv = {b.llvm_strip, "-g", b.linked.string()};
+  return {{shell_quote(argv), [argv, linked = b.linked] {
+             ToolResult r = run_tool(argv);
+             std::cerr << r.err;
+             if (r.exit_code != 0) throw Error(Exit::tool_failed, "llvm-strip failed", linked.string());
+           }}};
+}
+
+// SPEC §5: every export type gets a type_id, also one the program uses
+// only for locals, which clang leaves out of the object's BTF.
+std::vector<Step> add_export_types(Build& b) {
+  return {{"# add the export types missing from the BTF of " + b.linked.string() +
+               " to its .BTF (libbpf btf__add_*, libelf)",
+           [&b] { add_missing_types_to_object(b.linked.string(), b.scan_types, b.scan.export_types); }}};
+}
+
+std::vector<Step> describe(Build& b) {
+  return {{"# read maps, programs, variables and types from " + b.linked.string() + " and merge the scan", [&b] {
+             b.out.object = read_file(b.linked);
+             b.out.skel = read_object(b.out.object, sanitize_ident(b.in.name + "_bpf"), b.linked.string());
+             merge_scan(b.out.skel, b.scan_types, b.scan, b.in.header.string());
+           }}};
+}
+
+// The annotations with meaning to the runner, typed once (SPEC §6).
+std::vector<Step> annotate(Build& b) {
+  return {{"# annotate maps, variables and programs from the doc comments of " + b.in.source.string() +
+               "; pick the event type of each ring buffer and perf event array",
+           [&b] {
+             read_annotations(b.out.skel, b.in.source.string());
+             assign_event_types(b.out.skel);
+             if (!b.in.header.empty() && b.scan.export_types.empty())
+               std::cerr << "ecc: warning: no struct, union or enum is defined in the export header; "
+                            "export_types is empty ("
+                         << b.in.header.string() << ")\n";
+           }}};
+}
+
+// The PCHs of the next run, when this one could have used them and one is
+// missing: built now with ECC_CACHE_WARM=sync, never with off, else by a
+// fresh `ecc --warm-cache` left running when ecc exits.
+std::vector<Step> warm(Build& b) {
+  if (!b.pch_safe || (fs::exists(b.clang_pch) && fs::exists(b.scan_pch))) return {};
+  const char* env = std::getenv("ECC_CACHE_WARM");
+  std::string mode = env ? env : "background";
+  if (mode == "off") return {};
+  WarmJob job{{b.tc.clang}, b.kh.header.string(), b.scan_args, b.scan_pch.string()};
+  job.clang_cmd.insert(job.clang_cmd.end(), b.core.begin(), b.core.end());
+  job.clang_cmd.insert(job.clang_cmd.end(), {"-x", "c-header", b.kh.header.string(), "-o", b.clang_pch.string()});
+  std::string shown = "# warm the cache (" + mode + "): " + shell_quote(job.clang_cmd) + "; and " + job.scan_pch;
+  if (mode == "sync") return {{shown, [&b, job] { warm_cache(b.scan_module, job); }}};
+  return {{shown, [job] { start_warm_cache(job); }}};
 }
 
 }  // namespace
@@ -150,115 +262,19 @@ Inputs resolve_inputs(const Options& o) {
 }
 
 Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path& work_dir) {
-  ScanModule scan_module;  // loads libclang on another thread meanwhile
-  std::string arch = target_arch(o);
-  KernelHeader kh = locate_vmlinux_h(o);
-
-  // Discovery first: what the clang binary is, and vmlinux.h when the cache
-  // lacks it; both only happen on a cold cache, so they overlap.
-  Toolchain tc;
-  Plan discover;
-  std::vector<Step> first = {{"# probe " + o.clang + " (cached per binary)", [&] {
-                                tc = probe_toolchain(o.clang, o.verbose);
-                              }}};
-  if (!kh.cached) first.push_back(make_vmlinux_h_step(kh, o));
-  discover.stage(std::move(first));
-  discover.run(o.verbose);
-
-  std::vector<std::string> core = core_flags(o, arch);
-  std::vector<std::string> incs = include_flags(tc, kh.dir, in);
-  std::vector<std::string> scan_args = scan_flags(core, incs);
-  fs::path clang_pch = clang_pch_path(kh, tc.version, core);
-  fs::path scan_pch = scan_pch_path(kh, core);
-  // Pre-including the PCH is only equivalent when the source includes our
-  // vmlinux.h before anything else, and no local vmlinux.h shadows it.
-  bool pch_safe = starts_with_vmlinux_include(in.source) && !fs::exists(in.source.parent_path() / "vmlinux.h");
-
-  fs::path raw_obj = work_dir / (in.name + ".o");
-  fs::path linked = work_dir / (in.name + ".bpf.o");
-  std::vector<std::string> compile = {tc.clang};
-  compile.insert(compile.end(), core.begin(), core.end());
-  compile.insert(compile.end(), incs.begin(), incs.end());
-  for (const auto& f : colour_flags()) compile.push_back(f);
-  compile.insert(compile.end(), {"-c", in.source.string(), "-o", raw_obj.string()});
-  std::vector<std::string> compile_pch;  // the same with the cached PCH, when there is one
-  if (pch_safe && fs::exists(clang_pch)) {
-    compile_pch = compile;
-    compile_pch.insert(compile_pch.end() - 4, {"-include-pch", clang_pch.string()});
-  }
-
-  ScanOptions scan_opts{in.source.string(), in.header.string(), scan_args, kh.header.string(),
-                        pch_safe && fs::exists(scan_pch) ? scan_pch.string() : ""};
-  TypeTable scan_types;
-  ScanResult scan;
-  Compiled out;
-
+  Build b(o, in, work_dir);
+  // The passes of a compile, in order; -v prints each one's steps.
   Plan plan;
-  plan.stage({
-      {shell_quote(compile_pch.empty() ? compile : compile_pch),
-       [&] { compile_program(compile_pch, compile, clang_pch, in.source.string(), o.verbose); }},
-      {"# scan " + in.source.string() + (in.header.empty() ? "" : " for the types of " + in.header.string()) +
-           " and doc comments (in-process libclang" + (scan_opts.pch.empty() ? "" : ", " + scan_opts.pch) + ")",
-       [&] { scan = scan_module.api().scan_source(scan_opts, scan_types); }},
-  });
-  plan.step({"# link " + raw_obj.string() + " -> " + linked.string() + " (libbpf bpf_linker)",
-             [&] { link_bpf_object(raw_obj.string(), linked.string()); }});
-  if (!o.llvm_strip.empty()) {
-    std::vector<std::string> strip = {find_tool(o.llvm_strip, "--llvm-strip"), "-g", linked.string()};
-    plan.step({shell_quote(strip), [strip, linked] {
-                 ToolResult r = run_tool(strip);
-                 std::cerr << r.err;
-                 if (r.exit_code != 0) throw Error(Exit::tool_failed, "llvm-strip failed", linked.string());
-               }});
-  }
-  // SPEC §5: every export type gets a type_id, also one the program uses
-  // only for locals, which clang leaves out of the object's BTF.
-  plan.step({"# add the export types missing from the BTF of " + linked.string() +
-                 " to its .BTF (libbpf btf__add_*, libelf)",
-             [&] { add_missing_types_to_object(linked.string(), scan_types, scan.export_types); }});
-  plan.step({"# read maps, programs, variables and types from " + linked.string() + " and merge the scan", [&] {
-               out.object = read_file(linked);
-               out.skel = read_object(out.object, sanitize_ident(in.name + "_bpf"), linked.string());
-               merge_scan(out.skel, scan_types, scan, in.header.string());
-             }});
+  plan.pass([&] { return discover(b); });          // probe clang || generate vmlinux.h (cold cache)
+  plan.pass([&] { return compile_and_scan(b); });  // clang -c || the in-process libclang scan
+  plan.pass([&] { return link(b); });              // libbpf's linker: the .bpf.o
+  plan.pass([&] { return strip(b); });             // llvm-strip -g, with --llvm-strip
+  plan.pass([&] { return add_export_types(b); });  // export types clang left out of .BTF
+  plan.pass([&] { return describe(b); });          // the skeleton: maps, programs, types + the scan
+  plan.pass([&] { return annotate(b); });          // doc-comment annotations, event types
+  plan.pass([&] { return warm(b); });              // the PCHs of the next run (ECC_CACHE_WARM)
   plan.run(o.verbose);
-  // The annotations with meaning to the runner, typed once (SPEC §6).
-  read_annotations(out.skel, in.source.string());
-  assign_event_types(out.skel);
-
-  if (!in.header.empty() && scan.export_types.empty())
-    std::cerr << "ecc: warning: no struct, union or enum is defined in the export header; export_types is empty ("
-              << in.header.string() << ")\n";
-
-  // Deferred cache warming for the next run.
-  if (pch_safe && (!fs::exists(clang_pch) || !fs::exists(scan_pch))) {
-    std::vector<std::string> pch_cmd = {tc.clang};
-    pch_cmd.insert(pch_cmd.end(), core.begin(), core.end());
-    pch_cmd.insert(pch_cmd.end(), {"-x", "c-header", kh.header.string(), "-o", clang_pch.string()});
-    const char* mode = std::getenv("ECC_CACHE_WARM");
-    std::string m = mode ? mode : "background";
-    if (o.verbose && m != "off")
-      std::cerr << "# warm the cache (" << m << "): " << shell_quote(pch_cmd) << "; and " << scan_pch.string()
-                << "\n";
-    if (m == "sync") {
-      warm_cache(scan_module.api(), pch_cmd, clang_pch, kh.header.string(), scan_args, scan_pch);
-    } else if (m != "off") {
-      std::cout.flush();
-      std::cerr.flush();
-      if (fork() == 0) {
-        // Detached: the user's command returns now; the PCHs appear later.
-        setsid();
-        int devnull = open("/dev/null", O_RDWR);
-        dup2(devnull, 0), dup2(devnull, 1), dup2(devnull, 2);
-        try {
-          warm_cache(scan_module.api(), pch_cmd, clang_pch, kh.header.string(), scan_args, scan_pch);
-        } catch (...) {
-        }
-        _exit(0);
-      }
-    }
-  }
-  return out;
+  return std::move(b.out);
 }
 
 std::string add_package_outputs(OutputSet& outputs, const Options& o, const Inputs& in, const Compiled& c) {

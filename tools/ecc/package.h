@@ -25,8 +25,10 @@ struct Compiled {
   std::vector<uint8_t> object;    // the linked ELF
 };
 
-// Runs the plan up to the skeleton: vmlinux.h, compile || scan, link, read,
-// merge. `work_dir` holds intermediate files.
+// Runs the passes of a compile (package.cpp lists them): discover (clang,
+// vmlinux.h), compile || scan, link, strip, add the export types, describe,
+// annotate, then warm the cache for the next run. `work_dir` holds
+// intermediate files.
 Compiled compile_and_describe(const Options& o, const Inputs& in, const std::filesystem::path& work_dir);
 
 class OutputSet;

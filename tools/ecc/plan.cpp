@@ -6,30 +6,38 @@
 
 namespace ecc {
 
-void Plan::run(bool verbose) const {
-  for (const auto& stage : stages_) {
-    if (verbose)
-      for (const auto& s : stage) std::cerr << s.shown << "\n";
-    if (stage.size() == 1) {
-      stage[0].run();
-      continue;
-    }
-    std::vector<std::future<void>> running;
-    for (size_t i = 1; i < stage.size(); ++i) running.push_back(std::async(std::launch::async, stage[i].run));
-    std::exception_ptr first;
+namespace {
+
+// Runs the steps of one pass, the first on this thread and the others on
+// their own; rethrows the first one's error, else the next one's.
+void run_together(const std::vector<Step>& steps) {
+  std::vector<std::future<void>> running;
+  for (size_t i = 1; i < steps.size(); ++i) running.push_back(std::async(std::launch::async, steps[i].run));
+  std::exception_ptr first;
+  try {
+    steps[0].run();
+  } catch (...) {
+    first = std::current_exception();
+  }
+  for (auto& f : running) {
     try {
-      stage[0].run();
+      f.get();
     } catch (...) {
-      first = std::current_exception();
+      if (!first) first = std::current_exception();
     }
-    for (auto& f : running) {
-      try {
-        f.get();
-      } catch (...) {
-        if (!first) first = std::current_exception();
-      }
-    }
-    if (first) std::rethrow_exception(first);
+  }
+  if (first) std::rethrow_exception(first);
+}
+
+}  // namespace
+
+void Plan::run(bool verbose) const {
+  for (const auto& make : passes_) {
+    std::vector<Step> steps = make();
+    if (verbose)
+      for (const auto& s : steps) std::cerr << s.shown << "\n";
+    if (steps.size() == 1) steps[0].run();
+    else if (!steps.empty()) run_together(steps);
   }
 }
 

@@ -1,7 +1,10 @@
-// A plan is built first and run second (as clang's Driver does): the steps
-// of a run, in stages. Steps of one stage run concurrently; stages run in
-// order. With -v each step is printed before it runs, as a command that can
-// be pasted into a shell, or as a `#` comment for work done in-process.
+// A plan is built first and run second (as clang's Driver does): the named
+// passes of a run, in order. A pass makes its steps when it is reached, so
+// they can use what earlier passes found (the clang version, the PCH paths),
+// and makes none when it has nothing to do. The steps of one pass run
+// concurrently. With -v each step is printed before it runs, as a command
+// that can be pasted into a shell, or as a `#` comment for work done
+// in-process.
 #pragma once
 
 #include <functional>
@@ -17,17 +20,16 @@ struct Step {
 
 class Plan {
  public:
-  // Adds a stage of steps that may run at the same time.
-  void stage(std::vector<Step> steps) { stages_.push_back(std::move(steps)); }
-  void step(Step s) { stages_.push_back({std::move(s)}); }
+  // Adds a pass; `make` gives its steps (maybe none) when the pass is reached.
+  void pass(std::function<std::vector<Step>()> make) { passes_.push_back(std::move(make)); }
 
-  // Runs every stage. When steps of one stage fail, the error of the first
+  // Runs every pass. When steps of one pass fail, the error of the first
   // one (in the order given) is rethrown: the compile's error wins over the
   // scan's, so the user sees clang's diagnostics, not a consequence of them.
   void run(bool verbose) const;
 
  private:
-  std::vector<std::vector<Step>> stages_;
+  std::vector<std::function<std::vector<Step>()>> passes_;
 };
 
 }  // namespace ecc

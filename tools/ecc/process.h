@@ -1,8 +1,12 @@
-// Running the tools ecc drives (clang, llvm-strip) as child processes.
+// Running the tools ecc drives (clang, llvm-strip): finding them, showing
+// their command lines, and clang's diagnostics. The runner itself is
+// ecc/process.h (run_tool).
 #pragma once
 
 #include <string>
 #include <vector>
+
+#include "ecc/process.h"
 
 namespace ecc {
 
@@ -12,17 +16,6 @@ std::string shell_quote(const std::vector<std::string>& argv);
 // Resolves argv[0] through PATH. Throws Error(tool_failed) naming `option`
 // (e.g. "--clang") when it cannot be found.
 std::string find_tool(const std::string& name, const std::string& option);
-
-struct ToolResult {
-  int exit_code = 0;
-  bool signaled = false;
-  std::string out;
-  std::string err;
-};
-
-// Runs argv (argv[0] already resolved) with stdin from /dev/null, capturing
-// stdout and stderr. Never throws for a non-zero exit: callers decide.
-ToolResult run_tool(const std::vector<std::string>& argv);
 
 // The one clang runner of every compile ecc does (the BPF program, the Wasm
 // app). Diagnostics: clang's own, passed through untouched; coloured when

@@ -1,7 +1,7 @@
 // The content-addressed cache under $XDG_CACHE_HOME/ecc/oci and `run URL`.
-#include <cstdlib>
 #include <fstream>
 
+#include "ecc/cache_root.h"
 #include "ecc/error.h"
 #include "ecc/files.h"
 #include "ecc/oci.h"
@@ -33,11 +33,7 @@ std::string served_as(const std::string& url, const HttpResponse& r) {
 
 }  // namespace
 
-fs::path cache_dir() {
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return fs::path(x) / "ecc" / "oci";
-  const char* home = std::getenv("HOME");
-  return fs::path(home && *home ? home : "/root") / ".cache" / "ecc" / "oci";
-}
+fs::path cache_dir() { return cache_root() / "oci"; }
 
 fs::path cache_path(const std::string& kind, const std::string& digest) {
   return cache_dir() / kind / "sha256" / hex_of(digest);

@@ -1,7 +1,5 @@
 #include "aot_cache.h"
 
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,15 +11,14 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <sstream>
 
 #include "aot_glue_template.h"
 #include "ecc/cache_file.h"
+#include "ecc/cache_root.h"
 #include "ecc/error.h"
 #include "ecc/files.h"
+#include "ecc/process.h"
 #include "wasm_bpf_abi.h"
-
-extern char** environ;
 
 namespace ecc::wasmhost {
 namespace {
@@ -45,49 +42,17 @@ std::string hex64(uint64_t v) {
   return buf;
 }
 
-// `name` as a path: itself when it has a slash, else the first in $PATH.
-std::string resolve_program(const std::string& name) {
-  if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0 ? name : std::string();
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "/usr/bin:/bin");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    std::string p = (dir.empty() ? "." : dir) + "/" + name;
-    if (::access(p.c_str(), X_OK) == 0) return p;
+// Runs argv (argv[0] a path) with stdout and stderr together in `said`;
+// true when it ran and exited 0.
+bool run_ok(const std::vector<std::string>& argv, std::string* said) {
+  said->clear();
+  try {
+    ToolResult r = run_tool(argv, Output::merged);
+    *said = std::move(r.out);
+    return r.exit_code == 0;
+  } catch (const Error&) {
+    return false;  // it could not be started
   }
-  return {};
-}
-
-// Runs argv[0] with stdout and stderr captured in `output`; the exit status
-// (-1 when it cannot start).
-int run_tool(const std::vector<std::string>& argv, std::string* output) {
-  int fds[2];
-  if (::pipe(fds) != 0) return -1;
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-  posix_spawn_file_actions_addclose(&fa, fds[0]);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int err = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  ::close(fds[1]);
-  char buf[4096];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) != 0;) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    output->append(buf, n);
-  }
-  ::close(fds[0]);
-  if (err != 0) return -1;
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 std::string first_line(const std::string& text) {
@@ -100,17 +65,17 @@ std::optional<AotToolchain> look_up_toolchain(std::string* why) {
   AotToolchain t;
   const char* cc_env = std::getenv("CC");
   std::string cc_name = cc_env && *cc_env ? cc_env : "cc";
-  t.cc = resolve_program(cc_name);
+  t.cc = search_path(cc_name);
   if (t.cc.empty()) return *why = "no C compiler " + cc_name + " found", std::nullopt;
-  t.wasm2c = resolve_program("wasm2c");
+  t.wasm2c = search_path("wasm2c");
   if (t.wasm2c.empty()) return *why = "no wasm2c found (Debian package wabt)", std::nullopt;
   t.runtime_dir = "/usr/src/wasm2c";
   if (::access((t.runtime_dir + "/wasm-rt-impl.c").c_str(), R_OK) != 0)
     return *why = "no wasm2c runtime in " + t.runtime_dir + " (Debian package wabt)", std::nullopt;
   std::string cc_version, wasm2c_version;
-  if (run_tool({t.cc, "--version"}, &cc_version) != 0)
+  if (!run_ok({t.cc, "--version"}, &cc_version))
     return *why = "the C compiler " + t.cc + " does not run", std::nullopt;
-  run_tool({t.wasm2c, "--version"}, &wasm2c_version);
+  run_ok({t.wasm2c, "--version"}, &wasm2c_version);
   std::string runtime;
   for (const char* f : {"wasm-rt-impl.c", "wasm-rt-impl.h", "wasm-rt.h"}) {
     std::ifstream in(t.runtime_dir + "/" + f, std::ios::binary);
@@ -124,10 +89,7 @@ std::optional<AotToolchain> look_up_toolchain(std::string* why) {
 
 fs::path cache_dir(const WasmRunOptions& opts) {
   if (!opts.aot_cache.empty()) return opts.aot_cache;
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  if (xdg && *xdg) return fs::path(xdg) / "ecc" / "aot";
-  const char* home = std::getenv("HOME");
-  return fs::path(home && *home ? home : "/tmp") / ".cache" / "ecc" / "aot";
+  return cache_root() / "aot";
 }
 
 // wasm2c's names: letters, digits and '_' as they are ('Z' doubled as
@@ -258,15 +220,14 @@ void compile(const AotModule& m, const AotToolchain& t, const fs::path& cache, P
   const fs::path wasm = build.path() / "module.wasm", c = build.path() / "module.c", glue = build.path() / "glue.c";
   write_file_atomic(wasm, std::span<const uint8_t>(m.data, m.size));
   std::string said;
-  if (run_tool({t.wasm2c, wasm.string(), "-n", "m", "-o", c.string()}, &said) != 0)
+  if (!run_ok({t.wasm2c, wasm.string(), "-n", "m", "-o", c.string()}, &said))
     throw Error(Exit::tool_failed, "AOT: wasm2c failed: " + first_line(said), m.name);
   write_file_atomic(glue, render_glue(m, read_text(build.path() / "module.h")));
   std::vector<std::string> argv{t.cc};
   for (const char* f : kCompileFlags) argv.push_back(f);
   argv.insert(argv.end(), {"-I", build.path().string(), "-I", t.runtime_dir, c.string(), glue.string(),
                            t.runtime_dir + "/wasm-rt-impl.c", "-o", out.tmp().string(), "-lm"});
-  said.clear();
-  if (run_tool(argv, &said) != 0)
+  if (!run_ok(argv, &said))
     throw Error(Exit::tool_failed, "AOT: the C compiler " + t.cc + " failed: " + first_line(said), m.name);
   out.commit();
 }

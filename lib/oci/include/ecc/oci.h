@@ -136,7 +136,7 @@ fs::path fetch_url(const std::string& url, const ClientOptions& opts);
 
 // --- the cache (cache.cpp) ----------------------------------------------------------
 
-// $XDG_CACHE_HOME/ecc/oci, else ~/.cache/ecc/oci.
+// cache_root()/oci (ecc/cache_root.h): $XDG_CACHE_HOME/ecc/oci, else ~/.cache/ecc/oci.
 fs::path cache_dir();
 // <cache>/<kind>/sha256/<hex> for kind "blobs" or "manifests".
 fs::path cache_path(const std::string& kind, const std::string& digest);
