@@ -1,6 +1,13 @@
 // Every bad input gets one clear line, a non-zero exit, and nothing is
 // attached: checked through the "attached" readiness line and stdout.
-#include "ecc/skelgen.h"
+#include <linux/btf.h>
+#include <bpf/btf.h>
+
+#include <cstring>
+#include <memory>
+
+#include "ecc/codec.h"
+#include "ecc/elf_file.h"
 #include "ecli_fixture.h"
 
 namespace ecc::test {
@@ -77,6 +84,55 @@ TEST_F(EcliBadInput, NotElf) {
   j["bpf_object_size"] = bytes.size();
   fs::path p = write_pkg(j);
   expect_error({"run", p.string()}, 1, "not an ELF file", p.string());
+}
+
+// Where the member `member` of `struct name` keeps its type id in `elf`,
+// found with libbpf, which keeps the type section as it read it. Also the
+// struct's id and the last type id.
+size_t member_type_offset(const std::vector<uint8_t>& elf, const char* name, const char* member, int& id,
+                          uint32_t& last) {
+  ElfSection sec;
+  for (const ElfSection& s : read_elf(elf, "bpf_object").sections)
+    if (s.name == ".BTF") sec = s;
+  EXPECT_EQ(sec.name, ".BTF");
+  std::unique_ptr<struct btf, decltype(&btf__free)> btf(btf__new(elf.data() + sec.offset, sec.size), btf__free);
+  if (!btf) return 0;
+  id = btf__find_by_name_kind(btf.get(), name, BTF_KIND_STRUCT);
+  last = btf__type_cnt(btf.get()) - 1;
+  const struct btf_type* t = btf__type_by_id(btf.get(), id);
+  const struct btf_member* m = btf_members(t);
+  for (uint16_t i = 0; i < btf_vlen(t); ++i, ++m) {
+    if (std::strcmp(btf__name_by_offset(btf.get(), m->name_off), member) != 0) continue;
+    auto types = reinterpret_cast<const uint8_t*>(btf__type_by_id(btf.get(), 1));
+    btf_header h;
+    std::memcpy(&h, elf.data() + sec.offset, sizeof h);
+    return sec.offset + h.hdr_len + h.type_off + (reinterpret_cast<const uint8_t*>(&m->type) - types);
+  }
+  ADD_FAILURE() << "no member " << member;
+  return 0;
+}
+
+// BTF damaged where libbpf does not look, with base64, zlib and the size
+// right: one line naming the type and the member, not an internal error.
+TEST_F(EcliBadInput, DamagedBtfTypeId) {
+  json j = sigsnoop();
+  std::vector<uint8_t> elf =
+      zlib_inflate(base64_decode(j["bpf_object"].get<std::string>()), j["bpf_object_size"].get<size_t>());
+  int event = 0;
+  uint32_t last = 0;
+  size_t at = member_type_offset(elf, "event", "comm", event, last);
+  ASSERT_GT(at, 0u);
+  const uint32_t bad = 6684690;
+  ASSERT_GT(bad, last);
+  std::memcpy(elf.data() + at, &bad, sizeof bad);
+  j["bpf_object"] = base64_encode(zlib_compress(elf));
+  fs::path p = write_pkg(j);
+  RunResult r = ecli({"run", p.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "ecli: error: BTF type " + std::to_string(event) +
+                       " (struct event) member 'comm' refers to type 6684690, past the last type " +
+                       std::to_string(last) + " (" + p.string() + ")\n");
 }
 
 TEST_F(EcliBadInput, MetaNamesAMissingMap) {

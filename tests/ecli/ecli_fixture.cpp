@@ -16,7 +16,8 @@ fs::path ecli_binary() { return ECLI_BINARY; }
 
 EcliProcess::EcliProcess(std::vector<std::string> args) : EcliProcess(ecli_binary(), std::move(args)) {}
 
-EcliProcess::EcliProcess(const fs::path& binary, std::vector<std::string> args, std::vector<std::string> env) {
+EcliProcess::EcliProcess(const fs::path& binary, std::vector<std::string> args, std::vector<std::string> env)
+    : tool_(binary.filename().string()) {
   args.insert(args.begin(), binary.string());
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) throw std::runtime_error("pipe failed");
@@ -77,7 +78,7 @@ bool EcliProcess::pump(int timeout_ms) {
 
 bool EcliProcess::wait_attached(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (err_.find("ecli: attached") == std::string::npos) {
+  while (err_.find(tool_ + ": attached") == std::string::npos) {
     if (std::chrono::steady_clock::now() >= deadline || err_fd_ < 0) return false;
     pump(50);
   }

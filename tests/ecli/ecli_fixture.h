@@ -28,9 +28,12 @@ class EcliProcess {
   EcliProcess(const EcliProcess&) = delete;
   EcliProcess& operator=(const EcliProcess&) = delete;
 
-  // Reads until stderr has the "ecli: attached" line (true) or the child
-  // exits or the deadline passes (false).
+  // Reads until stderr has the "<tool>: attached" line (true) or the child
+  // exits or the deadline passes (false). The tool is the binary's name
+  // (ecli, or a standalone executable's own).
   bool wait_attached(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // The tool's name when the binary runs another (unshare ... EXE).
+  void set_tool(std::string name) { tool_ = std::move(name); }
   // Reads until stdout holds `needle` or the deadline passes.
   bool wait_output(const std::string& needle, std::chrono::milliseconds timeout);
   // Reads until the child exits; past the deadline it is killed (exit -9).
@@ -43,6 +46,7 @@ class EcliProcess {
  private:
   // One round of reading; false once both pipes are closed.
   bool pump(int timeout_ms);
+  std::string tool_;
   int pid_ = -1;
   int out_fd_ = -1, err_fd_ = -1;
   std::string out_, err_;

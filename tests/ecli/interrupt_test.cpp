@@ -1,9 +1,9 @@
 // SIGINT while ecli loads or attaches (issue 11, faults): ecli stops
 // promptly, releases what it had attached and loaded, and exits with 130
 // (128 + SIGINT; a SIGINT once attached is the clean stop, exit 0).
-// ECLI_TEST_PAUSE_MS and ECLI_TEST_PAUSE_BEFORE (runner.cpp, test-only)
-// mark each step on stderr and pause before one, so that the signal lands
-// between two attaches.
+// The test build of ecli (ecli-testhooks, testhooks.cpp) marks each step on
+// stderr and pauses before one (ECLI_TEST_PAUSE_MS, ECLI_TEST_PAUSE_BEFORE),
+// so that the signal lands between two attaches.
 #include <signal.h>
 #include <stdlib.h>
 
@@ -22,6 +22,11 @@ class Interrupt : public UdpwatchTest {
 
 using clock_type = std::chrono::steady_clock;
 
+// ecli-testhooks with `args`.
+struct EcliWithHooks : EcliProcess {
+  explicit EcliWithHooks(std::vector<std::string> args) : EcliProcess(ECLI_TESTHOOKS_BINARY, std::move(args)) {}
+};
+
 double seconds_since(clock_type::time_point t) {
   return std::chrono::duration<double>(clock_type::now() - t).count();
 }
@@ -39,7 +44,7 @@ TEST_F(Interrupt, SigintDuringLoadExitsPromptlyWithNothingLoaded) {
   // load to the "attached" line).
   double undisturbed = 0;
   {
-    EcliProcess p({"run", pkg.string()});
+    EcliWithHooks p({"run", pkg.string()});
     ASSERT_TRUE(wait_stderr(p, "ecli: test: before load", std::chrono::seconds(20))) << p.err();
     auto t0 = clock_type::now();
     ASSERT_TRUE(p.wait_attached(std::chrono::seconds(60))) << p.err();
@@ -49,7 +54,7 @@ TEST_F(Interrupt, SigintDuringLoadExitsPromptlyWithNothingLoaded) {
   }
   ASSERT_TRUE(programs_back_to("slow_verify_1", 0));
 
-  EcliProcess p({"run", pkg.string()});
+  EcliWithHooks p({"run", pkg.string()});
   ASSERT_TRUE(wait_stderr(p, "ecli: test: before load", std::chrono::seconds(20))) << p.err();
   auto t1 = clock_type::now();
   while (p.err().find("ecli: interrupted") == std::string::npos && p.err().find("ecli: attached") == std::string::npos &&
@@ -84,7 +89,7 @@ TEST_F(Interrupt, SigintBetweenAttachesDetachesWhatWasAttached) {
   ASSERT_EQ(traces_on_lo("xdp_udp") + traces_on_lo("tc_udp"), "");
   setenv("ECLI_TEST_PAUSE_MS", "4000", 1);
   setenv("ECLI_TEST_PAUSE_BEFORE", "attach tc_udp", 1);
-  EcliProcess p({"run", pkg.string(), "--port", "47915"});
+  EcliWithHooks p({"run", pkg.string(), "--port", "47915"});
   ASSERT_TRUE(wait_stderr(p, "ecli: test: before attach xdp_udp", std::chrono::seconds(30))) << p.err();
   ASSERT_TRUE(wait_stderr(p, "ecli: test: before attach tc_udp", std::chrono::seconds(15))) << p.err();
   // The XDP program is attached now, the classifier not yet.
@@ -111,7 +116,7 @@ TEST_F(Interrupt, SigtermBeforeTheStreamsExits143) {
   auto before = loaded_program_names();
   setenv("ECLI_TEST_PAUSE_MS", "4000", 1);
   setenv("ECLI_TEST_PAUSE_BEFORE", "streams", 1);
-  EcliProcess p({"run", pkg.string()});
+  EcliWithHooks p({"run", pkg.string()});
   ASSERT_TRUE(wait_stderr(p, "ecli: test: before streams", std::chrono::seconds(30))) << p.err();
   auto t = clock_type::now();
   EXPECT_EQ(count_of(loaded_program_names(), "sig_trace"), count_of(before, "sig_trace") + 1);

@@ -2,8 +2,8 @@
 // record decoding (bitfields, strings) and histogram text.
 #include <cstring>
 
+#include "ecc/codec.h"
 #include "ecc/loader.h"
-#include "ecc/skelgen.h"
 #include "test_util.h"
 
 namespace ecc::loader {

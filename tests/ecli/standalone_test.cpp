@@ -57,6 +57,9 @@ TEST_F(Standalone, RunsWithItsOptionsAndEcliOptions) {
   // The program's options and ecli's, mixed in any order.
   EcliProcess p(exe, {"--signal", "10", "-j", "-d", "4", "--pid=" + std::to_string(getpid())});
   expect_sigsnoop_json(p);
+  // The runner's messages carry its own name.
+  EXPECT_NE(p.err().find("sigsnoop: attached 1 programs\n"), std::string::npos) << p.err();
+  EXPECT_EQ(p.err().find("ecli:"), std::string::npos) << p.err();
 }
 
 TEST_F(Standalone, HelpListsTheProgramsAndTheRunnersOptions) {
@@ -100,6 +103,7 @@ TEST_F(Standalone, MovedCopyRunsWithTheBuildTreeHidden) {
                  "cd / && " + hide + "test ! -e '" + bare_runner().string() + "' && exec '" + copy.string() +
                      "' -d 3 -s 12 -p " + pid},
                 {"PATH=/usr/bin:/bin"});
+  p.set_tool("sigsnoop-copy");
   expect_sigsnoop_table(p);
 }
 

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <span>
 
-#include "ecc/btfdump.h"
+#include "ecc/btf.h"
 #include "ecc/model.h"
 #include "fuzz_util.h"
 

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <span>
 
-#include "ecc/btfdump.h"
+#include "ecc/btf.h"
 #include "ecc/open_guard.h"
 #include "fuzz_util.h"
 

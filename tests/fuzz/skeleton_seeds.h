@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "ecc/annotations.h"
-#include "ecc/btfdump.h"
+#include "ecc/btf.h"
 #include "ecc/model.h"
 #include "fuzz_util.h"
 

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ecc/codec.h"
 #include "ecc/oci.h"
 
 namespace ecc::test {
@@ -190,7 +191,7 @@ std::string FakeServer::log() const {
 fs::path write_docker_config(const fs::path& dir, const std::string& registry, const std::string& user,
                              const std::string& password) {
   std::string up = user + ":" + password;
-  nlohmann::json j = {{"auths", {{registry, {{"auth", oci::base64_encode(std::span(
+  nlohmann::json j = {{"auths", {{registry, {{"auth", base64_encode(std::span(
                                                           reinterpret_cast<const uint8_t*>(up.data()), up.size()))}}}}}};
   fs::create_directories(dir);
   write_text(dir / "config.json", j.dump(2));

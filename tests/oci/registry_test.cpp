@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ecc/codec.h"
 #include "ecc/oci.h"
 #include "oci_fixture.h"
 
@@ -195,7 +196,7 @@ TEST_F(OciRegistry, TlsWithCertsDCaAndHtpasswdCredentials) {
   reg.install_ca("docker");
   RunResult trusted = ecli_password(push, Registry::kPassword);
   ASSERT_EQ(trusted.exit_code, 0) << trusted.err;
-  std::string b64 = oci::base64_encode(std::span(reinterpret_cast<const uint8_t*>("ecc-user:s3cret-Pa55word"), 24));
+  std::string b64 = base64_encode(std::span(reinterpret_cast<const uint8_t*>("ecc-user:s3cret-Pa55word"), 24));
   for (const auto* r : {&ins, &trusted}) {
     EXPECT_EQ(r->err.find(Registry::kPassword), std::string::npos) << "-v never prints the password";
     EXPECT_EQ(r->err.find(b64), std::string::npos) << "nor its Basic form";

@@ -1,9 +1,10 @@
-// base64 against RFC 4648 §10 and zlib against zlib's own inflater.
+// lib/support's encoders: base64 against RFC 4648 §10 and zlib against
+// zlib's own inflater.
 #include <zlib.h>
 
 #include <gtest/gtest.h>
 
-#include "ecc/skelgen.h"
+#include "ecc/codec.h"
 
 namespace ecc {
 namespace {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "ecc/error.h"
+#include "ecc/codec.h"
 #include "ecc/skelgen.h"
 
 namespace ecc {

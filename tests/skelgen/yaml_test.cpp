@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ecc/codec.h"
 #include "ecc/skelgen.h"
 
 namespace ecc {

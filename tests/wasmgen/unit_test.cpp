@@ -2,6 +2,7 @@
 // and the wasm32 re-layout rules (pointers and long, padding, packing, bitfields).
 #include <gtest/gtest.h>
 
+#include "ecc/elf_file.h"
 #include "ecc/error.h"
 #include "ecc/wasm_layout.h"
 #include "ecc/wasmgen.h"
@@ -98,9 +99,9 @@ TEST(Layout, AnEnumSharedByTwoRecordsIsDefinedOnce) {
 
 TEST(Elf, RejectsBadImages) {
   std::vector<uint8_t> junk = {1, 2, 3};
-  EXPECT_THROW(elf_sections(junk, "x.o"), Error);
+  EXPECT_THROW(read_elf(junk, "x.o"), Error);
   std::vector<uint8_t> truncated = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-  EXPECT_THROW(elf_sections(truncated, "x.o"), Error);
+  EXPECT_THROW(read_elf(truncated, "x.o"), Error);
 }
 
 TEST(Elf, FindsSectionsOfARealObject) {
@@ -110,7 +111,7 @@ TEST(Elf, FindsSectionsOfARealObject) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<uint8_t> elf = read_bytes(d / "o.o");
   bool data = false, bss = false;
-  for (const auto& s : elf_sections(elf, "o.o")) {
+  for (const auto& s : read_elf(elf, "o.o").sections) {
     if (s.name == ".data") {
       data = true;
       ASSERT_TRUE(s.has_bytes);

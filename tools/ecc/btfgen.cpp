@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cache.h"
+#include "ecc/codec.h"
 #include "ecc/error.h"
 #include "ecc/skelgen.h"
 #include "outputs.h"

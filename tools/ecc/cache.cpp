@@ -1,12 +1,8 @@
 #include "cache.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -21,36 +17,6 @@ namespace ecc {
 // clang 11 is the oldest that emits the BTF (.maps definitions, DATASEC,
 // CO-RE relocations) libbpf 1.x expects.
 constexpr int kMinClangMajor = 11;
-
-std::vector<uint8_t> read_file(const fs::path& path) {
-  // Plain read(2) into one buffer: this reads the 5 MiB kernel BTF on every
-  // run, and sysfs reports its size correctly.
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(Exit::bad_input, std::string("cannot read: ") + std::strerror(errno), path.string());
-  struct stat st {};
-  fstat(fd, &st);
-  if (S_ISDIR(st.st_mode)) {
-    close(fd);
-    throw Error(Exit::bad_input, "is a directory, not a file", path.string());
-  }
-  std::vector<uint8_t> bytes(st.st_size > 0 ? static_cast<size_t>(st.st_size) + 1 : 65536);
-  size_t used = 0;
-  for (;;) {
-    if (used == bytes.size()) bytes.resize(bytes.size() * 2);
-    ssize_t n = read(fd, bytes.data() + used, bytes.size() - used);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      close(fd);
-      throw Error(Exit::bad_input, std::string("cannot read: ") + std::strerror(err), path.string());
-    }
-    if (n == 0) break;
-    used += static_cast<size_t>(n);
-  }
-  close(fd);
-  bytes.resize(used);
-  return bytes;
-}
 
 namespace {
 
@@ -106,9 +72,9 @@ Toolchain probe_now(const std::string& path, bool verbose) {
 // The cached probe of `clang`, or nothing when the record is missing or
 // not exactly what probe_toolchain writes (then clang is probed again).
 std::optional<Toolchain> read_toolchain_record(const fs::path& file, const std::string& clang) {
-  std::ifstream in(file);
-  if (!in) return std::nullopt;
-  auto j = nlohmann::json::parse(in, nullptr, false);
+  std::optional<std::string> text = try_read_text_file(file);
+  if (!text) return std::nullopt;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
   auto str = [&](const char* key) { return j.contains(key) && j[key].is_string(); };
   if (!str("version") || !str("resource_dir") || !j.contains("major") || !j["major"].is_number_integer() ||

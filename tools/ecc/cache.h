@@ -19,13 +19,12 @@
 
 #include "ecc/cache_file.h"  // hash_hex, checked cache files
 #include "ecc/cache_root.h"
-#include "ecc/files.h"       // write_file_atomic
+#include "ecc/files.h"       // read_file, write_file_atomic
 
 namespace ecc {
 
 namespace fs = std::filesystem;
 
-std::vector<uint8_t> read_file(const fs::path& path);  // throws Error(bad_input) naming path
 
 struct Toolchain {
   std::string clang;                      // resolved path

@@ -1,50 +1,53 @@
 #include "options.h"
 
 #include <algorithm>
-#include <functional>
-#include <map>
+#include <iostream>
 
+#include "build_wasm.h"
 #include "ecc/error.h"
+#include "package.h"
+#include "wasm_skel.h"
+#include "warm_cache.h"
 
 namespace ecc {
 
 namespace {
 
-// One row per option: the flags that spell it and what it does with its value.
-struct OptionSpec {
-  std::vector<std::string> flags;
-  bool takes_value;
-  std::function<void(Options&, const std::string&)> apply;
-};
-
-const std::vector<OptionSpec>& option_table() {
-  static const std::vector<OptionSpec> table = {
-      {{"-o", "--output"}, true, [](Options& o, const std::string& v) { o.out_dir = v; }},
-      {{"-a", "--clang-flag"}, true, [](Options& o, const std::string& v) { o.clang_flags.push_back(v); }},
-      {{"--clang"}, true, [](Options& o, const std::string& v) { o.clang = v; }},
-      {{"--llvm-strip"}, true, [](Options& o, const std::string& v) { o.llvm_strip = v; }},
-      {{"--btf"}, true, [](Options& o, const std::string& v) { o.btf = v; }},
-      {{"--vmlinux-h"}, true, [](Options& o, const std::string& v) { o.vmlinux_h = v; }},
-      {{"--target-arch"}, true, [](Options& o, const std::string& v) { o.target_arch = v; }},
-      {{"--wasi-sysroot"}, true, [](Options& o, const std::string& v) { o.wasi_sysroot = v; }},
-      {{"--btfgen"}, true, [](Options& o, const std::string& v) { o.btfgen = v; }},
-      {{"-y", "--yaml"}, false, [](Options& o, const std::string&) { o.yaml = true; }},
-      {{"-n", "--no-package"}, false, [](Options& o, const std::string&) { o.no_package = true; }},
-      {{"-v", "--verbose"}, false, [](Options& o, const std::string&) { o.verbose = true; }},
-      {{"--rust"}, false, [](Options& o, const std::string&) { o.rust = true; }},
-      {{"--force"}, false, [](Options& o, const std::string&) { o.force = true; }},
-      {{"--standalone"}, false, [](Options& o, const std::string&) { o.standalone = true; }},
-      {{"-h", "--help"}, false, [](Options& o, const std::string&) { o.command = Command::help; }},
-      {{"--version"}, false, [](Options& o, const std::string&) { o.command = Command::version; }},
+// ecc's options, in the order --help lists them; any subcommand takes any.
+std::vector<cmdline::Option> option_table(Options& o) {
+  auto set = [](std::string& field) { return [&field](const std::string& v) { field = v; }; };
+  auto on = [](bool& field) { return [&field](const std::string&) { field = true; }; };
+  auto mode = [&o](Options::Mode m) { return [&o, m](const std::string&) { o.mode = m; }; };
+  return {
+      {'o', "output", "DIR", "write the outputs to DIR (default: the source's directory)", ~0u, set(o.out_dir)},
+      {'a', "", "FLAG", "pass FLAG to clang (repeatable)", ~0u,
+       [&o](const std::string& v) { o.clang_flags.push_back(v); }, {}, {"clang-flag"}},
+      {0, "clang", "PATH", "the clang to compile with (default: clang from PATH)", ~0u, set(o.clang)},
+      {0, "llvm-strip", "PATH", "also run `PATH -g` on the linked object", ~0u, set(o.llvm_strip)},
+      {0, "btf", "FILE", "kernel BTF to generate vmlinux.h from (default: /sys/kernel/btf/vmlinux)", ~0u, set(o.btf)},
+      {0, "vmlinux-h", "FILE", "use this vmlinux.h instead of generating one", ~0u, set(o.vmlinux_h)},
+      {0, "target-arch", "ARCH", "x86, arm64, riscv, s390, powerpc, loongarch, mips, arm (default: the host's)", ~0u,
+       set(o.target_arch)},
+      {'y', "yaml", "", "also write <name>.skel.yaml (and package.yaml)", ~0u, on(o.yaml)},
+      {'n', "no-package", "", "stop after the skeleton: no package.json", ~0u, on(o.no_package)},
+      {'v', "verbose", "", "print every step and command, in a form that can be pasted into a shell", ~0u,
+       on(o.verbose)},
+      {0, "rust", "", "gen-wasm-skel: also write the Rust module and a Cargo project", ~0u, on(o.rust)},
+      {0, "force", "", "gen-wasm-skel: overwrite app.c (and main.rs, Cargo.toml)", ~0u, on(o.force)},
+      {0, "wasi-sysroot", "DIR", "build-wasm: the WASI sysroot (default: Debian's wasi-libc)", ~0u, set(o.wasi_sysroot)},
+      {0, "btfgen", "DIR",
+       "embed the minimal BTF of every kernel of a btfhub-archive tree\n"
+       "(<distro>/<version>/<arch>/<release>.btf[.tar.xz]) for kernels\n"
+       "without /sys/kernel/btf/vmlinux (needs bpftool)",
+       ~0u, set(o.btfgen)},
+      {0, "standalone", "",
+       "also write <name> (build-wasm: <app>, from app.wasm), one executable\n"
+       "that runs the package by itself: its options are the program's\n"
+       "plus ecli run's -j, -d, --btf, --engine, -v, -h",
+       ~0u, on(o.standalone)},
+      {'h', "help", "", "this text", ~0u, mode(Options::Mode::help)},
+      {0, "version", "", "print the version", ~0u, mode(Options::Mode::version)},
   };
-  return table;
-}
-
-const OptionSpec* find_option(const std::string& flag) {
-  for (const auto& spec : option_table())
-    for (const auto& f : spec.flags)
-      if (f == flag) return &spec;
-  return nullptr;
 }
 
 // `-a` flags go to every clang ecc runs for the BPF program; a flag that
@@ -78,52 +81,44 @@ void check_clang_flags(const std::vector<std::string>& flags) {
   }
 }
 
+// A subcommand that takes ecc's options: -h and --version answer, else `run` works.
+cmdline::Subcommand with_options(const std::string& name, const std::string& synopsis, int (*run)(const Options&)) {
+  return {name, synopsis, [run](const std::vector<std::string>& args) {
+            Options o = parse_options(args);
+            if (o.mode == Options::Mode::help) std::cout << usage_text();
+            if (o.mode == Options::Mode::version) std::cout << "ecc " << ECC_VERSION << "\n";
+            return o.mode == Options::Mode::work ? run(o) : 0;
+          }};
+}
+
 }  // namespace
+
+const std::vector<cmdline::Subcommand>& subcommands() {
+  static const std::vector<cmdline::Subcommand> table = {
+      with_options("", "ecc [options] FILE.bpf.c [EXPORT_HEADER.h]   compile and package", run_package),
+      with_options("gen-wasm-skel", "ecc gen-wasm-skel [options] [FILE.bpf.c [EXPORT_HEADER.h]]", run_gen_wasm_skel),
+      with_options("build-wasm", "ecc build-wasm [options] [APP.c ...]", run_build_wasm),
+      // The cache warmer a cold compile starts (warm_cache.h): hidden, no options of its own.
+      {kWarmCacheFlag, "", run_warm_cache, true},
+  };
+  return table;
+}
 
 Options parse_options(const std::vector<std::string>& args) {
   Options o;
-  size_t i = 0;
-  if (!args.empty() && args[0] == "gen-wasm-skel") o.command = Command::gen_wasm_skel, i = 1;
-  else if (!args.empty() && args[0] == "build-wasm") o.command = Command::build_wasm, i = 1;
-  bool only_files = false;
-  for (; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (only_files || a.empty() || a[0] != '-' || a == "-") {
-      o.inputs.push_back(a);
-      continue;
-    }
-    if (a == "--") {
-      only_files = true;
-      continue;
-    }
-    // Accept both "--opt value" and "--opt=value"; "-aFLAG" for short ones.
-    std::string flag = a, value;
-    bool inline_value = false;
-    if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
-      flag = a.substr(0, eq), value = a.substr(eq + 1), inline_value = true;
-    } else if (a.size() > 2 && a[1] != '-' && find_option(a.substr(0, 2)) &&
-               find_option(a.substr(0, 2))->takes_value) {
-      flag = a.substr(0, 2), value = a.substr(2), inline_value = true;
-    }
-    const OptionSpec* spec = find_option(flag);
-    if (!spec) throw Error(Exit::usage, "unknown option '" + a + "' (see ecc --help)");
-    if (spec->takes_value && !inline_value) {
-      if (i + 1 >= args.size()) throw Error(Exit::usage, "option '" + flag + "' needs a value");
-      value = args[++i];
-    } else if (!spec->takes_value && inline_value) {
-      throw Error(Exit::usage, "option '" + flag + "' takes no value");
-    }
-    spec->apply(o, value);
-  }
+  cmdline::Grammar g;
+  g.operand = [&o](const std::string& a) { o.inputs.push_back(a); };
+  g.unknown = [](const std::string&, const std::string& arg) {
+    throw Error(Exit::usage, "unknown option '" + arg + "' (see ecc --help)");
+  };
+  cmdline::parse(option_table(o), args, g);
   check_clang_flags(o.clang_flags);
   return o;
 }
 
 std::string usage_text() {
-  return R"(usage: ecc [options] FILE.bpf.c [EXPORT_HEADER.h]   compile and package
-       ecc gen-wasm-skel [options] [FILE.bpf.c [EXPORT_HEADER.h]]
-       ecc build-wasm [options] [APP.c ...]
-       ecc --help | --version
+  Options unused;
+  return cmdline::synopsis_lines(subcommands(), "usage: ") + R"(       ecc --help | --version
 
 Compiles a libbpf-style eBPF program and writes, next to the source (or in -o DIR):
   <name>.bpf.o       the linked BPF object (BTF and BTF.ext kept, no DWARF)
@@ -138,28 +133,8 @@ single *.bpf.c and its <name>.h. build-wasm compiles APP.c (default: ./app.c) wi
 clang for wasm32-wasi into app.wasm and prints its size.
 
 options:
-  -o, --output DIR     write the outputs to DIR (default: the source's directory)
-  -a FLAG              pass FLAG to clang (repeatable)
-  --clang PATH         the clang to compile with (default: clang from PATH)
-  --llvm-strip PATH    also run `PATH -g` on the linked object
-  --btf FILE           kernel BTF to generate vmlinux.h from (default: /sys/kernel/btf/vmlinux)
-  --vmlinux-h FILE     use this vmlinux.h instead of generating one
-  --target-arch ARCH   x86, arm64, riscv, s390, powerpc, loongarch, mips, arm (default: the host's)
-  -y, --yaml           also write <name>.skel.yaml (and package.yaml)
-  -n, --no-package     stop after the skeleton: no package.json
-  -v, --verbose        print every step and command, in a form that can be pasted into a shell
-  --rust               gen-wasm-skel: also write the Rust module and a Cargo project
-  --force              gen-wasm-skel: overwrite app.c (and main.rs, Cargo.toml)
-  --wasi-sysroot DIR   build-wasm: the WASI sysroot (default: Debian's wasi-libc)
-  --btfgen DIR         embed the minimal BTF of every kernel of a btfhub-archive tree
-                       (<distro>/<version>/<arch>/<release>.btf[.tar.xz]) for kernels
-                       without /sys/kernel/btf/vmlinux (needs bpftool)
-  --standalone         also write <name> (build-wasm: <app>, from app.wasm), one executable
-                       that runs the package by itself: its options are the program's
-                       plus ecli run's -j, -d, --btf, --engine, -v, -h
-  -h, --help           this text
-  --version            print the version
-
+)" + cmdline::help_rows(option_table(unused), ~0u, {23, false, " ", true}) +
+         R"(
 exit status: 0 success, 1 bad input, 2 usage error, 3 a tool ecc runs is missing or failed
 )";
 }

@@ -1,16 +1,17 @@
-// ecc's command line (SPEC §3): one struct, filled by parse_options().
+// ecc's command line (SPEC §3): the subcommands, and one struct of options
+// filled by parse_options().
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "ecc/cmdline.h"
+
 namespace ecc {
 
-enum class Command { package, gen_wasm_skel, build_wasm, help, version };
-
 struct Options {
-  Command command = Command::package;
+  enum class Mode { work, help, version };
+  Mode mode = Mode::work;              // -h, --version: the last one given
   std::vector<std::string> inputs;     // positional files
   std::string out_dir;                 // -o; default: the source's directory
   std::vector<std::string> clang_flags;  // -a, repeatable
@@ -28,6 +29,11 @@ struct Options {
   std::string btfgen;                  // --btfgen DIR: a btfhub-archive tree (SPEC §14)
   bool standalone = false;             // --standalone
 };
+
+// ecc's subcommands: the default one (packaging) and gen-wasm-skel and
+// build-wasm; each runs on the arguments after its name. A hidden entry is
+// an entry point ecc itself uses.
+const std::vector<cmdline::Subcommand>& subcommands();
 
 // Throws ecc::Error(Exit::usage) for an unknown option or a missing value.
 Options parse_options(const std::vector<std::string>& args);

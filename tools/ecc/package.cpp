@@ -9,7 +9,7 @@
 #include "btfgen.h"
 #include "cache.h"
 #include "ecc/annotations.h"
-#include "ecc/btfdump.h"
+#include "ecc/btf.h"
 #include "ecc/error.h"
 #include "ecc/skelgen.h"
 #include "ecc/srcscan.h"

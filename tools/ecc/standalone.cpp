@@ -1,9 +1,8 @@
 #include "standalone.h"
 
-#include <fstream>
-#include <iterator>
 
 #include "ecc/error.h"
+#include "ecc/files.h"
 
 namespace fs = std::filesystem;
 
@@ -27,10 +26,8 @@ fs::path find_standalone_runner() {
 
 std::vector<uint8_t> standalone_executable(const fs::path& runner, standalone::PayloadKind kind,
                                            std::span<const uint8_t> payload) {
-  std::ifstream in(runner, std::ios::binary);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) throw Error(Exit::tool_failed, "cannot read the standalone runner", runner.string());
-  return standalone::build_image(bytes, runner.string(), kind, payload);
+  return standalone::build_image(read_file(runner, "the standalone runner", Exit::tool_failed), runner.string(), kind,
+                                 payload);
 }
 
 }  // namespace ecc

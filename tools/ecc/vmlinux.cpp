@@ -9,7 +9,7 @@
 
 #include "cache.h"
 #include "ecc/btf_file.h"
-#include "ecc/btfdump.h"
+#include "ecc/btf.h"
 #include "ecc/error.h"
 
 namespace ecc {

@@ -4,12 +4,11 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <optional>
-#include <sstream>
 
 #include "ecc/error.h"
+#include "ecc/files.h"
 #include "ecc/guest_model.h"
 #include "ecc/skelgen.h"
 #include "ecc/wasmgen.h"
@@ -23,11 +22,7 @@ namespace ecc {
 namespace {
 
 std::string read_template(const fs::path& dir, const std::string& rel) {
-  std::ifstream f(dir / rel, std::ios::binary);
-  if (!f) throw Error(Exit::tool_failed, "cannot read template", (dir / rel).string());
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+  return read_text_file(dir / rel, "template", Exit::tool_failed);
 }
 
 bool has_templates(const fs::path& dir) {

@@ -1,6 +1,5 @@
 #include "distribute.h"
 
-#include <fstream>
 #include <iostream>
 #include <iterator>
 
@@ -27,11 +26,8 @@ oci::ClientOptions client_options(const Options& o) {
 // Through PendingFile::write, not std::filesystem::copy_file: libstdc++'s
 // copy_file reports a full disk as "Input/output error".
 void copy_atomic(const std::filesystem::path& from, const std::filesystem::path& to) {
-  std::ifstream in(from, std::ios::binary);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) throw Error(Exit::tool_failed, "cannot read the pulled file", from.string());
   PendingFile out(to);
-  out.write(bytes);
+  out.write(read_file(from, "the pulled file", Exit::tool_failed));
   out.commit();
 }
 

@@ -1,11 +1,11 @@
-// ecli's own command line:
+// ecli's own command line (the subcommands are in commands.h):
 //   ecli run  [ecli options] FILE|URL|REF [program options]
 //   ecli pull [options] REF [-o FILE]
 //   ecli push [options] FILE REF
 //   ecli compile [options] APP.wasm
+// and the command line of the executables `ecc --standalone` writes.
 #pragma once
 
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,10 +15,22 @@
 
 namespace ecc::ecli {
 
-enum class Command { run, pull, push, compile, help, version };
+// Which commands take an option (cmdline::Option::commands). kPackage and
+// kWasm: the executables `ecc --standalone` writes.
+enum CommandBit : unsigned {
+  kRun = 1,
+  kPull = 2,
+  kPush = 4,
+  kCompile = 8,
+  kPackage = 16,
+  kWasm = 32,
+  kRegistry = kRun | kPull | kPush,
+  kEcli = kRegistry | kCompile,
+  kStandalone = kPackage | kWasm
+};
 
 struct Options {
-  Command command = Command::run;
+  bool help = false;                      // -h: the rest was not parsed
   loader::RunOptions run;
   WasmEngine engine = WasmEngine::auto_select;  // --engine, for an APP.wasm
   oci::ClientOptions registry;            // --plain-http, --insecure, -v
@@ -30,27 +42,32 @@ struct Options {
   std::vector<std::string> program_args;  // run: everything after the file
 };
 
-// Throws ecc::Error(Exit::usage) for an unknown option or a missing value.
-// run's options stop at the first non-option: the file.
-Options parse_options(const std::vector<std::string>& args);
-
-std::string usage_text();
+// The arguments after `ecli run`: ecli's options, then the file; the rest
+// is the program's. Throws ecc::Error(Exit::usage) for an unknown option, a
+// missing value or no file.
+Options parse_run_args(const std::vector<std::string>& args);
+// The arguments after `ecli pull|push|compile` (`command` kPull, kPush or
+// kCompile, `name` its name): options anywhere; returns the operands.
+std::vector<std::string> parse_command_args(Options& o, unsigned command, const std::string& name,
+                                            const std::vector<std::string>& args);
+// -u USER and --password-stdin go together.
+void check_credentials(const Options& o);
+// The option lines of `ecli --help`.
+std::string option_help();
 
 // The command line of an executable `ecc --standalone` writes (SPEC §14):
-// ecli run's -j (a package), -d, --btf, --engine (an app), -v and -h, taken
-// from anywhere among the program's own options; `--` passes the rest to the
-// program untouched. `program_arity` says whether the program has an option
-// of a spelling ("-p", "--pid"): -1 no, 0 a switch, 1 one with a value. A
-// spelling the program has is the program's (ecli's stays reachable under
-// its other spelling). -h is the runner's, and an app also gets it.
-using ProgramArity = std::function<int(const std::string& spelling)>;
+// the program's options (`program`; none for an app, whose options pass
+// through as they are) and ecli run's -j (a package), -d, --btf, --engine
+// (an app), -v and -h, in any order; `--` passes the rest to the program
+// untouched. A clash is the program's: see runner_options() in options.cpp.
 struct StandaloneArgs {
   Options ecli;                           // run options, engine
-  std::vector<std::string> program_args;  // in their order
+  std::vector<std::string> program_args;  // in their order; -h as --help
   bool help = false;
 };
-StandaloneArgs parse_standalone_args(const std::vector<std::string>& args, bool wasm, const ProgramArity& program_arity);
+StandaloneArgs parse_standalone_args(const std::vector<std::string>& args, bool wasm,
+                                     const std::vector<loader::ProgOption>& program);
 // The runner's options as -h lists them after the program's.
-std::string standalone_usage_text(bool wasm, const ProgramArity& program_arity);
+std::string standalone_usage_text(bool wasm, const std::vector<loader::ProgOption>& program);
 
 }  // namespace ecc::ecli

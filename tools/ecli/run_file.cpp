@@ -1,18 +1,11 @@
 #include "run_file.h"
 
-#include <csignal>
 #include <iostream>
 
+#include "ecc/runtime.h"
 #include "ecc/wasmhost.h"
 
 namespace ecc::ecli {
-
-namespace {
-
-std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
-
-}  // namespace
 
 // Everything is checked before the kernel sees anything.
 int run_decoded_package(const loader::Package& pkg, const std::vector<std::string>& program_args,
@@ -36,13 +29,10 @@ int run_package_file(const std::string& path, const std::vector<std::string>& pr
 
 int run_wasm_module(std::span<const uint8_t> module, const std::string& name, const std::vector<std::string>& args,
                     const loader::RunOptions& run, WasmEngine engine) {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  runtime::catch_stop_signals();
   WasmRunOptions opts;
   opts.duration = run.duration;
-  opts.stop = &g_stop;
+  opts.stop = runtime::stop_flag();
   opts.btf_path = run.btf_path;
   opts.engine = engine;
   opts.verbose = run.verbose;

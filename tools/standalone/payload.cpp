@@ -1,10 +1,8 @@
 #include "payload.h"
 
-#include <elf.h>
-
-#include <algorithm>
 #include <cstring>
 
+#include "ecc/elf_file.h"
 #include "ecc/error.h"
 
 namespace ecc::standalone {
@@ -32,38 +30,11 @@ void put_le(std::vector<uint8_t>& out, uint64_t v, size_t n) {
 
 }  // namespace
 
-uint64_t elf_image_end(std::span<const uint8_t> file, const std::string& label) {
-  Elf64_Ehdr eh;
-  if (file.size() < sizeof eh || std::memcmp(file.data(), ELFMAG, SELFMAG) != 0 || file[EI_CLASS] != ELFCLASS64 ||
-      file[EI_DATA] != ELFDATA2LSB)
-    throw Error(Exit::bad_input, "not a 64-bit little-endian ELF executable", label);
-  std::memcpy(&eh, file.data(), sizeof eh);
-  auto table_end = [&](uint64_t off, uint64_t count, uint64_t entsize) {
-    if (off > file.size() || count * entsize > file.size() - off)
-      throw Error(Exit::bad_input, "the ELF image is cut short", label);
-    return off + count * entsize;
-  };
-  uint64_t end = std::max<uint64_t>(sizeof eh, table_end(eh.e_shoff, eh.e_shnum, eh.e_shentsize));
-  end = std::max(end, table_end(eh.e_phoff, eh.e_phnum, eh.e_phentsize));
-  for (uint64_t i = 0; i < eh.e_shnum && eh.e_shentsize >= sizeof(Elf64_Shdr); i++) {
-    Elf64_Shdr sh;
-    std::memcpy(&sh, file.data() + eh.e_shoff + i * eh.e_shentsize, sizeof sh);
-    if (sh.sh_type != SHT_NOBITS) end = std::max(end, sh.sh_offset + sh.sh_size);
-  }
-  for (uint64_t i = 0; i < eh.e_phnum && eh.e_phentsize >= sizeof(Elf64_Phdr); i++) {
-    Elf64_Phdr ph;
-    std::memcpy(&ph, file.data() + eh.e_phoff + i * eh.e_phentsize, sizeof ph);
-    end = std::max(end, ph.p_offset + ph.p_filesz);
-  }
-  if (end > file.size()) throw Error(Exit::bad_input, "the ELF image is cut short", label);
-  return end;
-}
-
 std::vector<uint8_t> build_image(std::span<const uint8_t> runner, const std::string& runner_label, PayloadKind kind,
                                  std::span<const uint8_t> payload) {
   uint64_t end;
   try {
-    end = elf_image_end(runner, runner_label);
+    end = read_elf(runner, runner_label).end;
   } catch (const Error& e) {
     throw Error(Exit::tool_failed, std::string("the standalone runner is damaged: ") + e.what(), runner_label);
   }
@@ -80,7 +51,7 @@ std::vector<uint8_t> build_image(std::span<const uint8_t> runner, const std::str
 }
 
 Embedded read_embedded(std::span<const uint8_t> file, const std::string& label) {
-  uint64_t end = elf_image_end(file, label);
+  uint64_t end = read_elf(file, label).end;
   if (end == file.size())
     throw Error(Exit::bad_input, "no package embedded: this is the bare runner that `ecc --standalone` copies", label);
   const std::string damaged = "the embedded package is damaged: ";

@@ -7,7 +7,7 @@
 // All integers little-endian; `check` is the low 32 bits of the payload's
 // FNV-1a 64 hash. The runner finds the header where its own ELF image ends
 // (the furthest of its section table, sections and segments), so nothing is
-// searched for and no path is baked in.
+// searched for and no path is baked in (ecc/elf_file.h reads the image).
 #pragma once
 
 #include <cstdint>
@@ -18,10 +18,6 @@
 namespace ecc::standalone {
 
 enum class PayloadKind : uint32_t { package = 1, wasm = 2 };
-
-// Where the ELF image in `file` ends. Throws Error(bad_input) naming `label`
-// when `file` is not a 64-bit little-endian ELF file.
-uint64_t elf_image_end(std::span<const uint8_t> file, const std::string& label);
 
 // The runner's bytes with the header and `payload` appended. Throws
 // Error(tool_failed) when `runner` already carries a payload or is no ELF.

@@ -1,10 +1,8 @@
 // package.json -> meta + ELF bytes + the object in the model, with every
 // name the meta gives checked against the object before anything is loaded.
-#include <fstream>
-#include <sstream>
-
-#include "ecc/btfdump.h"
+#include "ecc/btf.h"
 #include "ecc/codec.h"
+#include "ecc/files.h"
 #include "ecc/loader.h"
 #include "ecc/open_guard.h"
 #include "meta.h"
@@ -67,12 +65,6 @@ Package decode_package(const std::string& text, const std::string& path) {
   return pkg;
 }
 
-Package read_package(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Exit::bad_input, "cannot read the package", path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return decode_package(ss.str(), path);
-}
+Package read_package(const std::string& path) { return decode_package(read_text_file(path, "the package"), path); }
 
 }  // namespace ecc::loader

@@ -11,12 +11,9 @@ namespace ecc::loader {
 
 namespace {
 
-constexpr int kMaxDepth = 32;
-
 struct BaseType {
   uint32_t size;
   bool is_signed;
-  bool is_char = false;
   bool is_bool = false;
   bool is_float = false;
 };
@@ -26,9 +23,9 @@ struct BaseType {
 const std::map<std::string, BaseType>& base_types() {
   static const std::map<std::string, BaseType> t = [] {
     std::map<std::string, BaseType> m = {
-        {"char", {1, true, true}},          {"signed char", {1, true, true}},
-        {"unsigned char", {1, false, true}}, {"_Bool", {1, false, false, true}},
-        {"bool", {1, false, false, true}},   {"short", {2, true}},
+        {"char", {1, true}},                {"signed char", {1, true}},
+        {"unsigned char", {1, false}},      {"_Bool", {1, false, true}},
+        {"bool", {1, false, true}},         {"short", {2, true}},
         {"short int", {2, true}},           {"unsigned short", {2, false}},
         {"unsigned short int", {2, false}}, {"short unsigned int", {2, false}},
         {"int", {4, true}},                 {"signed", {4, true}},
@@ -42,7 +39,7 @@ const std::map<std::string, BaseType>& base_types() {
         {"unsigned __int128", {16, false}}, {"size_t", {8, false}},
         {"ssize_t", {8, true}},             {"pid_t", {4, true}},
         {"uid_t", {4, false}},              {"gid_t", {4, false}},
-        {"float", {4, true, false, false, true}}, {"double", {8, true, false, false, true}},
+        {"float", {4, true, false, true}},  {"double", {8, true, false, true}},
     };
     for (uint32_t bits : {8u, 16u, 32u, 64u}) {
       std::string b = std::to_string(bits);
@@ -63,7 +60,7 @@ class Builder {
   TypeId entry(const Json& e, int depth) {
     std::string name = e.value("name", "");
     if (auto it = built_.find(name); it != built_.end()) return it->second;
-    if (depth > kMaxDepth) fail("export type '" + name + "' nests too deeply");
+    if (depth > kMaxTypeDepth) fail("export type '" + name + "' nests too deeply");
     std::string where = "export type '" + name + "'";
     Type t;
     t.name = name;
@@ -198,7 +195,6 @@ class Builder {
     t.name = spelling;
     t.size = t.align = b.size;
     t.is_signed = b.is_signed;
-    t.is_char = b.is_char;
     t.is_bool = b.is_bool;
     return types_.add(std::move(t));
   }

@@ -7,19 +7,13 @@ namespace ecc::loader {
 
 namespace {
 
-constexpr int kMaxDepth = 32;
-
 Field layout_at(const TypeTable& types, TypeId id, const std::string& name, int depth);
 
-void add_members(const TypeTable& types, const Type& rec, uint32_t base_bits, Field& out, int depth) {
-  for (const Member& m : rec.members) {
-    uint32_t bits = base_bits + m.bit_offset;
-    const Type& mt = types.at(types.resolve(m.type));
-    if (m.name.empty() && (mt.kind == TypeKind::Struct || mt.kind == TypeKind::Union)) {
-      // Members of an anonymous record are members of the enclosing one.
-      add_members(types, mt, bits, out, depth + 1);
-      continue;
-    }
+// Members of an anonymous record are members of the enclosing one.
+void add_members(const TypeTable& types, TypeId record, Field& out, int depth) {
+  for (const PlacedMember& p : types.flat_members(record)) {
+    const Member& m = *p.member;
+    uint32_t bits = p.bit_offset;
     Field f = layout_at(types, m.type, m.name, depth + 1);
     f.offset = bits / 8;
     if (m.bit_size) {
@@ -32,7 +26,7 @@ void add_members(const TypeTable& types, const Type& rec, uint32_t base_bits, Fi
 }
 
 Field layout_at(const TypeTable& types, TypeId id, const std::string& name, int depth) {
-  if (depth > kMaxDepth) throw Error(Exit::bad_input, "type '" + name + "' nests too deeply to decode");
+  if (depth > kMaxTypeDepth) throw Error(Exit::bad_input, "type '" + name + "' nests too deeply to decode");
   Field f;
   f.name = name;
   TypeId rid = types.resolve(id);
@@ -55,9 +49,8 @@ Field layout_at(const TypeTable& types, TypeId id, const std::string& name, int 
       f.values = t.values;
       break;
     case TypeKind::Array: {
-      const Type& elem = types.at(types.resolve(t.target));
       // char arrays print as strings: the common case of comm/filename.
-      if (elem.kind == TypeKind::Int && elem.size == 1 && elem.is_char) {
+      if (types.is_char_array(rid)) {
         f.kind = Field::Kind::String;
         break;
       }
@@ -69,7 +62,7 @@ Field layout_at(const TypeTable& types, TypeId id, const std::string& name, int 
     case TypeKind::Struct:
     case TypeKind::Union:
       f.kind = Field::Kind::Record;
-      add_members(types, t, 0, f, depth);
+      add_members(types, rid, f, depth);
       break;
     default:
       f.kind = Field::Kind::Raw;

@@ -1,14 +1,14 @@
 // Program options generated from the package's data sections (SPEC §9):
-// `--<var>` or the cmdarg long/short names, values parsed by the variable's
-// BTF type and range-checked before anything is loaded.
+// `--<var>` or the cmdarg long/short names (ecc/program_options.h's rule),
+// values parsed by the variable's BTF type and range-checked before anything
+// is loaded.
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <optional>
 
-#include "ecc/annotations.h"
 #include "ecc/loader.h"
+#include "ecc/program_options.h"
 
 namespace ecc::loader {
 
@@ -75,26 +75,45 @@ void encode_integer(const ProgOption& o, const Field& f, const std::string& text
 std::vector<ProgOption> program_options(const Package& pkg) {
   std::vector<ProgOption> out;
   // The object's DATASECs give offsets, sizes and types; the meta only docs.
-  for (const DataSection& ds : pkg.object.data_sections) {
-    if (ds.name == ".kconfig") continue;  // set by libbpf from the kernel
-    for (const Variable& v : ds.variables) {
-      if (is_placeholder_variable(v.name)) continue;
-      ProgOption o;
-      o.section = ds.name;
-      o.map_ident = ds.map_ident;
-      o.var = v.name;
-      o.offset = v.offset;
-      o.size = v.size;
-      o.long_name = v.cmdarg && !v.cmdarg->long_name.empty() ? v.cmdarg->long_name : v.name;
-      if (v.cmdarg && v.cmdarg->short_name) o.short_name = std::string(1, v.cmdarg->short_name);
-      o.help = v.cmdarg ? v.cmdarg->help : "";
-      if (o.help.empty() && v.doc.contains("description")) o.help = json_text(v.doc["description"]);
-      if (v.cmdarg) o.default_value = v.cmdarg->default_value;
-      o.type = layout_of(pkg.object.types, v.type, v.name);
-      out.push_back(std::move(o));
-    }
+  // Every variable is an option: encode_value() says which types cannot be set.
+  auto every = [](const DataSection&, const Variable&) { return true; };
+  for (const VariableOption& v : variable_options(pkg.object, every)) {
+    ProgOption o;
+    o.section = v.section->name;
+    o.map_ident = v.section->map_ident;
+    o.var = v.var->name;
+    o.offset = v.var->offset;
+    o.size = v.var->size;
+    o.long_name = v.long_name;
+    if (v.short_name) o.short_name = std::string(1, v.short_name);
+    o.help = v.help;
+    o.default_value = v.default_value;
+    o.type = layout_of(pkg.object.types, v.var->type, v.var->name);
+    out.push_back(std::move(o));
   }
   return out;
+}
+
+std::vector<cmdline::Option> program_option_table(const std::vector<ProgOption>& opts, const ProgOptionSetter& set,
+                                                  const std::function<void()>& help) {
+  std::vector<cmdline::Option> table;
+  for (const ProgOption& o : opts) {
+    cmdline::Option c;
+    c.short_name = o.short_name.empty() ? 0 : o.short_name[0];
+    c.long_name = o.long_name;
+    // A bool is a switch, and also takes --name=false.
+    if (o.type.kind == Field::Kind::Bool) c.bare_value = "true";
+    else c.value_name = "VALUE";
+    c.help = o.help + " [" + o.section + " " + o.var + "]";
+    if (!o.default_value.is_null()) c.help += " (default: " + json_text(o.default_value) + ")";
+    c.apply = [set, &o](const std::string& text) { set(o, text); };
+    table.push_back(std::move(c));
+  }
+  // --<variable> too, where no option is named so.
+  for (size_t k = 0; k < opts.size(); k++)
+    if (opts[k].var != "help" && !cmdline::find_long(table, opts[k].var)) table[k].aliases.push_back(opts[k].var);
+  if (help) table.push_back({'h', "help", "", "show this help and exit", ~0u, [help](const std::string&) { help(); }});
+  return table;
 }
 
 std::vector<uint8_t> encode_value(const ProgOption& o, const std::string& text) {
@@ -160,48 +179,18 @@ std::vector<ProgSetting> parse_program_args(const std::vector<ProgOption>& opts,
   help = false;
   std::vector<ProgSetting> out;
   std::vector<bool> given(opts.size(), false);
-  auto set = [&](size_t idx, const std::string& text) {
-    out.push_back({&opts[idx], encode_value(opts[idx], text)});
-    given[idx] = true;
+  auto set = [&](const ProgOption& o, const std::string& text) {
+    out.push_back({&o, encode_value(o, text)});
+    given[static_cast<size_t>(&o - opts.data())] = true;
   };
-  for (size_t i = 0; i < args.size(); i++) {
-    const std::string& a = args[i];
-    if (a == "-h" || a == "--help") {
-      help = true;
-      continue;
-    }
-    size_t idx = opts.size();
-    std::optional<std::string> inline_value;
-    std::string shown = a;
-    if (a.rfind("--", 0) == 0 && a.size() > 2) {
-      std::string name = a.substr(2);
-      if (auto eq = name.find('='); eq != std::string::npos) {
-        inline_value = name.substr(eq + 1);
-        name.resize(eq);
-        shown = "--" + name;
-      }
-      for (size_t k = 0; k < opts.size() && idx == opts.size(); k++)
-        if (opts[k].long_name == name || opts[k].var == name) idx = k;
-    } else if (a.size() >= 2 && a[0] == '-' && a[1] != '-') {
-      std::string name = a.substr(1, 1);
-      shown = "-" + name;
-      if (a.size() > 2) inline_value = a.substr(2);
-      for (size_t k = 0; k < opts.size() && idx == opts.size(); k++)
-        if (opts[k].short_name == name) idx = k;
-    } else {
-      throw Error(Exit::usage, "unexpected argument '" + a + "' (program options start with - or --)");
-    }
-    if (idx == opts.size()) throw Error(Exit::usage, "unknown program option '" + shown + "' (see -h)");
-    if (opts[idx].type.kind == Field::Kind::Bool && !inline_value) {
-      set(idx, "true");  // bools are switches
-      continue;
-    }
-    if (!inline_value) {
-      if (i + 1 >= args.size()) throw Error(Exit::usage, "option '" + shown + "' needs a value");
-      inline_value = args[++i];
-    }
-    set(idx, *inline_value);
-  }
+  cmdline::Grammar g;
+  g.operand = [](const std::string& a) {
+    throw Error(Exit::usage, "unexpected argument '" + a + "' (program options start with - or --)");
+  };
+  g.unknown = [](const std::string& spelling, const std::string&) {
+    throw Error(Exit::usage, "unknown program option '" + spelling + "' (see -h)");
+  };
+  cmdline::parse(program_option_table(opts, set, [&help] { help = true; }), args, g);
   // Defaults from cmdarg go first so that a given value wins.
   std::vector<ProgSetting> defaults;
   for (size_t k = 0; k < opts.size(); k++)
@@ -218,24 +207,8 @@ std::string program_usage(const Package& pkg, const std::vector<ProgOption>& opt
     if (d.contains("details")) s += "\n" + json_text(d["details"]) + "\n";
     if (d.contains("version")) s += "\nVersion: " + json_text(d["version"]) + "\n";
   }
-  s += "\nOptions:\n";
-  auto line = [&](std::string left, const std::string& help) {
-    left = "  " + left;
-    if (left.size() < 30) left.append(30 - left.size(), ' ');
-    else left += "  ";
-    s += left + help + "\n";
-  };
-  for (const ProgOption& o : opts) {
-    std::string left = o.short_name.empty() ? "    " : "-" + o.short_name + ", ";
-    left += "--" + o.long_name;
-    if (o.type.kind != Field::Kind::Bool) left += "=VALUE";
-    std::string help = o.help.empty() ? "set " + o.var : o.help;
-    help += " [" + o.section + " " + o.var + "]";
-    if (!o.default_value.is_null()) help += " (default: " + json_text(o.default_value) + ")";
-    line(left, help);
-  }
-  line("-h, --help", "show this help and exit");
-  return s;
+  auto table = program_option_table(opts, [](const ProgOption&, const std::string&) {}, [] {});
+  return s + "\nOptions:\n" + cmdline::help_rows(table, ~0u, {30, true, "=", false});
 }
 
 }  // namespace ecc::loader

@@ -1,15 +1,13 @@
 // Credentials: WWW-Authenticate challenges, docker/podman config.json
-// `auths`, base64.
-#include <openssl/evp.h>
-
+// `auths`.
 #include <cctype>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "ecc/codec.h"
 #include "ecc/error.h"
+#include "ecc/files.h"
 #include "ecc/oci.h"
 
 namespace ecc::oci {
@@ -48,6 +46,25 @@ std::string registry_key(std::string key) {
   return lower(key);
 }
 
+// The `auth` of a docker config entry, base64 of "user:password". Docker
+// writes it padded; white space and missing padding are forgiven.
+std::optional<Credentials> auth_credentials(const std::string& auth) {
+  std::string text;
+  for (char c : auth)
+    if (!std::isspace(static_cast<unsigned char>(c))) text += c;
+  while (text.size() % 4) text += '=';
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = base64_decode(text, "auth");
+  } catch (const Error&) {
+    return std::nullopt;  // the caller names the entry and the file
+  }
+  std::string up(bytes.begin(), bytes.end());
+  size_t colon = up.find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  return Credentials{up.substr(0, colon), up.substr(colon + 1)};
+}
+
 }  // namespace
 
 std::optional<Challenge> parse_www_authenticate(const std::string& header) {
@@ -81,11 +98,9 @@ fs::path docker_config_path() {
 }
 
 std::optional<Credentials> docker_config_credentials(const fs::path& config, const std::string& registry) {
-  std::ifstream in(config);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  auto j = nlohmann::json::parse(text.str(), nullptr, false);
+  std::optional<std::string> text = try_read_text_file(config);
+  if (!text) return std::nullopt;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw Error(Exit::bad_input, "docker config is not a JSON object", config.string());
   auto auths = j.find("auths");
   if (auths == j.end() || !auths->is_object()) return std::nullopt;
@@ -93,39 +108,15 @@ std::optional<Credentials> docker_config_credentials(const fs::path& config, con
   for (const auto& [key, entry] : auths->items()) {
     if (registry_key(key) != want || !entry.is_object()) continue;
     if (auto a = entry.find("auth"); a != entry.end() && a->is_string() && !a->get<std::string>().empty()) {
-      auto decoded = base64_decode(a->get<std::string>());
-      auto colon = decoded ? decoded->find(':') : std::string::npos;
-      if (colon == std::string::npos)
-        throw Error(Exit::bad_input, "auths." + key + ".auth is not base64 of user:password", config.string());
-      return Credentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
+      std::optional<Credentials> c = auth_credentials(a->get<std::string>());
+      if (!c) throw Error(Exit::bad_input, "auths." + key + ".auth is not base64 of user:password", config.string());
+      return c;
     }
     auto u = entry.find("username"), p = entry.find("password");
     if (u != entry.end() && p != entry.end() && u->is_string() && p->is_string())
       return Credentials{u->get<std::string>(), p->get<std::string>()};
   }
   return std::nullopt;
-}
-
-std::string base64_encode(std::span<const uint8_t> bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::optional<std::string> base64_decode(const std::string& text) {
-  std::string t;
-  for (char c : text)
-    if (!std::isspace(static_cast<unsigned char>(c))) t += c;
-  while (t.size() % 4) t += '=';  // docker writes padded; be lenient
-  std::string out(t.size() / 4 * 3 + 1, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(t.data()),
-                          static_cast<int>(t.size()));
-  if (n < 0) return std::nullopt;
-  size_t pad = 0;
-  for (size_t i = t.size(); i > 0 && t[i - 1] == '='; i--) pad++;
-  out.resize(static_cast<size_t>(n) - std::min<size_t>(pad, static_cast<size_t>(n)));
-  return out;
 }
 
 }  // namespace ecc::oci

@@ -1,8 +1,10 @@
 // The content-addressed cache under $XDG_CACHE_HOME/ecc/oci and `run URL`.
 #include <fstream>
+#include <cstdlib>
 
 #include "ecc/cache_root.h"
 #include "ecc/error.h"
+#include "ecc/tool_name.h"
 #include "ecc/files.h"
 #include "ecc/oci.h"
 #include "http.h"
@@ -40,10 +42,8 @@ fs::path cache_path(const std::string& kind, const std::string& digest) {
 }
 
 std::optional<std::vector<uint8_t>> cache_read(const std::string& kind, const std::string& digest) {
-  std::ifstream in(cache_path(kind, digest), std::ios::binary);
-  if (!in) return std::nullopt;
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (sha256_digest(bytes) != digest) return std::nullopt;  // damaged: fetched again and replaced
+  std::optional<std::vector<uint8_t>> bytes = try_read_file(cache_path(kind, digest));
+  if (!bytes || sha256_digest(*bytes) != digest) return std::nullopt;  // damaged: fetched again and replaced
   return bytes;
 }
 
@@ -63,7 +63,7 @@ fs::path fetch_url(const std::string& url, const ClientOptions& opts) {
   HttpResponse r;
   for (int hop = 0;; hop++) {
     r = http_perform(req, {opts.insecure});
-    if (opts.verbose) std::fprintf(stderr, "ecli: GET %s -> %ld\n", req.url.c_str(), r.status);
+    if (opts.verbose) std::fprintf(stderr, "%s: GET %s -> %ld\n", tool_name().c_str(), req.url.c_str(), r.status);
     if (r.status < 300 || r.status >= 400 || r.header("location").empty()) break;
     if (hop >= 5) throw Error(Exit::bad_input, "too many redirects", url);
     req.url = resolve_url(req.url, r.header("location"));

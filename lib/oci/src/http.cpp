@@ -16,6 +16,7 @@
 #include <mutex>
 
 #include "ecc/error.h"
+#include "ecc/tool_name.h"
 
 namespace ecc::oci {
 
@@ -71,10 +72,10 @@ int on_progress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t, cu
   if (std::chrono::steady_clock::now() - t->start < std::chrono::seconds(1)) return 0;
   t->progress_shown = true;
   if (dltotal > 0)
-    std::fprintf(stderr, "\recli: %s %.1f / %.1f MiB", t->req->progress_label.c_str(), double(dlnow) / 1048576.0,
+    std::fprintf(stderr, "\r%s: %s %.1f / %.1f MiB", tool_name().c_str(), t->req->progress_label.c_str(), double(dlnow) / 1048576.0,
                  double(dltotal) / 1048576.0);
   else
-    std::fprintf(stderr, "\recli: %s %.1f MiB", t->req->progress_label.c_str(), double(dlnow) / 1048576.0);
+    std::fprintf(stderr, "\r%s: %s %.1f MiB", tool_name().c_str(), t->req->progress_label.c_str(), double(dlnow) / 1048576.0);
   return 0;
 }
 

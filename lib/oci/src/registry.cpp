@@ -1,13 +1,14 @@
 // The distribution-spec client (SPEC §13): /v2/ probe, Bearer and Basic
 // auth, manifests and blobs by digest, uploads, and redirects followed
 // without the registry's credentials.
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "ecc/codec.h"
 #include "ecc/error.h"
+#include "ecc/tool_name.h"
+#include "ecc/files.h"
 #include "ecc/oci.h"
 #include "http.h"
 
@@ -170,7 +171,7 @@ class Registry {
       if (!authorization_.empty() && url_authority(sent.url) == registry_host)
         sent.headers.push_back("Authorization: " + authorization_);
       HttpResponse r = perform(sent);
-      if (opts_.verbose) std::cerr << "ecli: " << req.method << " " << req.url << " -> " << r.status << "\n";
+      if (opts_.verbose) std::cerr << tool_name() << ": " << req.method << " " << req.url << " -> " << r.status << "\n";
       bool redirect = r.status == 301 || r.status == 302 || r.status == 303 || r.status == 307 || r.status == 308;
       if (!redirect || r.header("location").empty() || req.method == "PUT" || req.method == "PATCH" ||
           req.method == "POST")
@@ -216,7 +217,7 @@ class Registry {
                             base64_encode(std::span(reinterpret_cast<const uint8_t*>(up.data()), up.size())));
     }
     HttpResponse r = perform(req);
-    if (opts_.verbose) std::cerr << "ecli: GET " << c.params.at("realm") << " (token) -> " << r.status << "\n";
+    if (opts_.verbose) std::cerr << tool_name() << ": GET " << c.params.at("realm") << " (token) -> " << r.status << "\n";
     if (r.status != 200) fail("the token service", r);
     std::string token = token_of(r);
     if (token.empty()) throw Error(Exit::bad_input, "the token service answered without a token", ref_.str());
@@ -231,12 +232,6 @@ class Registry {
   bool retried_ = false;
 };
 
-std::vector<uint8_t> read_file_bytes(const fs::path& file) {
-  std::error_code ec;
-  std::ifstream in(file, std::ios::binary);
-  if (!fs::is_regular_file(file, ec) || !in) throw Error(Exit::bad_input, "cannot read", file.string());
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 // The cached layer of a cached manifest, when both are there.
 std::optional<Pulled> pull_from_cache(const Reference& ref, const std::string& digest) {
@@ -301,7 +296,7 @@ Pulled pull(const Reference& ref, const ClientOptions& opts) {
 }
 
 std::string push(const fs::path& file, const Reference& ref, const ClientOptions& opts) {
-  std::vector<uint8_t> bytes = read_file_bytes(file);
+  std::vector<uint8_t> bytes = read_file(file);
   std::string type = layer_type_of(bytes);
   if (type.empty()) throw Error(Exit::bad_input, "neither a Wasm module nor an ecc package.json", file.string());
   if (bytes.size() > opts.max_size)

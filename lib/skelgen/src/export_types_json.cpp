@@ -4,18 +4,13 @@
 
 namespace ecc {
 
-static bool is_anonymous_record(const Type& t) {
-  return (t.kind == TypeKind::Struct || t.kind == TypeKind::Union) && t.name.empty();
-}
-
-// `base_bits` is where the enclosing record starts inside the exported type,
-// so nested members of anonymous records carry absolute offsets and a
-// reader never has to add them up.
-static Json members_json(const TypeTable& types, const Type& record, uint32_t base_bits, int depth) {
-  if (depth > 64) throw Error(Exit::bad_input, "export type nests anonymous records too deeply");
+// Members of anonymous records are nested under them with offsets from the
+// start of the exported type, so a reader never has to add them up.
+static Json members_json(const TypeTable& types, const std::vector<PlacedMember>& members) {
   Json out = Json::array();
-  for (const Member& m : record.members) {
-    uint32_t bits = base_bits + m.bit_offset;
+  for (const PlacedMember& p : members) {
+    const Member& m = *p.member;
+    uint32_t bits = p.bit_offset;
     Json j = Json::object();
     j["name"] = m.name;
     j["type"] = types.spell(m.type);
@@ -25,8 +20,7 @@ static Json members_json(const TypeTable& types, const Type& record, uint32_t ba
       j["bit_offset"] = bits;
       j["bit_size"] = m.bit_size;
     }
-    const Type& mt = types.at(types.resolve(m.type));
-    if (is_anonymous_record(mt)) j["members"] = members_json(types, mt, bits, depth + 1);
+    if (p.expanded) j["members"] = members_json(types, p.inner);
     out.push_back(std::move(j));
   }
   return out;
@@ -53,7 +47,7 @@ static Json export_type_json(const TypeTable& types, TypeId id) {
     for (const EnumValue& v : t.values) values.push_back(Json{{"name", v.name}, {"value", v.value}});
     j["values"] = std::move(values);
   } else {
-    j["members"] = members_json(types, t, 0, 0);
+    j["members"] = members_json(types, types.placed_members(id));
   }
   return j;
 }

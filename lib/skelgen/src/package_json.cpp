@@ -1,4 +1,5 @@
 // package.json of SPEC §5, compatible with eunomia-bpf's package format.
+#include "ecc/codec.h"
 #include "ecc/skelgen.h"
 
 namespace ecc {

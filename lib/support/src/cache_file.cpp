@@ -2,8 +2,6 @@
 
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <vector>
 
 #include "ecc/files.h"
@@ -44,14 +42,6 @@ std::string sum_text(std::span<const uint8_t> bytes) {
   return std::to_string(bytes.size()) + " " + hash_hex(bytes) + "\n";
 }
 
-// The whole file, or nothing when it cannot be read (a missing entry).
-bool slurp(const fs::path& p, std::vector<uint8_t>& out) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return false;
-  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return !in.bad();
-}
-
 }  // namespace
 
 void write_checked_cache_file(const fs::path& file, std::span<const uint8_t> bytes) {
@@ -60,16 +50,15 @@ void write_checked_cache_file(const fs::path& file, std::span<const uint8_t> byt
 }
 
 void stamp_checked_cache_file(const fs::path& file) {
-  std::vector<uint8_t> bytes;
-  if (slurp(file, bytes)) write_file_atomic(sum_path(file), sum_text(bytes));
+  if (auto bytes = try_read_file(file)) write_file_atomic(sum_path(file), sum_text(*bytes));
 }
 
 bool checked_cache_file_valid(const fs::path& file) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec) || !fs::is_regular_file(sum_path(file), ec)) return false;
-  std::vector<uint8_t> bytes, sum;
-  if (!slurp(file, bytes) || !slurp(sum_path(file), sum)) return false;
-  return std::string(sum.begin(), sum.end()) == sum_text(bytes);
+  auto bytes = try_read_file(file);
+  auto sum = try_read_text_file(sum_path(file));
+  return bytes && sum && *sum == sum_text(*bytes);
 }
 
 }  // namespace ecc

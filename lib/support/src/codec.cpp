@@ -8,6 +8,8 @@ namespace ecc {
 
 namespace {
 
+constexpr char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 int base64_value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;
@@ -18,6 +20,25 @@ int base64_value(char c) {
 }
 
 }  // namespace
+
+std::string base64_encode(std::span<const uint8_t> bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    uint32_t v = uint32_t(bytes[i]) << 16 | uint32_t(bytes[i + 1]) << 8 | bytes[i + 2];
+    for (int shift = 18; shift >= 0; shift -= 6) out += kBase64Alphabet[(v >> shift) & 63];
+  }
+  size_t rest = bytes.size() - i;
+  if (rest) {
+    uint32_t v = uint32_t(bytes[i]) << 16 | (rest == 2 ? uint32_t(bytes[i + 1]) << 8 : 0);
+    out += kBase64Alphabet[(v >> 18) & 63];
+    out += kBase64Alphabet[(v >> 12) & 63];
+    out += rest == 2 ? kBase64Alphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
 
 std::vector<uint8_t> base64_decode(std::string_view text, const std::string& what) {
   std::vector<uint8_t> out;
@@ -67,6 +88,18 @@ std::vector<uint8_t> zlib_inflate(std::span<const uint8_t> bytes, size_t expecte
     throw Error(Exit::bad_input, what + " inflates to " + std::to_string(produced) + " bytes, but " + size_field + " is " +
                                      std::to_string(expected_size));
   out.resize(produced);
+  return out;
+}
+
+std::vector<uint8_t> zlib_compress(std::span<const uint8_t> bytes) {
+  // A fixed level (not Z_DEFAULT_COMPRESSION, whose meaning is zlib's to
+  // change) keeps package.json byte-identical across runs and machines.
+  constexpr int level = 9;
+  uLongf len = compressBound(bytes.size());
+  std::vector<uint8_t> out(len);
+  int rc = compress2(out.data(), &len, bytes.data(), bytes.size(), level);
+  if (rc != Z_OK) throw Error(Exit::tool_failed, "zlib compression failed (code " + std::to_string(rc) + ")");
+  out.resize(len);
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -28,7 +29,62 @@ pid_t pid_after(const std::string& name, const std::string& prefix) {
   return i < name.size() && name[i] == '-' ? pid : 0;
 }
 
+// Reads all of `path` into `out` with read(2) into one buffer (this reads
+// the 5 MiB kernel BTF on every run of ecc, and sysfs reports its size);
+// 0, or the errno of what failed.
+template <typename Bytes>
+int read_all(const fs::path& path, Bytes& out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  struct stat st {};
+  size_t hint = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<size_t>(st.st_size) + 1 : 65536;
+  out.resize(hint);
+  size_t used = 0;
+  int err = 0;
+  for (;;) {
+    if (used == out.size()) out.resize(out.size() * 2);
+    ssize_t n = ::read(fd, out.data() + used, out.size() - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) err = errno;
+    if (n <= 0) break;
+    used += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  out.resize(used);
+  return err;
+}
+
+template <typename Bytes>
+Bytes read_or_throw(const fs::path& path, const std::string& what, Exit code) {
+  Bytes out;
+  if (int err = read_all(path, out))
+    throw Error(code, "cannot read" + (what.empty() ? std::string() : " " + what) + ": " + std::strerror(err),
+                path.string());
+  return out;
+}
+
+template <typename Bytes>
+std::optional<Bytes> read_or_nothing(const fs::path& path) {
+  Bytes out;
+  if (read_all(path, out)) return std::nullopt;
+  return out;
+}
+
 }  // namespace
+
+std::vector<uint8_t> read_file(const fs::path& path, const std::string& what, Exit code) {
+  return read_or_throw<std::vector<uint8_t>>(path, what, code);
+}
+
+std::string read_text_file(const fs::path& path, const std::string& what, Exit code) {
+  return read_or_throw<std::string>(path, what, code);
+}
+
+std::optional<std::vector<uint8_t>> try_read_file(const fs::path& path) {
+  return read_or_nothing<std::vector<uint8_t>>(path);
+}
+
+std::optional<std::string> try_read_text_file(const fs::path& path) { return read_or_nothing<std::string>(path); }
 
 bool pid_is_gone(pid_t pid) { return pid > 0 && pid != getpid() && ::kill(pid, 0) != 0 && errno == ESRCH; }
 

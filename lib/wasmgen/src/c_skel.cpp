@@ -5,8 +5,8 @@
 #include <cctype>
 
 #include "c_emit.h"
-#include "ecc/btf_archive.h"
 #include "ecc/error.h"
+#include "ecc/package_format.h"
 #include "ecc/wasmgen.h"
 #include "ecc/guest_model.h"
 

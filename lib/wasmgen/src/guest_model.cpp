@@ -4,7 +4,9 @@
 #include <cctype>
 
 #include "ecc/annotations.h"
+#include "ecc/elf_file.h"
 #include "ecc/error.h"
+#include "ecc/program_options.h"
 
 namespace ecc::wasmgen {
 
@@ -58,15 +60,10 @@ void map_rules(const Skeleton& skel, const MapInfo& m, const WPlan& plan, GuestM
   gm.value_record = exported_record(skel, plan, m.value_type);
 }
 
-}  // namespace
-
-GuestModel guest_model(const GuestInput& in) {
+// The view of every data section with variables, except .kconfig.
+void section_views(const GuestInput& in, GuestModel& g) {
   const Skeleton& skel = *in.skel;
-  GuestModel g;
-  g.obj = sanitize_ident(skel.obj_name);
-  g.plan = plan_export_types(skel);
-  std::vector<ElfSection> sections = elf_sections(in.elf, in.object_file);
-
+  std::vector<ElfSection> sections = read_elf(in.elf, in.object_file).sections;
   for (const DataSection& ds : skel.data_sections) {
     if (ds.variables.empty() || ds.name == ".kconfig") continue;
     SectionView sv;
@@ -84,7 +81,9 @@ GuestModel guest_model(const GuestInput& in) {
     sv.rec = plan_section_view(skel.types, ds, g.obj + "__" + sv.ident, g.plan);
     g.views.push_back(std::move(sv));
   }
+}
 
+void guest_maps(const Skeleton& skel, GuestModel& g) {
   for (const MapInfo& m : skel.maps) {
     GuestMap gm;
     gm.ident = sanitize_ident(m.ident.empty() ? m.name : m.ident);
@@ -100,48 +99,55 @@ GuestModel guest_model(const GuestInput& in) {
   for (const SectionView& sv : g.views)
     for (GuestMap& gm : g.maps)
       if (gm.lookup_name == sv.section && !sv.in_image) gm.required = true;
+}
 
+// A variable's type as the guest has it.
+WType option_type(const Skeleton& skel, const Variable& var) {
+  WPlan scratch;
+  return plan_type(skel.types, var.type, scratch);
+}
+
+bool is_char_array(const WType& t) { return t.kind == WKind::Array && t.elem->kind == WKind::Char; }
+
+// The program options (ecc/program_options.h's rule) of the variables app.c
+// can parse: scalars and char arrays.
+void guest_options(const Skeleton& skel, GuestModel& g) {
+  auto settable = [&](const DataSection&, const Variable& v) {
+    WType t = option_type(skel, v);
+    return scalar_option(t) || is_char_array(t);
+  };
+  for (const VariableOption& vo : variable_options(skel, settable)) {
+    GuestOption o;
+    o.view = std::find_if(g.views.begin(), g.views.end(), [&](const SectionView& sv) { return sv.ds == vo.section; })->ident;
+    o.var = vo.var->name;
+    o.type = option_type(skel, *vo.var);
+    o.is_string = is_char_array(o.type);
+    o.is_switch = o.type.kind == WKind::Bool;
+    o.long_name = vo.long_name;
+    o.short_name = vo.short_name;
+    o.help = vo.help;
+    if (!vo.default_value.is_null())
+      o.default_text = vo.default_value.is_string() ? vo.default_value.get<std::string>() : vo.default_value.dump();
+    g.options.push_back(std::move(o));
+  }
+}
+
+}  // namespace
+
+GuestModel guest_model(const GuestInput& in) {
+  const Skeleton& skel = *in.skel;
+  GuestModel g;
+  g.obj = sanitize_ident(skel.obj_name);
+  g.plan = plan_export_types(skel);
+  section_views(in, g);
+  guest_maps(skel, g);
   for (const ProgInfo& p : skel.progs) g.progs.push_back({p.name, p.attach, auto_attachable(p.attach)});
-
   for (int r : g.plan.exported)
     g.poll_buf_size = std::max<uint32_t>(g.poll_buf_size, (g.plan.records[r].size + 64 + 7) / 8 * 8);
-
   g.brief = doc_string(skel.doc, "brief");
   if (g.brief.empty()) g.brief = doc_string(skel.doc, "description");
   g.details = doc_string(skel.doc, "details");
-
-  std::vector<std::string> longs = {"help"};
-  std::string shorts = "h";
-  for (const SectionView& sv : g.views) {
-    for (const Variable& var : sv.ds->variables) {
-      if (is_placeholder_variable(var.name)) continue;
-      WPlan scratch;
-      WType t = plan_type(skel.types, var.type, scratch);
-      bool is_string = t.kind == WKind::Array && t.elem->kind == WKind::Char;
-      if (!scalar_option(t) && !is_string) continue;
-      GuestOption o;
-      o.view = sv.ident;
-      o.var = var.name;
-      o.type = t;
-      o.is_string = is_string;
-      o.is_switch = t.kind == WKind::Bool;
-      const std::optional<CmdArg>& cmdarg = var.cmdarg;
-      o.long_name = cmdarg && !cmdarg->long_name.empty() ? cmdarg->long_name : var.name;
-      if (cmdarg && cmdarg->short_name && shorts.find(cmdarg->short_name) == std::string::npos) {
-        o.short_name = cmdarg->short_name;
-        shorts += cmdarg->short_name;
-      }
-      if (std::find(longs.begin(), longs.end(), o.long_name) != longs.end()) continue;
-      longs.push_back(o.long_name);
-      o.help = cmdarg ? cmdarg->help : "";
-      if (o.help.empty()) o.help = doc_string(var.doc, "description");
-      if (o.help.empty()) o.help = "set " + var.name;
-      if (cmdarg && !cmdarg->default_value.is_null())
-        o.default_text = cmdarg->default_value.is_string() ? cmdarg->default_value.get<std::string>()
-                                                           : cmdarg->default_value.dump();
-      g.options.push_back(std::move(o));
-    }
-  }
+  guest_options(skel, g);
   return g;
 }
 

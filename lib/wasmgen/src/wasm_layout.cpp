@@ -35,7 +35,7 @@ class Planner {
     switch (ty.kind) {
       case TypeKind::Int:
         if (ty.is_bool) return fixed_int(WKind::Bool, ty.size, false);
-        if (ty.is_char && ty.size == 1) return WType{.kind = WKind::Char, .size = 1, .align = 1, .is_signed = ty.is_signed};
+        if (t_.is_char(rid)) return WType{.kind = WKind::Char, .size = 1, .align = 1, .is_signed = ty.is_signed};
         return fixed_int(WKind::Int, ty.size, ty.is_signed);
       case TypeKind::Float:
         if (ty.size == 4 || ty.size == 8) return WType{.kind = WKind::Float, .size = ty.size, .align = ty.size};

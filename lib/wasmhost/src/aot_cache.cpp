@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 
 #include "aot_glue_template.h"
@@ -77,10 +76,8 @@ std::optional<AotToolchain> look_up_toolchain(std::string* why) {
     return *why = "the C compiler " + t.cc + " does not run", std::nullopt;
   run_ok({t.wasm2c, "--version"}, &wasm2c_version);
   std::string runtime;
-  for (const char* f : {"wasm-rt-impl.c", "wasm-rt-impl.h", "wasm-rt.h"}) {
-    std::ifstream in(t.runtime_dir + "/" + f, std::ios::binary);
-    runtime += std::string(std::istreambuf_iterator<char>(in), {});
-  }
+  for (const char* f : {"wasm-rt-impl.c", "wasm-rt-impl.h", "wasm-rt.h"})
+    runtime += try_read_text_file(t.runtime_dir + "/" + f).value_or("");
   t.identity = t.cc + "\n" + cc_version + "\n" + t.wasm2c + "\n" + wasm2c_version + "\n" + runtime + "\n" +
                std::string(kAotGlueTemplate) + "\n" + std::to_string(kAotGlueVersion);
   for (const char* f : kCompileFlags) t.identity += std::string(" ") + f;
@@ -192,11 +189,6 @@ std::string render_glue(const AotModule& m, const std::string& header) {
   return s;
 }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // A private directory for one compile, removed with this object.
 class BuildDir {
  public:
@@ -222,7 +214,7 @@ void compile(const AotModule& m, const AotToolchain& t, const fs::path& cache, P
   std::string said;
   if (!run_ok({t.wasm2c, wasm.string(), "-n", "m", "-o", c.string()}, &said))
     throw Error(Exit::tool_failed, "AOT: wasm2c failed: " + first_line(said), m.name);
-  write_file_atomic(glue, render_glue(m, read_text(build.path() / "module.h")));
+  write_file_atomic(glue, render_glue(m, try_read_text_file(build.path() / "module.h").value_or("")));
   std::vector<std::string> argv{t.cc};
   for (const char* f : kCompileFlags) argv.push_back(f);
   argv.insert(argv.end(), {"-I", build.path().string(), "-I", t.runtime_dir, c.string(), glue.string(),

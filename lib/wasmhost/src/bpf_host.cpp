@@ -1,19 +1,12 @@
 #include "bpf_host.h"
 
 #include <bpf/bpf.h>
-#include <net/if.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <string>
 
-#include "ecc/libbpf_log.h"
-#include "ecc/btf_archive.h"
-#include "ecc/kernel_support.h"
 #include "ecc/error.h"
-#include "ecc/open_guard.h"
-#include "ecc/tc_attach.h"
 
 namespace ecc::wasmhost {
 namespace {
@@ -39,30 +32,6 @@ bool is_percpu(uint32_t type) {
          type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
 }
 
-// A target string for a program that attaches by section otherwise.
-bpf_link* attach_to(bpf_program* prog, const std::string& target) {
-  std::string_view sec = bpf_program__section_name(prog);
-  switch (bpf_program__type(prog)) {
-    case BPF_PROG_TYPE_KPROBE:
-      return bpf_program__attach_kprobe(prog, sec.rfind("kretprobe", 0) == 0, target.c_str());
-    case BPF_PROG_TYPE_TRACEPOINT: {
-      // "category:name" or "category/name"
-      size_t cut = target.find_first_of(":/");
-      if (cut == std::string::npos) return errno = EINVAL, nullptr;
-      return bpf_program__attach_tracepoint(prog, target.substr(0, cut).c_str(), target.substr(cut + 1).c_str());
-    }
-    case BPF_PROG_TYPE_RAW_TRACEPOINT:
-      return bpf_program__attach_raw_tracepoint(prog, target.c_str());
-    case BPF_PROG_TYPE_XDP: {
-      unsigned ifindex = if_nametoindex(target.c_str());
-      if (!ifindex) return errno = ENODEV, nullptr;
-      return bpf_program__attach_xdp(prog, static_cast<int>(ifindex));
-    }
-    default:
-      return errno = EOPNOTSUPP, nullptr;
-  }
-}
-
 int32_t arg_i32(const wi::Values& p, size_t i) { return p[i].Get<int32_t>(); }
 uint32_t arg_u32(const wi::Values& p, size_t i) { return p[i].Get<uint32_t>(); }
 int64_t arg_i64(const wi::Values& p, size_t i) { return p[i].Get<int64_t>(); }
@@ -83,6 +52,10 @@ BpfHost::~BpfHost() {
   for (auto& [h, o] : objects_) destroy(*o, stopped);
 }
 
+runtime::Say BpfHost::say() {
+  return [this](const std::string& line) { g_.write_out(2, line); };
+}
+
 BpfHost::Object* BpfHost::find(int64_t handle) {
   auto it = objects_.find(handle);
   return it == objects_.end() ? nullptr : it->second.get();
@@ -91,59 +64,11 @@ BpfHost::Object* BpfHost::find(int64_t handle) {
 int64_t BpfHost::load(uint32_t ptr, uint32_t len) {
   const uint8_t* src = g_.ptr(ptr, len);
   if (!src || len == 0) return 0;
-  auto o = std::make_unique<Object>();
+  auto o = std::make_unique<Object>(say());
   o->image.assign(src, src + len);
-
-  const std::string& btf_path = g_.opts().btf_path;
-  if (!btf_path.empty() && ::access(btf_path.c_str(), R_OK) != 0) {
-    g_.write_out(2, "wasm_load_bpf_object: cannot read the kernel BTF " + btf_path + " (--btf): " +
-                        std::strerror(errno) + "\n");
-    return 0;
-  }
-  // The guest's bytes come from outside: a damaged ELF must not crash us in libbpf.
-  try {
-    check_libbpf_survives_open(o->image.data(), o->image.size(), "the guest's object");
-  } catch (const Error& e) {
-    g_.write_out(2, std::string("wasm_load_bpf_object: ") + e.what() + "\n");
-    return 0;
-  }
-  bpf_object_open_opts oo{};
-  oo.sz = sizeof oo;
-  if (!btf_path.empty()) oo.btf_custom_path = btf_path.c_str();
-  // ecc --btfgen (SPEC §14): this kernel's entry of the module's archive when the kernel has no BTF.
-  EmbeddedBtf embedded;
-  if (btf_path.empty() && !btf_archive_.empty()) {
-    try {
-      if (!kernel_has_btf()) embedded = choose_embedded_btf(btf_archive_, "the module's " + std::string(kBtfArchiveSection));
-    } catch (const Error& e) {
-      g_.write_out(2, "wasm_load_bpf_object: " + e.line() + "\n");
-      return 0;
-    }
-    if (!embedded.empty()) oo.btf_custom_path = embedded.path().c_str();
-    if (g_.opts().verbose)
-      g_.write_out(2, std::string("ecli: btf_archive: ") +
-                          (embedded.empty() ? "not used, the kernel has its own BTF"
-                                            : "using the embedded BTF of " + embedded.entry()) +
-                          "\n");
-  }
-  LibbpfLog log;
-  o->obj = bpf_object__open_mem(o->image.data(), o->image.size(), &oo);
-  int err = o->obj ? bpf_object__load(o->obj) : -errno;
-  if (err) {
-    // libbpf's own words first: the diagnosis below may call libbpf too.
-    std::string tail = log.tail(20);
-    std::string lacks = o->obj ? kernel_lacks_for_load(o->obj, log.text(), oo.btf_custom_path != nullptr) : std::string();
-    std::string msg = "wasm_load_bpf_object: ";
-    if (!lacks.empty()) msg += lacks + "\n";
-    else msg += std::string(o->obj ? "load" : "open") + " failed: " + std::strerror(err < 0 ? -err : err) + "\n";
-    if (!tail.empty()) msg += "libbpf output (last 20 lines):\n" + tail;
-    g_.write_out(2, msg);
-    bpf_object__close(o->obj);
-    return 0;
-  }
-
+  if (!open_and_load(*o)) return 0;
   bpf_map* m;
-  bpf_object__for_each_map(m, o->obj) {
+  bpf_object__for_each_map(m, o->bpf.get()) {
     int fd = bpf_map__fd(m);
     if (fd < 0) continue;
     bpf_map_info info{};
@@ -160,6 +85,36 @@ int64_t BpfHost::load(uint32_t ptr, uint32_t len) {
   return handle;
 }
 
+// The guest's object through the runtime: its bytes come from outside
+// (guarded), ecc --btfgen's archive of the module when the kernel has no BTF.
+bool BpfHost::open_and_load(Object& o) {
+  runtime::OpenOptions oo;
+  oo.btf_path = g_.opts().btf_path;
+  oo.btf_archive = btf_archive_;
+  oo.archive_file = "the module's " + std::string(kBtfArchiveSection);
+  oo.guard_as = "the guest's object";
+  oo.verbose = g_.opts().verbose;
+  LibbpfLog log;
+  std::optional<runtime::LoadFailure> f;
+  try {
+    f = o.bpf.open(o.image.data(), o.image.size(), oo, log);
+  } catch (const Error& e) {
+    g_.write_out(2, "wasm_load_bpf_object: " + e.line() + "\n");
+    return false;
+  }
+  if (!f) f = o.bpf.load(log);
+  if (!f) return true;
+  std::string msg = "wasm_load_bpf_object: ";
+  if (!f->reason.empty()) msg += f->reason + "\n";
+  else msg += std::string(f->opened ? "load" : "open") + " failed: " + runtime::errno_text(f->err) + "\n";
+  if (!f->tail.empty()) msg += "libbpf output (last 20 lines):\n" + f->tail;
+  g_.write_out(2, msg);
+  return false;
+}
+
+// A tc program's target is "IFNAME", "IFNAME:ingress" or "IFNAME:egress"
+// (ingress when not said): the same attachment as ecli's loader makes (a
+// tcx link when the kernel has them, gone with the process).
 int32_t BpfHost::attach(int64_t handle, uint32_t name_ptr, uint32_t target_ptr) {
   Object* o = find(handle);
   if (!o) return -EBADF;
@@ -167,46 +122,15 @@ int32_t BpfHost::attach(int64_t handle, uint32_t name_ptr, uint32_t target_ptr) 
   std::optional<std::string_view> target = std::string_view();
   if (target_ptr) target = g_.cstr(target_ptr);
   if (!name || !target) return -EFAULT;
-  bpf_program* prog = bpf_object__find_program_by_name(o->obj, std::string(*name).c_str());
+  bpf_program* prog = bpf_object__find_program_by_name(o->bpf.get(), std::string(*name).c_str());
   if (!prog) return -ENOENT;
-  if (bpf_program__type(prog) == BPF_PROG_TYPE_SCHED_CLS) return attach_tc(*o, prog, std::string(*target));
-  bpf_link* link = target->empty() ? bpf_program__attach(prog) : attach_to(prog, std::string(*target));
-  if (!link) {
-    int err = errno ? errno : EINVAL;
-    std::string lacks = kernel_lacks_for_program(prog);
-    if (!lacks.empty()) g_.write_out(2, "wasm_attach_bpf_program: " + lacks + "\n");
-    return -err;
-  }
-  o->links.push_back(link);
-  return 0;
-}
-
-// A tc program's target is "IFNAME", "IFNAME:ingress" or "IFNAME:egress"
-// (ingress when not said): the same attachment as ecli's loader makes (a
-// tcx link when the kernel has them, gone with the process).
-int32_t BpfHost::attach_tc(Object& o, bpf_program* prog, const std::string& target) {
-  size_t colon = target.rfind(':');
-  std::string ifname = target.substr(0, colon), dir = colon == std::string::npos ? "" : target.substr(colon + 1);
-  TcTarget t;
-  t.egress = dir == "egress";
-  if (!dir.empty() && dir != "egress" && dir != "ingress") return -EINVAL;
-  t.ifindex = ifname.empty() ? 0 : static_cast<int>(if_nametoindex(ifname.c_str()));
-  if (t.ifindex <= 0) {
-    g_.write_out(2, "wasm_attach_bpf_program: tc program '" + std::string(bpf_program__name(prog)) +
-                        "' needs an interface as its target (IFNAME[:ingress|:egress]), not '" + target + "'\n");
-    return -ENODEV;
-  }
-  std::string failed, how;
-  TcAttachment a;
-  if (int err = a.attach(bpf_program__fd(prog), t, &failed, &how)) {
-    g_.write_out(2, "wasm_attach_bpf_program: cannot attach tc program '" + std::string(bpf_program__name(prog)) +
-                        "' (" + failed + "): " + std::strerror(-err) + "\n");
-    return err;
-  }
-  if (g_.opts().verbose)
-    g_.write_out(2, "ecli: tc program '" + std::string(bpf_program__name(prog)) + "': " + how + "\n");
-  o.tc.push_back(std::move(a));
-  return 0;
+  runtime::AttachFailure f;
+  int32_t err = o->bpf.attach_to(prog, std::string(*target), g_.opts().verbose, &f);
+  if (err && !f.lacks.empty())
+    g_.write_out(2, "wasm_attach_bpf_program: " + f.lacks + "\n");
+  else if (err && bpf_program__type(prog) == BPF_PROG_TYPE_SCHED_CLS && !f.message.empty())
+    g_.write_out(2, "wasm_attach_bpf_program: " + f.message + "\n");
+  return err;
 }
 
 int32_t BpfHost::map_fd_by_name(int64_t handle, uint32_t name_ptr) {
@@ -214,7 +138,7 @@ int32_t BpfHost::map_fd_by_name(int64_t handle, uint32_t name_ptr) {
   if (!o) return -EBADF;
   auto name = g_.cstr(name_ptr);
   if (!name) return -EFAULT;
-  bpf_map* m = bpf_object__find_map_by_name(o->obj, std::string(*name).c_str());
+  bpf_map* m = bpf_object__find_map_by_name(o->bpf.get(), std::string(*name).c_str());
   if (!m) return -ENOENT;
   return bpf_map__fd(m);
 }
@@ -256,50 +180,20 @@ int BpfHost::reader_for(Object& o, int map_fd, Reader** out) {
   if (it == o.readers.end()) {
     uint32_t type = maps_.at(map_fd).type;
     if (type != BPF_MAP_TYPE_RINGBUF && type != BPF_MAP_TYPE_PERF_EVENT_ARRAY) return -EINVAL;
-    // The callbacks get the reader itself: built in place (the map's nodes
-    // do not move), dropped again when libbpf refuses.
-    it = o.readers.emplace(map_fd, Reader{}).first;
-    Reader& r = it->second;
-    r.host = this;
     bpf_map *m, *found = nullptr;
-    bpf_object__for_each_map(m, o.obj) {
+    bpf_object__for_each_map(m, o.bpf.get()) {
       if (bpf_map__fd(m) == map_fd) found = m;
     }
-    r.map = found ? bpf_map__name(found) : std::to_string(map_fd);
-    if (type == BPF_MAP_TYPE_RINGBUF)
-      r.ring = ring_buffer__new(map_fd, on_ring, &r, nullptr);
-    else
-      r.perf = perf_buffer__new(map_fd, 64, on_perf, on_perf_lost, &r, nullptr);
-    if (!r.ring && !r.perf) {
-      int err = -errno;
-      o.readers.erase(it);
-      return err;
-    }
+    auto r = std::make_unique<Reader>(this, found ? bpf_map__name(found) : std::to_string(map_fd), say());
+    if (int err = r->events.open(map_fd, type == BPF_MAP_TYPE_RINGBUF, on_record, r.get())) return err;
+    it = o.readers.emplace(map_fd, std::move(r)).first;
   }
-  *out = &it->second;
+  *out = it->second.get();
   return 0;
 }
 
-int BpfHost::on_ring(void* reader, void* data, size_t size) {
-  Reader& r = *static_cast<Reader*>(reader);
-  if (r.host->counting_unread_) return ++r.unread, 0;
-  return r.host->deliver(data, size);
-}
-
-void BpfHost::on_perf(void* reader, int, void* data, uint32_t size) {
-  Reader& r = *static_cast<Reader*>(reader);
-  if (r.host->counting_unread_) {
-    ++r.unread;
-    return;
-  }
-  r.host->deliver(data, size);
-}
-
-void BpfHost::on_perf_lost(void* reader, int cpu, __u64 count) {
-  Reader& r = *static_cast<Reader*>(reader);
-  r.lost += count;
-  r.host->g_.write_out(2, "ecli: lost " + std::to_string(count) + " events of '" + r.map + "' on CPU " +
-                              std::to_string(cpu) + "\n");
+int BpfHost::on_record(void* reader, const void* data, size_t size) {
+  return static_cast<Reader*>(reader)->host->deliver(data, size);
 }
 
 // One record: copied straight into the guest's buffer, then the guest's
@@ -307,13 +201,13 @@ void BpfHost::on_perf_lost(void* reader, int cpu, __u64 count) {
 int BpfHost::deliver(const void* data, size_t size) {
   Round& r = round_;
   // libbpf has consumed this record: when it is not handed over, it counts.
-  if (r.halted) return ++r.reader->unread, -1;
+  if (r.halted) return r.reader->events.count_unread(), -1;
   // A slow guest may have a long backlog in one round: -d and SIGINT must not
   // wait for all of it.
   if (g_.should_stop()) {
     r.halted = true;
     g_.halt(Halt::stop, &r.trap);
-    return ++r.reader->unread, -1;
+    return r.reader->events.count_unread(), -1;
   }
   uint32_t n = static_cast<uint32_t>(std::min<size_t>(size, r.max_size));
   std::memcpy(g_.ptr(r.data_ptr, r.max_size), data, n);
@@ -332,13 +226,7 @@ int BpfHost::deliver(const void* data, size_t size) {
   // The ring buffer stops its round on a negative return; a perf buffer's
   // callback cannot stop it, so the remaining records of that round still
   // reach the guest (none is lost).
-  if (ret != 0) return -1;
-  using namespace std::chrono;
-  if (r.reader->ring && (++r.count & 255) == 0 && steady_clock::now() - r.started > milliseconds(50)) {
-    r.yielded = true;
-    return -1;
-  }
-  return 0;
+  return ret != 0 ? -1 : 0;
 }
 
 int32_t BpfHost::poll(int64_t handle, int32_t map_fd, const wi::Func::Ptr& callback, uint32_t ctx, uint32_t data,
@@ -364,72 +252,53 @@ int32_t BpfHost::poll(int64_t handle, int32_t map_fd, const wi::Func::Ptr& callb
   polling_ = o;
   using namespace std::chrono;
   auto until = timeout_ms < 0 ? steady_clock::time_point::max() : steady_clock::now() + milliseconds(timeout_ms);
-  int32_t result = 0;
-  for (;;) {
-    // Short waits, so that stop and the deadline are seen while blocked.
-    auto left = until == steady_clock::time_point::max() ? milliseconds(50)
-                                                         : duration_cast<milliseconds>(until - steady_clock::now());
-    int wait = static_cast<int>(g_.wait_budget(std::clamp(left, milliseconds(0), milliseconds(50))).count());
-    round_.yielded = false;
-    round_.count = 0;
-    round_.started = steady_clock::now();
-    int n = reader->ring ? ring_buffer__poll(reader->ring, wait) : perf_buffer__poll(reader->perf, wait);
-    g_.flush_out();
-    if (round_.halted) {
-      *halt = true;
-      *trap = round_.trap;
-      break;
-    }
-    if (round_.stopped) {
-      result = round_.stopped_with < 0 ? round_.stopped_with : 0;
-      break;
-    }
-    if (round_.yielded) break;  // records were handed over
-    if (n < 0 && n != -EINTR) {
-      result = n;
-      break;
-    }
-    if (n > 0) break;
-    if (g_.should_stop()) {
-      *halt = true;
-      g_.halt(Halt::stop, trap);
-      break;
-    }
-    if (steady_clock::now() >= until) break;
-  }
+  int32_t result = poll_rounds(*reader, until, trap, halt);
   polling_ = nullptr;
   round_.func.reset();
   round_.trap.reset();
   return result;
 }
 
+int32_t BpfHost::poll_rounds(Reader& reader, std::chrono::steady_clock::time_point until, wi::Trap::Ptr* trap,
+                             bool* halt) {
+  using namespace std::chrono;
+  for (;;) {
+    // Short waits, so that stop and the deadline are seen while blocked.
+    auto left = until == steady_clock::time_point::max() ? milliseconds(50)
+                                                         : duration_cast<milliseconds>(until - steady_clock::now());
+    int wait = static_cast<int>(g_.wait_budget(std::clamp(left, milliseconds(0), milliseconds(50))).count());
+    int n = reader.events.poll(wait, runtime::EventReader::budget());
+    g_.flush_out();
+    if (round_.halted) {
+      *halt = true;
+      *trap = round_.trap;
+      return 0;
+    }
+    if (round_.stopped) return round_.stopped_with < 0 ? round_.stopped_with : 0;
+    if (reader.events.yielded()) return 0;  // records were handed over
+    if (n < 0 && n != -EINTR) return n;
+    if (n > 0) return 0;
+    if (g_.should_stop()) {
+      *halt = true;
+      g_.halt(Halt::stop, trap);
+      return 0;
+    }
+    if (steady_clock::now() >= until) return 0;
+  }
+}
+
 void BpfHost::destroy(Object& o, bool count_unread) {
   // Detached first, so that what is left in the buffers can be counted. (A
   // guest that closes its object leaves the rest unread by its own choice.)
-  o.tc.clear();
-  for (bpf_link* l : o.links) bpf_link__destroy(l);
-  o.links.clear();
+  o.bpf.detach();
   for (auto& [fd, r] : o.readers) {
-    if (count_unread) {
-      counting_unread_ = true;
-      if (r.ring) ring_buffer__consume(r.ring);
-      if (r.perf) perf_buffer__consume(r.perf);
-      counting_unread_ = false;
-    }
-    if (r.lost)
-      g_.write_out(2, "ecli: " + std::to_string(r.lost) + " events of '" + r.map +
-                          "' were lost (the perf buffer overflowed)\n");
-    if (r.unread)
-      g_.write_out(2, "ecli: " + std::to_string(r.unread) + " events of '" + r.map +
-                          "' were not read before the object closed\n");
-    ring_buffer__free(r.ring);
-    perf_buffer__free(r.perf);
+    if (count_unread) r->events.discard_rest();
+    r->events.report();
   }
   o.readers.clear();
   for (int fd : o.map_fds) maps_.erase(fd);
   o.map_fds.clear();
-  bpf_object__close(o.obj);
-  o.obj = nullptr;
+  o.bpf.close();
 }
 
 int32_t BpfHost::close(int64_t handle) {

@@ -19,7 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "ecc/tc_attach.h"
+#include "ecc/runtime.h"
 #include "guest.h"
 #include "wasm_bpf_abi.h"
 
@@ -60,26 +60,18 @@ class BpfHost {
     uint32_t value_size;  // per-CPU maps: all CPUs' values
     uint32_t type;
   };
-  // A map's reader. Nothing goes silently (SPEC §9): perf buffers count the
-  // records the kernel dropped, each loss reported on stderr as it is seen
-  // and the total when the object closes, in the words of the package path;
-  // records read but not handed over because the run stopped, and those
-  // still in the buffer when a stopped run ends, are counted as unread and
-  // reported when the object closes.
+  // A map's reader (the runtime's, with its loss accounting), and the host
+  // its records go to.
   struct Reader {
-    BpfHost* host = nullptr;
-    std::string map;
-    ring_buffer* ring = nullptr;
-    perf_buffer* perf = nullptr;
-    uint64_t lost = 0;
-    uint64_t unread = 0;
+    Reader(BpfHost* h, std::string map, runtime::Say say) : host(h), events(std::move(map), std::move(say)) {}
+    BpfHost* host;
+    runtime::EventReader events;
   };
   struct Object {
+    explicit Object(runtime::Say say) : bpf(std::move(say)) {}
     std::vector<uint8_t> image;  // libbpf reads the ELF from here while it opens
-    bpf_object* obj = nullptr;
-    std::vector<bpf_link*> links;
-    std::vector<TcAttachment> tc;  // released before the links
-    std::unordered_map<int, Reader> readers;  // by map fd, built on first poll
+    runtime::Object bpf;
+    std::unordered_map<int, std::unique_ptr<Reader>> readers;  // by map fd, built on first poll; freed before bpf
     std::vector<int> map_fds;
   };
   // The poll in progress: where each record goes.
@@ -90,21 +82,19 @@ class BpfHost {
     Reader* reader = nullptr;
     int32_t stopped_with = 0;  // the callback's non-zero return
     bool stopped = false;
-    // A ring buffer's round ends after a while even when records keep
-    // coming, so that the guest's loop runs (the rest stays in the ring).
-    bool yielded = false;
-    uint32_t count = 0;
-    std::chrono::steady_clock::time_point started;
     bool halted = false;  // the run ends (trap in the callback, stop)
     wi::Trap::Ptr trap;
     wi::Values params = wi::Values(3), results = wi::Values(1);
   };
 
   int64_t load(uint32_t ptr, uint32_t len);
-  int32_t attach_tc(Object& o, bpf_program* prog, const std::string& target);
+  bool open_and_load(Object& o);
   int32_t attach(int64_t handle, uint32_t name_ptr, uint32_t target_ptr);
   int32_t poll(int64_t handle, int32_t map_fd, const wi::Func::Ptr& callback, uint32_t ctx, uint32_t data, uint32_t max,
                int32_t timeout, wi::Trap::Ptr* trap, bool* halt);
+  // Read rounds of `reader` until records were handed over, the guest's
+  // callback or a stop ended them, or `until`.
+  int32_t poll_rounds(Reader& reader, std::chrono::steady_clock::time_point until, wi::Trap::Ptr* trap, bool* halt);
   // A poll as a host call: the result, or the end of the run when a
   // callback trapped or the run was stopped.
   Result poll_call(const wi::Func::Ptr& callback, const char* where, const wi::Values& p, size_t ctx_at,
@@ -117,9 +107,8 @@ class BpfHost {
   int reader_for(Object& o, int map_fd, Reader** out);
   int deliver(const void* data, size_t size);
   void destroy(Object& o, bool count_unread);
-  static int on_ring(void* reader, void* data, size_t size);
-  static void on_perf(void* reader, int cpu, void* data, uint32_t size);
-  static void on_perf_lost(void* reader, int cpu, __u64 count);
+  static int on_record(void* reader, const void* data, size_t size);
+  runtime::Say say();
 
   Guest& g_;
   std::string btf_archive_;
@@ -127,7 +116,6 @@ class BpfHost {
   std::unordered_map<int, MapRef> maps_;  // every map fd of a live object
   int64_t next_handle_ = 1;
   Object* polling_ = nullptr;
-  bool counting_unread_ = false;  // closing: records are counted, not delivered
   Round round_;
   wi::FuncType callback_type_;
   wi::Func::Ptr go_callback_;

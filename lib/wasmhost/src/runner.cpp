@@ -8,6 +8,7 @@
 #include "bpf_host.h"
 #include "ecc/btf_archive.h"
 #include "ecc/error.h"
+#include "ecc/tool_name.h"
 #include "engine.h"
 #include "guest.h"
 #include "run_module.h"
@@ -134,7 +135,7 @@ bool use_aot(const WasmRunOptions& opts, Guest& guest) {
   if (opts.engine == WasmEngine::aot) return true;
   std::string why;
   if (find_aot_toolchain(&why)) return true;
-  if (opts.verbose) guest.write_out(2, "ecli: the AOT engine is not available (" + why + "): running in the interpreter\n");
+  if (opts.verbose) guest.write_out(2, tool_name() + ": the AOT engine is not available (" + why + "): running in the interpreter\n");
   return false;
 }
 

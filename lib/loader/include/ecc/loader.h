@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ecc/cmdline.h"
 #include "ecc/codec.h"
 #include "ecc/error.h"
 #include "ecc/model.h"
@@ -81,7 +82,8 @@ class TextTable {
 
 // --- program options (prog_options.cpp) --------------------------------------
 
-// One settable global variable of a data section.
+// One settable global variable of a data section: its names and help are
+// ecc/program_options.h's rule, the one the app.c gen-wasm-skel writes uses.
 struct ProgOption {
   std::string section;      // ".rodata", ".bss", ...
   std::string map_ident;    // internal map ident (rodata, bss, ...)
@@ -101,6 +103,13 @@ struct ProgSetting {
 };
 
 std::vector<ProgOption> program_options(const Package& pkg);
+// The options as a command-line table: -x, --long and --<variable> (where no
+// option is named so), a bool a switch that also takes --long=false. Each
+// applies `set` with its option and the text given ("true" for a bare bool).
+// With `help`, -h and --help apply it. The table refers to `opts`.
+using ProgOptionSetter = std::function<void(const ProgOption&, const std::string& text)>;
+std::vector<cmdline::Option> program_option_table(const std::vector<ProgOption>& opts, const ProgOptionSetter& set,
+                                                  const std::function<void()>& help = {});
 // Parses argv (after the package); throws Error(usage) for an unknown option
 // or a missing value and Error(bad_input) for a value the type cannot hold.
 // Defaults from cmdarg are included. Sets `help` when -h/--help is present.
@@ -126,7 +135,7 @@ struct RunOptions {
 };
 
 // Loads, attaches, and streams until `duration` or SIGINT/SIGTERM. Writes
-// events to `out` and "ecli: attached N programs" to stderr once attached.
+// events to `out` and "<tool>: attached N programs" to stderr (tool_name.h) once attached.
 // Returns the exit code: 0 on a clean stop (a signal once attached), 128 +
 // the signal number when SIGINT/SIGTERM came while loading or attaching
 // (everything acquired so far is released first). tc programs attach as

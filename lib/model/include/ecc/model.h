@@ -23,6 +23,11 @@ using Json = nlohmann::ordered_json;
 // Index into a TypeTable. 0 is always `void`.
 using TypeId = uint32_t;
 
+// How deep types are followed into types (records in records, arrays of
+// arrays, anonymous members in anonymous members) by everything that walks
+// them: deeper is a damaged or hostile input, not a program.
+constexpr int kMaxTypeDepth = 32;
+
 enum class TypeKind : uint8_t {
   Void,
   Int,       // also char, _Bool and 128-bit ints
@@ -66,7 +71,7 @@ struct Type {
   uint32_t align = 0;      // bytes
   // Int
   bool is_signed = false;
-  bool is_char = false;
+  bool is_char = false;    // its reader says so (BTF_INT_CHAR, Clang); see TypeTable::is_char
   bool is_bool = false;
   // Fwd: true when `union X;`, false when `struct X;`
   bool fwd_is_union = false;
@@ -83,20 +88,45 @@ struct Type {
   uint32_t btf_id = 0;
 };
 
+// A member placed in the record a walk starts at: `bit_offset` counts from
+// that record's start. A member of struct or union type that has no name,
+// or whose type has none, is `expanded`: `inner` holds its members, placed
+// the same way (C makes the members of an anonymous member the enclosing
+// record's; a member of an anonymous type has no type to refer to).
+struct PlacedMember {
+  const Member* member = nullptr;
+  uint32_t bit_offset = 0;
+  bool expanded = false;
+  std::vector<PlacedMember> inner;
+};
+
 class TypeTable {
  public:
   TypeTable();  // holds `void` at id 0
 
   TypeId add(Type t);
-  const Type& at(TypeId id) const { return types_.at(id); }
-  Type& at(TypeId id) { return types_.at(id); }
+  // An id past the last type throws Error(bad_input): readers check every id
+  // they read where they read it, naming the field (import_btf, the meta),
+  // so this is the last line of defence, not the message a user should see.
+  const Type& at(TypeId id) const {
+    if (id >= types_.size()) past_the_last(id);
+    return types_[id];
+  }
+  Type& at(TypeId id) {
+    if (id >= types_.size()) past_the_last(id);
+    return types_[id];
+  }
   size_t size() const { return types_.size(); }
+  // "type 12 (struct event)", for messages.
+  std::string describe(TypeId id) const;
 
   // Skips const/volatile/restrict/type tags.
   TypeId strip_mods(TypeId id) const;
   // Skips typedefs as well as modifiers: the type that decides the layout.
+  // Throws Error(bad_input) naming the type for a loop of them.
   TypeId resolve(TypeId id) const;
-  // Size and alignment in bytes, following typedefs and modifiers.
+  // Size and alignment in bytes, following typedefs and modifiers. Throws
+  // Error(bad_input) for arrays nested deeper than kMaxTypeDepth.
   uint32_t size_of(TypeId id) const;
   uint32_t align_of(TypeId id) const;
 
@@ -108,7 +138,25 @@ class TypeTable {
   // A named struct/union/enum/typedef by kind and name; nullopt when absent.
   std::optional<TypeId> find(TypeKind kind, std::string_view name) const;
 
+  // A C character type, typedefs and modifiers followed: a 1-byte integer
+  // that its reader marked as one or that is named char, signed char or
+  // unsigned char (clang leaves BTF_INT_CHAR unset). The one rule for what
+  // ecli and the generated apps print, and options take, as text.
+  bool is_char(TypeId id) const;
+  // An array of characters: a string up to its first NUL.
+  bool is_char_array(TypeId id) const;
+
+  // The members of the struct or union `record` (typedefs and modifiers
+  // followed), expanded members with their `inner` ones. Throws
+  // Error(bad_input) when anonymous records nest deeper than kMaxTypeDepth.
+  std::vector<PlacedMember> placed_members(TypeId record) const;
+  // The same as C names them: an expanded member without a name replaced by
+  // its members, at any depth.
+  std::vector<PlacedMember> flat_members(TypeId record) const;
+
  private:
+  [[noreturn]] void past_the_last(TypeId id) const;
+
   std::vector<Type> types_;
 };
 

@@ -72,9 +72,6 @@ fs::path docker_config_path();
 // not parse throws Error(bad_input) naming the file.
 std::optional<Credentials> docker_config_credentials(const fs::path& config, const std::string& registry);
 
-std::string base64_encode(std::span<const uint8_t> bytes);
-std::optional<std::string> base64_decode(const std::string& text);
-
 // --- manifests (manifest.cpp) -------------------------------------------------------
 
 struct Descriptor {

@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <span>
 #include <string>
-#include <vector>
 
 #include "ecc/model.h"
 
@@ -26,9 +25,5 @@ Json package_json(const Skeleton& skel, std::span<const uint8_t> elf);
 // Stable text forms: same model, same bytes.
 std::string dump_json(const Json& j);
 std::string dump_yaml(const Json& j);
-
-// Encoding helpers shared with the runner, which decodes packages.
-std::string base64_encode(std::span<const uint8_t> bytes);
-std::vector<uint8_t> zlib_compress(std::span<const uint8_t> bytes);
 
 }  // namespace ecc

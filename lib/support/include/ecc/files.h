@@ -1,6 +1,7 @@
-// The one way ecc and ecli write a file that someone else may read at the
-// same time (outputs, cache entries, PCHs): under a temporary name in the
-// same directory, then renamed into place. A reader sees the old file or the
+// Whole files in and out. The one reader of a whole file, and the one way
+// ecc and ecli write a file that someone else may read at the same time
+// (outputs, cache entries, PCHs): under a temporary name in the same
+// directory, then renamed into place. A reader sees the old file or the
 // whole new one, never a part; a failed write leaves nothing behind.
 #pragma once
 
@@ -8,10 +9,27 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
+
+#include "ecc/error.h"
 
 namespace ecc {
+
+// The whole of `path` (a regular file, or one of /proc or /sys, whose size
+// stat does not tell). A file that cannot be opened or read, a directory
+// too, throws Error(code, "cannot read <what>: <reason>", path), or
+// "cannot read: <reason>" without a `what`.
+std::vector<uint8_t> read_file(const std::filesystem::path& path, const std::string& what = {},
+                               Exit code = Exit::bad_input);
+std::string read_text_file(const std::filesystem::path& path, const std::string& what = {},
+                           Exit code = Exit::bad_input);
+// The same, or nothing for a file that cannot be read, for readers to whom
+// that is not an error (a missing cache entry or config file).
+std::optional<std::vector<uint8_t>> try_read_file(const std::filesystem::path& path);
+std::optional<std::string> try_read_text_file(const std::filesystem::path& path);
 
 // A temporary name next to `path` (".<name>.ecc-tmp-<pid>-<n>"), for a
 // producer that writes the file itself (clang -o, a PCH writer, write()).

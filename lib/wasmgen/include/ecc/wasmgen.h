@@ -16,20 +16,6 @@
 
 namespace ecc::wasmgen {
 
-// --- ELF: where a section's bytes sit in the object file --------------------
-
-struct ElfSection {
-  std::string name;
-  uint64_t offset = 0;      // file offset of the section's bytes
-  uint64_t size = 0;
-  uint64_t align = 0;       // sh_addralign
-  bool has_bytes = false;   // false for SHT_NOBITS (.bss)
-};
-
-// The section headers of a 64-bit little-endian ELF. Throws
-// Error(bad_input, ..., file) for anything else or a truncated image.
-std::vector<ElfSection> elf_sections(std::span<const uint8_t> elf, const std::string& file);
-
 // --- literals ---------------------------------------------------------------
 
 // A C string literal of `s`, split into lines of at most about `width`

@@ -1,0 +1,92 @@
+// The readers of ring buffers and perf event arrays (runtime.h).
+#include <cerrno>
+
+#include "ecc/runtime.h"
+#include "ecc/tool_name.h"
+
+namespace ecc::runtime {
+
+namespace {
+
+// A ring buffer callback's negative return ends ring_buffer__consume/poll
+// after that record; the rest stays in the ring for the next round.
+constexpr int kRoundOver = -ECANCELED;
+
+}  // namespace
+
+EventReader::~EventReader() {
+  if (ring_) ring_buffer__free(ring_);
+  if (perf_) perf_buffer__free(perf_);
+}
+
+int EventReader::open(int map_fd, bool ring, RecordFn fn, void* ctx) {
+  fn_ = fn;
+  ctx_ = ctx;
+  if (ring)
+    ring_ = ring_buffer__new(map_fd, on_ring, this, nullptr);
+  else
+    perf_ = perf_buffer__new(map_fd, 64, on_perf, on_perf_lost, this, nullptr);
+  return ring_ || perf_ ? 0 : -errno;
+}
+
+int EventReader::epoll_fd() const { return ring_ ? ring_buffer__epoll_fd(ring_) : perf_buffer__epoll_fd(perf_); }
+
+// A perf buffer round is bounded by itself: libbpf reads each CPU's buffer
+// up to the head it saw when the round began.
+int EventReader::poll(int wait_ms, clock::time_point round_end) {
+  round_end_ = round_end;
+  since_clock_ = 0;
+  yielded_ = false;
+  return ring_ ? ring_buffer__poll(ring_, wait_ms) : perf_buffer__poll(perf_, wait_ms);
+}
+
+int EventReader::consume(clock::time_point round_end) {
+  round_end_ = round_end;
+  since_clock_ = 0;
+  yielded_ = false;
+  return ring_ ? ring_buffer__consume(ring_) : perf_buffer__consume(perf_);
+}
+
+void EventReader::discard_rest() {
+  discarding_ = true;
+  consume();
+  discarding_ = false;
+}
+
+int EventReader::record(const void* data, size_t size) {
+  if (discarding_) return ++unread_, 0;
+  if (int r = fn_(ctx_, data, size)) return r;
+  // A ring_buffer__consume() keeps reading while producers keep writing:
+  // the clock every 256 records ends the round at its budget.
+  if (!ring_ || round_end_ == clock::time_point::max() || ++since_clock_ < 256) return 0;
+  since_clock_ = 0;
+  if (clock::now() < round_end_) return 0;
+  yielded_ = true;
+  return kRoundOver;
+}
+
+int EventReader::on_ring(void* self, void* data, size_t size) {
+  return static_cast<EventReader*>(self)->record(data, size);
+}
+
+void EventReader::on_perf(void* self, int, void* data, uint32_t size) {
+  static_cast<EventReader*>(self)->record(data, size);
+}
+
+void EventReader::on_perf_lost(void* self, int cpu, __u64 count) {
+  auto& r = *static_cast<EventReader*>(self);
+  r.lost_ += count;
+  r.say_(tool_name() + ": lost " + std::to_string(count) + " events of '" + r.map_ + "' on CPU " +
+         std::to_string(cpu) + "\n");
+}
+
+void EventReader::report() const {
+  if (lost_)
+    say_(tool_name() + ": " + std::to_string(lost_) + " events of '" + map_ +
+         "' were lost (the perf buffer overflowed)\n");
+  if (unread_)
+    say_(tool_name() + ": " + std::to_string(unread_) + " events of '" + map_ +
+         "' were not read before the object closed\n");
+}
+
+}  // namespace ecc::runtime

@@ -1,0 +1,124 @@
+#include "commands.h"
+
+#include <iostream>
+
+#include "distribute.h"
+#include "ecc/btf_file.h"
+#include "options.h"
+#include "run_file.h"
+#include "run_wasm.h"
+
+namespace ecc::ecli {
+
+namespace {
+
+std::string usage_text() {
+  return cmdline::synopsis_lines(subcommands(), "Usage: ") +
+         "\n"
+         "Loads the package's BPF object (CO-RE against the running kernel), sets\n"
+         "its globals from the program options, attaches every program and prints\n"
+         "its events and sampled maps until -d or SIGINT/SIGTERM.\n"
+         "'ecli run PACKAGE.json -h' lists the program's own options.\n"
+         "An APP.wasm (built by `ecc build-wasm`) runs in ecli's WebAssembly host\n"
+         "with the wasm_bpf host functions; -d and --btf apply to it too, and its\n"
+         "exit code is ecli's. By default (--engine auto) an app runs ahead-of-time\n"
+         "compiled: wasm2c and the host's C compiler ($CC, else cc) build it once\n"
+         "into $XDG_CACHE_HOME/ecc/aot (else ~/.cache/ecc/aot); without a C\n"
+         "compiler it runs in the interpreter. 'ecli compile APP.wasm' fills that\n"
+         "cache ahead of time.\n"
+         "\n"
+         "REF is an OCI reference, host[:port]/repository[:tag|@sha256:digest]\n"
+         "(tag 'latest' by default); URL is http:// or https://. A path that exists\n"
+         "is always a file. push stores an app.wasm or package.json in a registry\n"
+         "(the wasm-to-oci layout); pull and run fetch it into the cache under\n"
+         "$XDG_CACHE_HOME/ecc/oci, checked against its digest; run REF@sha256:...\n"
+         "runs a cached digest without the network. Credentials come from\n"
+         "$DOCKER_CONFIG/config.json or ~/.docker/config.json, or from\n"
+         "-u USER --password-stdin; CA files from /etc/containers/certs.d and\n"
+         "/etc/docker/certs.d.\n"
+         "\nOptions:\n" +
+         option_help() +
+         "\nExit status: 0 success (also after SIGINT/SIGTERM or -d), 1 bad package,\n"
+         "option value or registry answer, 2 usage error (unknown option, missing\n"
+         "value), 3 the kernel refused to load or attach (the verifier log tail is\n"
+         "printed).\n";
+}
+
+int help(const std::vector<std::string>&) {
+  std::cout << usage_text();
+  return 0;
+}
+
+int version(const std::vector<std::string>&) {
+  std::cout << "ecli " << ECC_VERSION << "\n";
+  return 0;
+}
+
+int run(const std::vector<std::string>& args) {
+  Options o = parse_run_args(args);
+  if (o.help) return help(args);
+  // A bad --btf is the user's file, named before anything is fetched or loaded.
+  if (!o.run.btf_path.empty()) check_btf_file(o.run.btf_path);
+  // A URL or a reference runs from the cache exactly as a local file.
+  const std::string file = resolve_run_file(o);
+  // An app.wasm carries its own object and options (SPEC §8).
+  if (is_wasm_file(file)) return run_wasm(file, o.program_args, o.run, o.engine);
+  return run_package_file(file, o.program_args, o.run);
+}
+
+// pull, push and compile: the operands after the options, exactly as many as
+// `wanted` says (else the `wrong` message), then the credentials checked.
+Options operands(unsigned command, const std::string& name, const std::vector<std::string>& args, size_t wanted,
+                 const std::string& wrong, std::vector<std::string>& out) {
+  Options o;
+  out = parse_command_args(o, command, name, args);
+  if (o.help) return o;
+  if (out.size() != wanted) throw Error(Exit::usage, wrong);
+  check_credentials(o);
+  return o;
+}
+
+int pull(const std::vector<std::string>& args) {
+  std::vector<std::string> ops;
+  Options o = operands(kPull, "pull", args, 1, "ecli pull takes one REF (ecli pull [options] REF [-o FILE])", ops);
+  if (o.help) return help(args);
+  o.reference = ops[0];
+  return pull_command(o);
+}
+
+int push(const std::vector<std::string>& args) {
+  std::vector<std::string> ops;
+  Options o = operands(kPush, "push", args, 2, "ecli push takes FILE and REF (ecli push [options] FILE REF)", ops);
+  if (o.help) return help(args);
+  o.file = ops[0];
+  o.reference = ops[1];
+  return push_command(o);
+}
+
+int compile(const std::vector<std::string>& args) {
+  std::vector<std::string> ops;
+  Options o = operands(kCompile, "compile", args, 1, "ecli compile takes one APP.wasm (ecli compile [options] APP.wasm)", ops);
+  if (o.help) return help(args);
+  return compile_wasm(ops[0], o.registry.verbose);
+}
+
+}  // namespace
+
+const std::vector<cmdline::Subcommand>& subcommands() {
+  static const std::vector<cmdline::Subcommand> table = {
+      {"run",
+       "ecli run [options] PACKAGE.json [program options]\n"
+       "ecli run [options] APP.wasm [app arguments]\n"
+       "ecli run [options] URL|REF [program options]",
+       run},
+      {"pull", "ecli pull [options] REF [-o FILE]", pull},
+      {"push", "ecli push [options] FILE REF", push},
+      {"compile", "ecli compile [-v] APP.wasm", compile},
+      {"-h", "", help, true},
+      {"--help", "", help, true},
+      {"--version", "", version, true},
+  };
+  return table;
+}
+
+}  // namespace ecc::ecli
