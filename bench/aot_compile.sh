@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# First-run AOT compile time per example (SPEC §8 Engines, §12): each
+# First-run AOT compile time per example (docs/wasm-host-abi.md, Engines; docs/testing.md): each
 # examples/<name> built as an app.wasm (`ecc gen-wasm-skel` + `build-wasm`),
 # then `ecli compile` into an empty cache (wasm2c + the host's C compiler),
 # then again (a cached compile: nothing to do). Module and shared object sizes.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ecc vs a bare `clang -g -O2 -target bpf -c` of the same file (SPEC §12),
+# ecc vs a bare `clang -g -O2 -target bpf -c` of the same file (docs/testing.md),
 # cold cache and warm cache, as ratios measured in one run.
 # usage: bench/compile.sh [FILE.bpf.c HEADER.h]   (default: examples/sigsnoop)
 set -euo pipefail

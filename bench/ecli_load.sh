@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fixed-rate floods through every consumer (SPEC §12, issue 11 part 4):
+# Fixed-rate floods through every consumer (docs/testing.md, Benchmarks):
 # `ecli run -j package.json`, the generated app.wasm under each engine, and
 # the native libbpf consumer as the baseline, for a ring buffer and a perf
 # event array (bench/flood.bpf.c built with FLOOD_PERF), at each rate for

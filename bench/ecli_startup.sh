@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Start-up of sigsnoop (SPEC §12): time from `ecli run` to its "attached"
+# Start-up of sigsnoop (docs/testing.md): time from `ecli run` to its "attached"
 # line for the package, and to the first event for the package and for the
 # app.wasm that `ecc gen-wasm-skel` + `build-wasm` make of it (an app prints
-# nothing when attached) under each engine of SPEC §8, the AOT module cached
+# nothing when attached) under each engine in docs/wasm-host-abi.md, the AOT module cached
 # (`ecli compile` before, its time printed). A child ignoring SIGWINCH is
 # signalled every millisecond until an event comes. Several runs, mean and
 # median in ms, and the ratios to the package's time to its first event.

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Events per second through `ecli run -j package.json`, through the app.wasm
 # that `ecc gen-wasm-skel` + `build-wasm` make of the same program (JSON lines
-# too, printed from wasm32) under each engine of SPEC §8 (ENGINES, default
+# too, printed from wasm32) under each engine in docs/wasm-host-abi.md (ENGINES, default
 # "aot interp"; the AOT module compiled by `ecli compile` before the runs, its
 # compile time printed), and through a minimal native
-# libbpf consumer of the same object (SPEC §12), measured in one run, plus
+# libbpf consumer of the same object (docs/testing.md), measured in one run, plus
 # lost events (sequence gaps). The flooder calls getppid() in a tight loop on
 # one core. JSON goes to a file on tmpfs so that events can be counted.
 # usage: bench/ecli_throughput.sh   (env: FLOOD_SECONDS=3 RUNS=3 BUILD=build ENGINES="aot interp")

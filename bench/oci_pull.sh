@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Distribution (SPEC §13) figures on a docker-registry on loopback:
+# Distribution (docs/oci.md) figures on a docker-registry on loopback:
 #  - start-up to "attached" of sigsnoop: a local package.json vs `ecli run REF`
 #    of the same package already in the cache (by tag: probe + HEAD; by
 #    digest: no network);

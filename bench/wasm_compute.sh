@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A compute-bound guest (bench/compute_guest.c: a JSON formatting loop and an
 # integer loop over linear memory) native (clang -O2) vs wasm32-wasi (clang
-# -O2) under each engine of SPEC §8, measured in one run (SPEC §12: the AOT
+# -O2) under each engine in docs/wasm-host-abi.md, measured in one run (docs/testing.md: the AOT
 # engine within 2x of native). The interpreter runs 1/100 of the iterations
 # (it is ~200x slower); times are per iteration. The AOT module is compiled
 # (`ecli compile`, time printed) before it is measured.

@@ -1,7 +1,7 @@
 // The Wasm side of bench/wasm_throughput.sh: native_consumer.c's loop as a
 // wasm32-wasi guest on the wasm_bpf ABI. The flood object comes from
 // flood_obj.h (written by the script); target_pid is patched into the ELF
-// image's .rodata before the load, as SPEC §8 prescribes for load = open+load.
+// image's .rodata before the load, as docs/wasm-host-abi.md prescribes for load = open+load.
 // Prints "events N lost M" at the end.
 // usage: wasm_flood_guest PID SECONDS
 #include <stdint.h>

@@ -1,5 +1,5 @@
 #!/bin/sh
-# app.wasm size per example (SPEC §12): `ecc gen-wasm-skel` + `ecc build-wasm`
+# app.wasm size per example (docs/testing.md): `ecc gen-wasm-skel` + `ecc build-wasm`
 # on a copy of each example, against eunomia-bpf's sigsnoop app.wasm (70,076
 # bytes, from its published demo). The embedded BPF object is part of the
 # module, so its size is shown too.

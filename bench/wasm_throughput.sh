@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Events per second through a Wasm app (bench/wasm_flood_guest.c in ecli's
-# Wasm host, lib/wasmhost, under each engine of SPEC §8) vs the native
+# Wasm host, lib/wasmhost, under each engine in docs/wasm-host-abi.md) vs the native
 # libbpf consumer of the same BPF object (bench/native_consumer.c), measured
 # in one run, plus lost events (sequence gaps) and events per CPU-second. The
 # flooder calls getppid() in a tight loop on one core. The AOT module is

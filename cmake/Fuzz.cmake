@@ -1,4 +1,4 @@
-# ECC_FUZZ: libFuzzer targets under tests/fuzz (SPEC §11, "Fuzzing").
+# ECC_FUZZ: libFuzzer targets under tests/fuzz (docs/testing.md, Fuzzing).
 # Included from the top CMakeLists before any library, so that everything
 # (libraries, tools, tests) is compiled with the fuzzer's coverage
 # instrumentation plus ASan and UBSan. The fuzz targets themselves link with

@@ -1,4 +1,4 @@
-# The install tree (SPEC §10, issue 5): binaries in bin/, the scan module in
+# The install tree (docs/docker.md): binaries in bin/, the scan module in
 # lib/ecc/, templates and the guest SDK in share/ecc/, and a CMake package in
 # lib/cmake/ecc/ so user projects can build packages as ordinary build steps.
 # Everything is found relative to the binaries, so the tree can be moved.

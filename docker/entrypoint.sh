@@ -1,7 +1,7 @@
 #!/bin/sh
 # Entry point of the ecc image: works on the project mounted at /src.
 #   (no argument)   package the one *.bpf.c in /src with its header <name>.h
-#   gen-wasm-skel   write <name>.skel.h, <name>.wasm.h, ewasm-skel.h, app.c, eunomia-include/ (SPEC §7)
+#   gen-wasm-skel   write <name>.skel.h, <name>.wasm.h, ewasm-skel.h, app.c, eunomia-include/ (docs/ecc.md)
 #   build-wasm      build app.wasm
 #   anything else   passed to ecc as it is
 set -eu

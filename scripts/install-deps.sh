@@ -34,7 +34,7 @@ packages=(
   go-md2man man-db
   # Wasm path
   wasi-libc libclang-rt-14-dev-wasm32 wabt binaryen rustc libstd-rust-dev-wasm32
-  # distribution (SPEC §13): the registry client, and a real registry, an
+  # distribution (docs/oci.md): the registry client, and a real registry, an
   # independent client, a test CA and htpasswd for the tests
   libcurl4-openssl-dev libssl-dev openssl docker-registry skopeo apache2-utils
 )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mounts tracefs, debugfs and bpffs when missing, so BPF programs can attach
-# (SPEC §11). Needs root; without it, prints why and does nothing.
+# (docs/testing.md). Needs root; without it, prints why and does nothing.
 set -u
 if [ "$(id -u)" -ne 0 ]; then
   echo "mount-kernel-fs: not root; kernel tests will be skipped (or fail under ECC_REQUIRE_KERNEL=1)" >&2

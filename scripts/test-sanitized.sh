@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole ctest suite built with AddressSanitizer + UndefinedBehaviorSanitizer
-# (SPEC §11, issue 11 part 3): configures build-asan with clang 14,
+# (docs/testing.md, Sanitizers): configures build-asan with clang 14,
 # ECC_SANITIZE=ON and ECC_FUZZ=ON (one directory serves both), builds, mounts
 # the kernel filesystems and runs every test with leak detection on. ctest's
 # summary is the last thing printed.

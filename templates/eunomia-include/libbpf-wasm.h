@@ -1,5 +1,5 @@
 /* libbpf-wasm.h: libbpf's user-space API for a WebAssembly guest, over the
- * six wasm_bpf host functions (ecc SPEC §7, §8). Part of the ecc guest SDK
+ * six wasm_bpf host functions (ecc's docs/ecc.md, docs/wasm-host-abi.md). Part of the ecc guest SDK
  * (eunomia-include/), written for ecc.
  *
  * With a `<name>.skel.h` from `ecc gen-wasm-skel` an app written for libbpf

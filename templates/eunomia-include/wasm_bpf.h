@@ -1,4 +1,4 @@
-/* wasm_bpf.h: the host functions of module "wasm_bpf" (ecc SPEC §8), as a
+/* wasm_bpf.h: the host functions of module "wasm_bpf" (ecc's docs/wasm-host-abi.md), as a
  * WebAssembly guest built with clang --target=wasm32-wasi sees them.
  * Part of the ecc guest SDK (eunomia-include/), written for ecc.
  *

@@ -1,4 +1,4 @@
-/* wasm_bpf_abi.h: the one declaration of the host ABI of ecc SPEC §8, read
+/* wasm_bpf_abi.h: the one declaration of the host ABI of ecc's docs/wasm-host-abi.md, read
  * by both sides: the guest SDK (wasm_bpf.h declares the imports from it) and
  * ecc's host (lib/wasmhost builds and checks its import table from it).
  * Part of the ecc guest SDK (eunomia-include/), written for ecc.

@@ -1,5 +1,5 @@
 // add_missing_types: export types a program uses only for locals are added
-// to the object's .BTF (SPEC §5), and nothing else of the object changes.
+// to the object's .BTF (docs/package-format.md), and nothing else of the object changes.
 // Oracles: the BTF plain clang writes for a global of the same type (read
 // back with our importer, and printed by pahole), libelf for the sections,
 // libbpf for programs and maps, bpftool and the kernel for acceptance.

@@ -1,5 +1,5 @@
 // Helpers shared by the test suites: temp dirs, running commands, files,
-// and the kernel requirement of SPEC §11.
+// and the kernel requirement in docs/testing.md.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // Every bad input: one `ecc: error:` line naming the file, the exit code of
-// SPEC §3, and no output file left behind.
+// docs/ecc.md, and no output file left behind.
 #include <sys/stat.h>
 
 #include "ecc_fixture.h"
@@ -146,7 +146,7 @@ TEST_F(BadInput, FailedRunKeepsPreviousOutputsIntact) {
   EXPECT_EQ(read_text(dir / "package.json"), pkg);
 }
 
-// Annotations with meaning to the runner are typed at build time (SPEC §6):
+// Annotations with meaning to the runner are typed at build time (docs/annotations.md):
 // a malformed one is one error naming the declaration, not an internal error.
 TEST_F(BadInput, MalformedAnnotationsNameTheDeclaration) {
   std::string text = read_text(dir / "sigsnoop.bpf.c");

@@ -1,4 +1,4 @@
-// Issue 11: nothing in ecc's cache is trusted. A damaged entry (the clang
+// docs/cache.md: nothing in ecc's cache is trusted. A damaged entry (the clang
 // probe record, vmlinux.h, either PCH) is rebuilt, never fatal, and the
 // package is byte-identical to one built on a clean cache.
 #include "ecc_fixture.h"

@@ -65,7 +65,7 @@ TEST_F(EccTest, TwoRunsGiveIdenticalBytes) {
   EXPECT_EQ(obj1, read_bytes(dir / "bootstrap.bpf.o"));
 }
 
-// SPEC §4.2: a warm compile reuses the PCH and the object is unchanged by it.
+// docs/cache.md: a warm compile reuses the PCH and the object is unchanged by it.
 TEST_F(EccTest, PrecompiledHeaderGivesTheSameObject) {
   fs::path dir = copy_example("sigsnoop");
   std::vector<std::string> files = {(dir / "sigsnoop.bpf.c").string(), (dir / "sigsnoop.h").string()};
@@ -162,7 +162,7 @@ TEST_F(EccTest, HelpAndVersion) {
   EXPECT_EQ(v.out.rfind("ecc ", 0), 0u);
 }
 
-// Eight ecc runs at once on one cold cache (issue 11, faults): every run
+// Eight ecc runs at once on one cold cache (docs/testing.md, Faults): every run
 // succeeds, all write the same package, and the cache they left serves a
 // warm run that writes it again, byte for byte. ECC_CACHE_WARM=sync so the
 // PCH writers race too, inside the runs.

@@ -1,4 +1,4 @@
-// ecc under faults (issue 11): killed at any stage, a full disk under the
+// ecc under faults (docs/testing.md): killed at any stage, a full disk under the
 // outputs or the cache, and the order in which the outputs are renamed into
 // place (tools/ecc/outputs.h).
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-// ecc --btfgen and ecli on a kernel without BTF (SPEC §14): an archive made
+// ecc --btfgen and ecli on a kernel without BTF (docs/package-format.md): an archive made
 // from this kernel's BTF, a package that carries its minimal BTF, run in a
 // private mount namespace where /sys/kernel/btf/vmlinux reads as empty.
 #include <bpf/btf.h>

@@ -1,4 +1,4 @@
-// Packages in the format eunomia-bpf's own ecc writes (SPEC §5
+// Packages in the format eunomia-bpf's own ecc writes (docs/package-format.md
 // Interoperability), made here from ours: variables with only name and type,
 // export types without member offsets, `"maps": null`, `__eunomia_dummy_*`
 // placeholders that pull the event type into the BTF, unknown keys. ecli

@@ -1,4 +1,4 @@
-// SIGINT while ecli loads or attaches (issue 11, faults): ecli stops
+// SIGINT while ecli loads or attaches (docs/testing.md, Faults): ecli stops
 // promptly, releases what it had attached and loaded, and exits with 130
 // (128 + SIGINT; a SIGINT once attached is the clean stop, exit 0).
 // The test build of ecli (ecli-testhooks, testhooks.cpp) marks each step on

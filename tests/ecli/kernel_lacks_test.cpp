@@ -1,4 +1,4 @@
-// What the kernel lacks is said in words (SPEC §9), never "needs
+// What the kernel lacks is said in words (docs/ecli.md), never "needs
 // privileges" when ecli runs as root.
 #include <bpf/libbpf.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 // Every event is delivered or counted as lost and reported, never silently
-// dropped (SPEC §9, issue 11 part 4), on each path ecli has: the package
+// dropped (docs/ecli.md, Lost events), on each path ecli has: the package
 // (`ecli run -j`) and the generated app.wasm under both engines, each with
 // bench/flood.bpf.c's ring buffer (a small one here) and perf event array.
 // N events go out at a fixed rate, the consumer stopped for the first part so

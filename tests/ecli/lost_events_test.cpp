@@ -1,4 +1,4 @@
-// Lost events are counted and reported, never silently dropped (SPEC §9):
+// Lost events are counted and reported, never silently dropped (docs/ecli.md):
 // a stopped ecli lets the kernel overflow its perf buffer; afterwards every
 // record is either printed or counted in ecli's "lost" lines.
 #include <signal.h>

@@ -1,4 +1,4 @@
-// xdp and tc programs attached by ecli from their annotations (SPEC §6):
+// xdp and tc programs attached by ecli from their annotations (docs/annotations.md):
 // interfaces named in the doc comments, tc on egress with its own handle and
 // priority (a tcx link, where they do not apply, on a kernel with tcx); a UDP
 // packet over lo is seen by both, and both are detached again.

@@ -1,4 +1,4 @@
-// ecli killed with SIGKILL leaves nothing attached (issue 11, faults): its
+// ecli killed with SIGKILL leaves nothing attached (docs/testing.md, Faults): its
 // programs live on BPF links and file descriptors only, which the kernel
 // drops with the process. tc classifiers are tcx links on a kernel that has
 // them (this one: 6.x); xdp with @flags uses a netlink attachment, which

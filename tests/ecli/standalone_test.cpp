@@ -1,4 +1,4 @@
-// `ecc --standalone` (SPEC §14): the executable ecc writes next to the
+// `ecc --standalone` (docs/ecc-standalone.md): the executable ecc writes next to the
 // package runs it by itself, with the program's options plus ecli run's, from
 // anywhere; a damaged one says so in one line.
 #include <signal.h>

@@ -1,4 +1,4 @@
-// The headline flow of SPEC §7-§8 on the kernel: gen-wasm-skel and
+// The headline flow of docs/ecc.md, docs/wasm-host-abi.md on the kernel: gen-wasm-skel and
 // build-wasm on an example, then `ecli run app.wasm` with the app's own
 // options, checked event by event.
 #include <arpa/inet.h>
@@ -19,7 +19,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Every app runs under both engines of SPEC §8 (--engine aot|interp), with
+// Every app runs under both engines in docs/wasm-host-abi.md (--engine aot|interp), with
 // the same output and exit codes.
 class WasmApp : public EcliTest, public ::testing::WithParamInterface<const char*> {
  protected:

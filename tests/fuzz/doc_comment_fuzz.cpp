@@ -1,4 +1,4 @@
-// Doc comments (SPEC §6): lib/srcscan's parse_doc_comment on the raw comment
+// Doc comments (docs/annotations.md): lib/srcscan's parse_doc_comment on the raw comment
 // text, and the annotations it yields read into the model (first byte: which
 // seed object).
 #include <cstddef>

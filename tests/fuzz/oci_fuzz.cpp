@@ -1,4 +1,4 @@
-// Registry input (SPEC §13), one parser per input picked by its first byte:
+// Registry input (docs/oci.md), one parser per input picked by its first byte:
 //   m  a manifest or index (read_manifest, then the layer's digest checked)
 //   r  a reference (parse_reference)
 //   w  a WWW-Authenticate header

@@ -1,4 +1,4 @@
-// The typed annotations (SPEC §6) and the event-type rule shared by ecc,
+// The typed annotations (docs/annotations.md) and the event-type rule shared by ecc,
 // ecli and the Wasm generators.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// SPEC §13's bad input: each case is one `ecli: error:` line naming the
+// The bad input of docs/oci.md: each case is one `ecli: error:` line naming the
 // reference or URL, a non-zero exit, and nothing half-written in the cache
 // or at -o.
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-// `ecli pull` onto a full disk (issue 11, faults): a small tmpfs as `-o`'s
+// `ecli pull` onto a full disk (docs/testing.md, Faults): a small tmpfs as `-o`'s
 // directory and as $XDG_CACHE_HOME, where lib/oci keeps the pulled blobs.
 // One `ecli: error:` line naming the file and "No space left on device",
 // exit non-zero, and no partial file.

@@ -82,7 +82,7 @@ void Oracle::maps_and_progs_match_bpftool_skeleton() {
     b_names.push_back(m.name);
     // bpftool 7.1 gives every internal map an mmaped pointer; libbpf makes
     // a map mmapable only when its DATASEC has a non-static variable
-    // (.rodata.str1.1 holds only string literals). SPEC §5 means the latter.
+    // (.rodata.str1.1 holds only string literals). docs/package-format.md means the latter.
     if (m.mmaped && section_has_globals(btf, m.ident)) b_mmaped.push_back(m.ident);
   }
   EXPECT_EQ(b_idents, b.map_idents) << "bpftool's own two lists disagree";
@@ -193,7 +193,7 @@ void Oracle::export_types_match_btf_and_pahole() {
   for (const OJson& t : types) {
     std::string name = t.at("name");
     SCOPED_TRACE("export type " + name);
-    // SPEC §5: every export type is in the packaged object's BTF, also
+    // docs/package-format.md: every export type is in the packaged object's BTF, also
     // one the program uses only for locals (ecc added it).
     std::optional<uint32_t> id = btf.find_record_or_enum(name);
     ASSERT_TRUE(id) << "not in the object's BTF";

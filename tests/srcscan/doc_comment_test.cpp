@@ -1,4 +1,4 @@
-// parse_doc_comment(): SPEC §6 on comment text alone.
+// parse_doc_comment(): docs/annotations.md on comment text alone.
 #include <gtest/gtest.h>
 
 #include "ecc/srcscan.h"

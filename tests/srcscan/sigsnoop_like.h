@@ -1,5 +1,5 @@
 // A sigsnoop-like program with doc comments on every kind of declaration
-// SPEC §6 covers, shared by the docs and PCH tests.
+// docs/annotations.md covers, shared by the docs and PCH tests.
 #pragma once
 
 namespace ecc::test {

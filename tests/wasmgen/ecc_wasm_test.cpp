@@ -184,7 +184,7 @@ TEST(BuildWasm, SigsnoopFromTheCurrentDirectoryIsASmallValidModule) {
     if (module == "wasm_bpf") bpf_imports.insert(i.substr(i.find('.') + 1));
     else other_modules.insert(module);
   }
-  // The six of SPEC §8 (map_operate: load writes .bss views, generic code).
+  // The six in docs/wasm-host-abi.md (map_operate: load writes .bss views, generic code).
   EXPECT_EQ(bpf_imports, (std::set<std::string>{"wasm_load_bpf_object", "wasm_attach_bpf_program",
                                                 "wasm_bpf_buffer_poll", "wasm_bpf_map_fd_by_name",
                                                 "wasm_close_bpf_object", "wasm_bpf_map_operate"}));

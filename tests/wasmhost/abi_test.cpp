@@ -63,7 +63,7 @@ TEST(HostAbi, TheGuestHeaderDeclaresExactlyTheListedImportsAndTypes) {
   TempDir dir;
   std::map<std::string, std::string> want = declared();
   ASSERT_EQ(want.size(), 6u);
-  // SPEC §8's table.
+  // docs/wasm-host-abi.md's table.
   EXPECT_EQ(want["wasm_load_bpf_object"], "(i32,i32)->i64");
   EXPECT_EQ(want["wasm_attach_bpf_program"], "(i64,i32,i32)->i32");
   EXPECT_EQ(want["wasm_bpf_buffer_poll"], "(i64,i32,i32,i32,i32,i32,i32)->i32");

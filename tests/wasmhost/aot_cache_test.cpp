@@ -1,4 +1,4 @@
-// The AOT cache of SPEC §8 Engines: a first run compiles, a cached run
+// The AOT cache of docs/wasm-host-abi.md, Engines: a first run compiles, a cached run
 // compiles nothing, concurrent compiles of one module leave one entry, and
 // the AOT engine's fault handling leaves a crash in host code a crash.
 #include <signal.h>
@@ -69,7 +69,7 @@ TEST_F(AotCache, ConcurrentCompilesLeaveOneWholeEntry) {
   EXPECT_EQ(run_app(wasm, {}, opts()).code, 43);
 }
 
-// Issue 11: a damaged entry (truncated, overwritten, without its stamp) is
+// docs/cache.md: a damaged entry (truncated, overwritten, without its stamp) is
 // compiled again, never loaded and never fatal.
 TEST_F(AotCache, DamagedEntriesAreCompiledAgain) {
   std::vector<uint8_t> wasm = unique_module(44);

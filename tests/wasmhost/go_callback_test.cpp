@@ -1,4 +1,4 @@
-// The convention of wasm-bpf's Go SDK (SPEC §8): TinyGo cannot export a
+// The convention of wasm-bpf's Go SDK (docs/wasm-host-abi.md): TinyGo cannot export a
 // function table, so the module imports wasm_bpf_buffer_poll from module
 // `callback-wrapper` and exports its record callback as the function
 // `go-callback`. Hand-written modules in both import forms (wasm-bpf's

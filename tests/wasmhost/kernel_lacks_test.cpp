@@ -1,5 +1,5 @@
 // When wasm_load_bpf_object (or an attach) fails because of the kernel, the
-// host's stderr names what the kernel lacks (SPEC §9) — no BTF for CO-RE, no
+// host's stderr names what the kernel lacks (docs/ecli.md) — no BTF for CO-RE, no
 // BPF trampolines for fentry/LSM programs, `bpf` missing from the LSM list —
 // and the guest still gets handle 0 / a negative errno. Also the capture of
 // libbpf's messages the host prints from (LibbpfLog).

@@ -27,7 +27,7 @@ namespace ecc::test {
 
 std::vector<uint8_t> wat2wasm(const TempDir& dir, const std::string& wat);
 
-// The engines of SPEC §8: every test that runs a module runs under both,
+// The engines in docs/wasm-host-abi.md: every test that runs a module runs under both,
 // expecting the same results, errors and exit codes. run_app uses the
 // engine of the running test (use_engine, from the fixtures' SetUp) unless
 // its options name one, and one AOT cache per test binary (next to it), so

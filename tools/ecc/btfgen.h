@@ -1,4 +1,4 @@
-// ecc --btfgen DIR (SPEC §14): the minimal BTF of every kernel of a
+// ecc --btfgen DIR (docs/package-format.md): the minimal BTF of every kernel of a
 // btfhub-archive tree that this object's CO-RE relocations need, as the
 // package's "btf_archive" (read back by ecc/btf_archive.h).
 #pragma once

@@ -1,4 +1,4 @@
-// `ecc build-wasm` (SPEC §7): the guest app -> app.wasm with clang for
+// `ecc build-wasm` (docs/ecc.md): the guest app -> app.wasm with clang for
 // wasm32-wasi, the wasm_bpf imports left to the host.
 #pragma once
 

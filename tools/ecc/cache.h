@@ -1,4 +1,4 @@
-// ecc's cache (SPEC §4.1-4.2): vmlinux.h per BTF content, its PCHs per
+// ecc's cache (docs/cache.md): vmlinux.h per BTF content, its PCHs per
 // compiler and flags, and what ecc learned about a clang binary.
 //   cache_root()           $XDG_CACHE_HOME/ecc/, else ~/.cache/ecc/ (ecc/cache_root.h)
 //     toolchain-<key>.json      clang version, resource and system include dirs

@@ -1,4 +1,4 @@
-// Linking the compiled object through libbpf's bpf_linker (SPEC §4.4): it
+// Linking the compiled object through libbpf's bpf_linker (docs/ecc.md): it
 // fixes the DATASEC variable offsets clang leaves at 0, and writes only the
 // sections BPF needs, so DWARF is dropped while .BTF/.BTF.ext are kept.
 #pragma once

@@ -35,7 +35,7 @@ void merge_scan(Skeleton& skel, const TypeTable& scan_types, const ScanResult& s
     const Type& t = scan_types.at(scanned);
     TypeId from_clang = copy_type(scan_types, scanned, skel.types, memo);
     std::optional<TypeId> from_btf = find_in_btf(skel.types, t);
-    // ecc added every export type the program's BTF lacked (SPEC §5).
+    // ecc added every export type the program's BTF lacked (docs/package-format.md).
     if (!from_btf)
       throw Error(Exit::bad_input, "export type '" + t.name + "' has no type in the object's BTF", header);
     if (auto diff = compare_layouts(skel.types, from_clang, *from_btf))

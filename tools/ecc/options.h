@@ -1,4 +1,4 @@
-// ecc's command line (SPEC §3): the subcommands, and one struct of options
+// ecc's command line (docs/ecc.md): the subcommands, and one struct of options
 // filled by parse_options().
 #pragma once
 
@@ -26,7 +26,7 @@ struct Options {
   bool rust = false;                   // --rust
   bool force = false;                  // --force
   std::string wasi_sysroot;            // --wasi-sysroot
-  std::string btfgen;                  // --btfgen DIR: a btfhub-archive tree (SPEC §14)
+  std::string btfgen;                  // --btfgen DIR: a btfhub-archive tree (docs/package-format.md)
   bool standalone = false;             // --standalone
 };
 

@@ -1,5 +1,5 @@
 // The outputs of one run, staged under temporary names in their directory and
-// renamed into place together at the end (SPEC §4.7): a failed run leaves no
+// renamed into place together at the end (docs/ecc.md): a failed run leaves no
 // new or half-written file.
 //
 // What a reader sees if the writer stops (is killed, the disk fills) in the

@@ -197,7 +197,7 @@ std::vector<Step> strip(Build& b) {
            }}};
 }
 
-// SPEC §5: every export type gets a type_id, also one the program uses
+// docs/package-format.md: every export type gets a type_id, also one the program uses
 // only for locals, which clang leaves out of the object's BTF.
 std::vector<Step> add_export_types(Build& b) {
   return {{"# add the export types missing from the BTF of " + b.linked.string() +
@@ -213,7 +213,7 @@ std::vector<Step> describe(Build& b) {
            }}};
 }
 
-// The annotations with meaning to the runner, typed once (SPEC §6).
+// The annotations with meaning to the runner, typed once (docs/annotations.md).
 std::vector<Step> annotate(Build& b) {
   return {{"# annotate maps, variables and programs from the doc comments of " + b.in.source.string() +
                "; pick the event type of each ring buffer and perf event array",

@@ -1,4 +1,4 @@
-// The default action: compile, link and package one .bpf.c (SPEC §3-§5).
+// The default action: compile, link and package one .bpf.c (docs/ecc.md, docs/package-format.md).
 #pragma once
 
 #include <filesystem>

@@ -1,4 +1,4 @@
-// `ecc --standalone` (SPEC §14): one executable that runs the package (or,
+// `ecc --standalone` (docs/ecc-standalone.md): one executable that runs the package (or,
 // with build-wasm, the app) by itself: the runner (tools/standalone) with
 // the payload appended (tools/standalone/payload.h).
 #pragma once

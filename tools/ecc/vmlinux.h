@@ -1,4 +1,4 @@
-// Where the vmlinux.h of a run comes from and where its PCHs live (SPEC §4.1-4.2).
+// Where the vmlinux.h of a run comes from and where its PCHs live (docs/cache.md).
 #pragma once
 
 #include <filesystem>

@@ -1,4 +1,4 @@
-// `ecc gen-wasm-skel` (SPEC §7): compile, then write the WebAssembly guest
+// `ecc gen-wasm-skel` (docs/ecc.md): compile, then write the WebAssembly guest
 // framework next to the source from templates/.
 #pragma once
 

@@ -61,7 +61,7 @@ int run(const std::vector<std::string>& args) {
   if (!o.run.btf_path.empty()) check_btf_file(o.run.btf_path);
   // A URL or a reference runs from the cache exactly as a local file.
   const std::string file = resolve_run_file(o);
-  // An app.wasm carries its own object and options (SPEC §8).
+  // An app.wasm carries its own object and options (docs/wasm-host-abi.md).
   if (is_wasm_file(file)) return run_wasm(file, o.program_args, o.run, o.engine);
   return run_package_file(file, o.program_args, o.run);
 }

@@ -1,4 +1,4 @@
-// ecli pull, ecli push, and the fetch step of `ecli run URL|REF` (SPEC §13).
+// ecli pull, ecli push, and the fetch step of `ecli run URL|REF` (docs/oci.md).
 #pragma once
 
 #include <string>

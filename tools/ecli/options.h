@@ -55,7 +55,7 @@ void check_credentials(const Options& o);
 // The option lines of `ecli --help`.
 std::string option_help();
 
-// The command line of an executable `ecc --standalone` writes (SPEC §14):
+// The command line of an executable `ecc --standalone` writes (docs/ecc-standalone.md):
 // the program's options (`program`; none for an app, whose options pass
 // through as they are) and ecli run's -j (a package), -d, --btf, --engine
 // (an app), -v and -h, in any order; `--` passes the rest to the program

@@ -1,4 +1,4 @@
-// `ecli run APP.wasm [args]`: the app runs in the Wasm host (SPEC §8).
+// `ecli run APP.wasm [args]`: the app runs in the Wasm host (docs/wasm-host-abi.md).
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The runner of `ecc --standalone` (SPEC §14): an executable that carries a
+// The runner of `ecc --standalone` (docs/ecc-standalone.md): an executable that carries a
 // package.json or an app.wasm after its own ELF image (payload.h) and runs
 // it with ecli's code (ecli_run): the program's options are its options,
 // plus ecli run's -j, -d, --btf, --engine, -v and -h; a spelling both have

@@ -1,4 +1,4 @@
-// The layout of an executable `ecc --standalone` writes (SPEC §14): the
+// The layout of an executable `ecc --standalone` writes (docs/ecc-standalone.md): the
 // runner (tools/standalone, an ordinary ELF executable), then a header, then
 // the payload (a package.json's text or an app.wasm's bytes):
 //

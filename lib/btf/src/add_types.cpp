@@ -2,7 +2,7 @@
 // (libbpf's BTF write API), and the .BTF section of the ELF replaced (libelf).
 //
 // A type the program uses only for locals never reaches the object's BTF,
-// but BTF-driven loaders decode events through a type_id (SPEC §5). Types
+// but BTF-driven loaders decode events through a type_id (docs/package-format.md). Types
 // are only ever appended: existing ids and string offsets, which .BTF.ext
 // and the DATASECs refer to, stay as they are.
 #include <fcntl.h>

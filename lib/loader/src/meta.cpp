@@ -1,4 +1,4 @@
-// meta (SPEC §5) -> the model of the package's object. Packages written by
+// meta (docs/package-format.md) -> the model of the package's object. Packages written by
 // eunomia-bpf's ecc are read too: their meta may say `"maps": null`, carries
 // no variable offsets and no member offsets (the object's BTF has them), and
 // may hold keys we do not know (ignored).
@@ -30,7 +30,7 @@ std::string name_of(const Json& entry, const std::string& where, const std::stri
 }
 
 // The annotations of an entry: its keys other than the ones the skeleton
-// itself writes (SPEC §5), so that the typed readers see only the doc.
+// itself writes (docs/package-format.md), so that the typed readers see only the doc.
 Json doc_of(const Json& entry, std::initializer_list<const char*> own) {
   Json doc = Json::object();
   for (const auto& [k, v] : entry.items()) {
@@ -73,7 +73,7 @@ void apply_variables(const Json& skel, Skeleton& obj, const std::string& path) {
     for (const auto& v : array_of(s, "variables", "data section '" + section + "'", path)) {
       std::string name = name_of(v, "data section '" + section + "' variables", path);
       // Offsets and sizes are the object's (its DATASEC): the meta's, when
-      // it has them, are not read (SPEC §5: the BTF wins).
+      // it has them, are not read (docs/package-format.md: the BTF wins).
       for (DataSection& ds : obj.data_sections)
         if (ds.name == section)
           for (Variable& ov : ds.variables) {

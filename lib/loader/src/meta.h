@@ -13,7 +13,7 @@ namespace ecc::loader {
 // Error(bad_input) naming pkg.path for a meta it cannot read.
 void apply_meta(Package& pkg);
 
-// An export type entry (TYPE of SPEC §5) the BTF lacks, built into `types`
+// An export type entry (TYPE in docs/package-format.md) the BTF lacks, built into `types`
 // from its JSON members (offsets and sizes required). Member types are taken
 // from the BTF by name (typedefs, records, enums), from other entries of
 // `exports`, or are C base types; anything else is an error naming the

@@ -1,4 +1,4 @@
-// Program options generated from the package's data sections (SPEC §9):
+// Program options generated from the package's data sections (docs/ecli.md):
 // `--<var>` or the cmdarg long/short names (ecc/program_options.h's rule),
 // values parsed by the variable's BTF type and range-checked before anything
 // is loaded.

@@ -1,4 +1,4 @@
-// Periodic dumps of maps annotated with `sample` (SPEC §6): log2 and linear
+// Periodic dumps of maps annotated with `sample` (docs/annotations.md): log2 and linear
 // histograms with star bars, or key/value lines; JSON objects with -j.
 #include "sampler.h"
 

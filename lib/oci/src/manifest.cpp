@@ -1,4 +1,4 @@
-// The manifest layout of SPEC §13 (wasm-to-oci, eunomia-bpf's ecli).
+// The manifest layout in docs/oci.md (wasm-to-oci, eunomia-bpf's ecli).
 #include <nlohmann/json.hpp>
 
 #include "ecc/error.h"

@@ -1,4 +1,4 @@
-// The distribution-spec client (SPEC §13): /v2/ probe, Bearer and Basic
+// The distribution-spec client (docs/oci.md): /v2/ probe, Bearer and Basic
 // auth, manifests and blobs by digest, uploads, and redirects followed
 // without the registry's credentials.
 #include <iostream>

@@ -29,7 +29,7 @@ void Object::close() {
   obj_ = nullptr;
 }
 
-// ecc --btfgen (SPEC §14): the kernel's own BTF first, the package's for this kernel otherwise.
+// ecc --btfgen (docs/package-format.md): the kernel's own BTF first, the package's for this kernel otherwise.
 void Object::choose_btf(const OpenOptions& o, bpf_object_open_opts* oo) {
   if (!o.btf_path.empty()) {
     if (::access(o.btf_path.c_str(), R_OK) != 0)

@@ -1,4 +1,4 @@
-// TYPE of SPEC §5: layouts of the exported structs, unions and enums.
+// TYPE in docs/package-format.md: layouts of the exported structs, unions and enums.
 #include "ecc/error.h"
 #include "ecc/skelgen.h"
 

@@ -1,4 +1,4 @@
-// package.json of SPEC §5, compatible with eunomia-bpf's package format.
+// package.json in docs/package-format.md, compatible with eunomia-bpf's package format.
 #include "ecc/codec.h"
 #include "ecc/skelgen.h"
 

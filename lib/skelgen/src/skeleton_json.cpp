@@ -1,4 +1,4 @@
-// SKEL of SPEC §5: maps, progs, data sections and the LICENSE doc.
+// SKEL in docs/package-format.md: maps, progs, data sections and the LICENSE doc.
 #include "doc_merge.h"
 #include "ecc/skelgen.h"
 

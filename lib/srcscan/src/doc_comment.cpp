@@ -1,4 +1,4 @@
-// SPEC §6: one doc comment's text -> annotations.
+// docs/annotations.md: one doc comment's text -> annotations.
 #include <cctype>
 #include <cstdint>
 #include <sstream>

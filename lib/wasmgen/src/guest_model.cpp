@@ -47,7 +47,7 @@ int exported_record(const Skeleton& skel, const WPlan& plan, std::optional<TypeI
   return is_exported(plan, r) ? r : -1;
 }
 
-// What the model says of a map (SPEC §6, the rules ecli applies too): the
+// What the model says of a map (docs/annotations.md, the rules ecli applies too): the
 // export type its records are events of, and its typed @sample.
 void map_rules(const Skeleton& skel, const MapInfo& m, const WPlan& plan, GuestMap& gm) {
   if (gm.is_buffer) gm.event_record = exported_record(skel, plan, m.event_type);

@@ -121,7 +121,7 @@ Context enum_context(const TypeTable& types, TypeId id) {
 
 namespace {
 
-// The host ABI's one declaration (SPEC §8), the list the guest's C header
+// The host ABI's one declaration (docs/wasm-host-abi.md), the list the guest's C header
 // and the host are built from: here it becomes the Rust extern block.
 struct AbiImport {
   const char* name;

@@ -1,4 +1,4 @@
-// The AOT cache of SPEC §8 Engines: module -> C (wasm2c) -> shared object
+// The AOT cache of docs/wasm-host-abi.md, Engines: module -> C (wasm2c) -> shared object
 // (the host's C compiler), under $XDG_CACHE_HOME/ecc/aot/ (else
 // ~/.cache/ecc/aot/), keyed by the module's hash and the toolchain's
 // identity (compiler path and --version, wasm2c, the runtime, the glue).

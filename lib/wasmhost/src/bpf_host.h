@@ -1,4 +1,4 @@
-// The `wasm_bpf` host module of SPEC §8 on libbpf. Handles and map fds are
+// The `wasm_bpf` host module in docs/wasm-host-abi.md on libbpf. Handles and map fds are
 // this module's own: every call checks them against what this host loaded,
 // so a guest can never reach a descriptor the process opened for anything
 // else. Bad pointers or lengths answer -EFAULT (handle 0 for a load).

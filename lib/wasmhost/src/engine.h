@@ -1,4 +1,4 @@
-// The engines of SPEC §8: one interface that wabt's interpreter and the
+// The engines in docs/wasm-host-abi.md: one interface that wabt's interpreter and the
 // wasm2c AOT engine implement. The host ABI (bpf_host) and WASI (wasi_host)
 // stay one implementation; an engine only decides how the module is called
 // into and out of, and how its memory and table are reached (ModuleView).

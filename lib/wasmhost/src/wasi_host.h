@@ -1,4 +1,4 @@
-// The WASI preview1 subset of SPEC §8 (module `wasi_snapshot_preview1`):
+// The WASI preview1 subset in docs/wasm-host-abi.md (module `wasi_snapshot_preview1`):
 // args, an empty environment, stdio, clocks, sleeps, random bytes, exit.
 // Out-of-bounds pointers or lengths answer EFAULT; nothing traps.
 //

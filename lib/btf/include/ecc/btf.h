@@ -37,7 +37,7 @@ Skeleton read_object(std::span<const uint8_t> elf, const std::string& obj_name, 
 // tagged "bpf_kfunc"), guarded by BPF_NO_KFUNC_PROTOTYPES.
 std::string generate_vmlinux_h(const struct btf* btf);
 
-// SPEC §5: every export type has a type_id, also one the program uses only
+// docs/package-format.md: every export type has a type_id, also one the program uses only
 // for locals (so clang left it out of the object's BTF). Appends to raw BTF
 // bytes (a .BTF section) each type of `wanted` (ids into `types`: Clang's
 // layouts, ScanResult::export_types) that the BTF lacks — it has no

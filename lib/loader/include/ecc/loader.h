@@ -1,5 +1,5 @@
 // The runner's loader: package.json -> a loaded, attached BPF object whose
-// events and sampled maps are printed (SPEC §9). Errors are ecc::Error:
+// events and sampled maps are printed (docs/ecli.md). Errors are ecc::Error:
 // bad_input for a bad package or option value, usage for an unknown program
 // option, tool_failed when the kernel refuses to load or attach.
 #pragma once

@@ -1,4 +1,4 @@
-// The doc-comment annotations with meaning to the runner (SPEC §6), parsed
+// The doc-comment annotations with meaning to the runner (docs/annotations.md), parsed
 // once into the typed fields of the model, and the one rule that says which
 // maps carry events and of which export type. ecc runs both at build time
 // (a malformed annotation is an error there); ecli runs them on a package's

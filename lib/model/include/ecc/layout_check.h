@@ -1,5 +1,5 @@
 // Cross-check of a record's layout as Clang computes it against the layout
-// the object's BTF records (SPEC §4.5).
+// the object's BTF records (docs/ecc.md).
 #pragma once
 
 #include <optional>

@@ -15,7 +15,7 @@
 
 namespace ecc {
 
-// Annotations from doc comments (SPEC §6): an object whose values are JSON
+// Annotations from doc comments (docs/annotations.md): an object whose values are JSON
 // where the comment text was valid JSON, strings otherwise. Insertion order is
 // kept so that output is stable.
 using Json = nlohmann::ordered_json;
@@ -160,7 +160,7 @@ class TypeTable {
   std::vector<Type> types_;
 };
 
-// --- typed annotations (SPEC §6) ---------------------------------------------
+// --- typed annotations (docs/annotations.md) ---------------------------------------------
 // Parsed once from the doc-comment JSON by read_annotations() (annotations.h);
 // ecli, the loader and every Wasm generator read these, never the raw JSON.
 

@@ -1,4 +1,4 @@
-// Distribution through OCI registries and URLs (SPEC §13): references, the
+// Distribution through OCI registries and URLs (docs/oci.md): references, the
 // manifest layout shared with wasm-to-oci and eunomia-bpf's ecli, credentials
 // as docker/podman keep them, push/pull over the distribution spec, and the
 // content-addressed cache `ecli run REF|URL` runs from. Errors are

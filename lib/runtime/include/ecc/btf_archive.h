@@ -1,5 +1,5 @@
 // The kernel BTFs a package carries for kernels without their own
-// (`ecc --btfgen`, SPEC §14): package.json's "btf_archive", also embedded in
+// (`ecc --btfgen`, docs/package-format.md): package.json's "btf_archive", also embedded in
 // an app.wasm as the custom section kBtfArchiveSection. One reader and
 // chooser for ecli's loader and the Wasm host.
 //

@@ -1,5 +1,5 @@
 // What the running kernel lacks, when libbpf could not load or attach an
-// object (SPEC §9: name what is missing, not "needs privileges"), for ecli's
+// object (docs/ecli.md: name what is missing, not "needs privileges"), for ecli's
 // loader and the Wasm host alike:
 // kernel BTF for CO-RE, BPF trampolines for fentry/fexit/fmod_ret and LSM
 // programs, `bpf` in the kernel's LSM list, kprobes, and the kernel function

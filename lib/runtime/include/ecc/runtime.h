@@ -108,7 +108,7 @@ class Object {
 };
 
 // The reader of one ring buffer or perf event array, for both callers.
-// A map's reader. Nothing goes silently (SPEC §9): perf buffers count the
+// A map's reader. Nothing goes silently (docs/ecli.md): perf buffers count the
 // records the kernel dropped, each loss reported on stderr as it is seen
 // and the total when the object closes, in the words of the package path;
 // records read but not handed over because the run stopped, and those

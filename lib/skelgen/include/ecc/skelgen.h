@@ -1,4 +1,4 @@
-// Skeleton model -> the JSON formats of SPEC §5 (and YAML).
+// Skeleton model -> the JSON formats in docs/package-format.md (and YAML).
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,7 @@ namespace ecc {
 // SKEL: obj_name, maps, progs, data_sections, doc (when present).
 Json skeleton_json(const Skeleton& skel);
 
-// The export_types array (TYPE of SPEC §5).
+// The export_types array (TYPE in docs/package-format.md).
 Json export_types_json(const Skeleton& skel);
 
 // The package's `meta` (also the content of <name>.skel.json): bpf_skel,

@@ -1,5 +1,5 @@
 // The Clang (libtooling) pass over the BPF source: export types with their
-// record layouts for target bpf (SPEC §4.5), and doc comments (SPEC §6).
+// record layouts for target bpf (docs/ecc.md), and doc comments (docs/annotations.md).
 #pragma once
 
 #include <map>
@@ -25,7 +25,7 @@ struct ScanResult {
   // AST with Clang's ASTRecordLayout for target bpf (btf_id = 0). Nested
   // records and member types are added as needed.
   std::vector<TypeId> export_types;
-  // Doc-comment annotations (SPEC §6) keyed by declaration name: global
+  // Doc-comment annotations (docs/annotations.md) keyed by declaration name: global
   // variables, maps (`... SEC(".maps")` variables) and LICENSE in `vars`,
   // BPF programs in `funcs`. Only declarations that carry a comment appear.
   std::map<std::string, Json> vars;

@@ -1,5 +1,5 @@
 // The one error type of ecc: a one-line message, the file it concerns, and
-// the exit code class of SPEC §3. Thrown by every library, printed once by
+// the exit code class in docs/ecc.md. Thrown by every library, printed once by
 // the driver as `ecc: error: <what> (<file>)`.
 #pragma once
 

@@ -27,7 +27,7 @@ struct GuestMap {
   bool required = true;       // load fails without it (user maps)
   bool is_buffer = false;     // ring buffer or perf event array
   int event_record = -1;      // plan record its records decode as; -1: none
-  // A map with a `@sample` doc (SPEC §6): app.c prints its entries as JSON
+  // A map with a `@sample` doc (docs/annotations.md): app.c prints its entries as JSON
   // lines every `sample_ms`, as `ecli -j` does, and empties it after when
   // `sample_clear`.
   uint32_t sample_ms = 0;

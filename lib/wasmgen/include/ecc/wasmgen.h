@@ -1,4 +1,4 @@
-// Skeleton model -> the WebAssembly guest side of SPEC §7: C headers
+// Skeleton model -> the WebAssembly guest side in docs/ecc.md: C headers
 // (ewasm-skel.h, app.c) and a Rust module, all rendered from templates/.
 //
 // The emitters only read the model. The one piece of layout work is the plan

@@ -1,4 +1,4 @@
-// The Wasm host of SPEC §8: runs an app.wasm (WASI command, `_start`) in
+// The Wasm host in docs/wasm-host-abi.md: runs an app.wasm (WASI command, `_start`) in
 // wabt's interpreter with the `wasm_bpf` host module (libbpf underneath)
 // and a WASI preview1 subset.
 #pragma once
@@ -21,7 +21,7 @@ namespace ecc {
 int run_wasm_app(std::span<const uint8_t> module, const std::string& name, const std::vector<std::string>& args,
                  const WasmRunOptions& opts = {});
 
-// Fills the AOT cache for `module` (SPEC §8 Engines) without running it:
+// Fills the AOT cache for `module` (docs/wasm-host-abi.md, Engines) without running it:
 // the same checks as run_wasm_app before anything is compiled. Throws
 // ecc::Error (naming `name`) for an invalid module or import, or
 // Exit::tool_failed when wasm2c or the C compiler is missing or fails.

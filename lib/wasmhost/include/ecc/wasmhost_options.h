@@ -10,7 +10,7 @@
 
 namespace ecc {
 
-// SPEC §8 Engines: aot translates the module with wasm2c and runs it as a
+// docs/wasm-host-abi.md, Engines: aot translates the module with wasm2c and runs it as a
 // cached shared object built by the host's C compiler; interp is wabt's
 // interpreter; auto is aot when a C compiler (and wasm2c) is found.
 enum class WasmEngine { auto_select, aot, interp };
