@@ -44,14 +44,5 @@ int run(const std::string& name, const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   std::string name = argc > 0 ? std::filesystem::path(argv[0]).filename().string() : "ecc-standalone";
-  set_tool_name(name);
-  try {
-    return run(name, std::vector<std::string>(argv + 1, argv + argc));
-  } catch (const Error& e) {
-    std::cerr << name << ": error: " << e.line() << "\n";
-    return static_cast<int>(e.code());
-  } catch (const std::exception& e) {
-    std::cerr << name << ": error: internal: " << e.what() << "\n";
-    return static_cast<int>(Exit::tool_failed);
-  }
+  return run_tool(name, [&] { return run(name, std::vector<std::string>(argv + 1, argv + argc)); });
 }

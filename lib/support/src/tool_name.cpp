@@ -2,6 +2,11 @@
 
 #include <errno.h>
 
+#include <exception>
+#include <iostream>
+
+#include "ecc/error.h"
+
 namespace ecc {
 
 namespace {
@@ -16,5 +21,18 @@ std::string& name() {
 void set_tool_name(std::string n) { name() = std::move(n); }
 
 const std::string& tool_name() { return name(); }
+
+int run_tool(std::string n, const std::function<int()>& body) {
+  set_tool_name(std::move(n));
+  try {
+    return body();
+  } catch (const Error& e) {
+    std::cerr << tool_name() << ": error: " << e.line() << "\n";
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << tool_name() << ": error: internal: " << e.what() << "\n";
+    return static_cast<int>(Exit::tool_failed);
+  }
+}
 
 }  // namespace ecc
