@@ -22,6 +22,16 @@ inline constexpr const char* kConfigType = "application/vnd.wasm.config.v1+json"
 inline constexpr const char* kWasmLayerType = "application/vnd.wasm.content.layer.v1+wasm";
 inline constexpr const char* kPackageLayerType = "application/vnd.ecc.package.v1+json";
 inline constexpr const char* kTitleAnnotation = "org.opencontainers.image.title";
+inline constexpr const char* kIndexType = "application/vnd.oci.image.index.v1+json";
+inline constexpr const char* kRefNameAnnotation = "org.opencontainers.image.ref.name";
+
+// Inspektor Gadget's image format (docs/gadget.md): an index with one
+// manifest per platform, the gadget.yaml as config, raw layers.
+inline constexpr const char* kGadgetArtifactType = "application/vnd.gadget.v1+binary";
+inline constexpr const char* kGadgetConfigType = "application/vnd.gadget.config.v1+yaml";
+inline constexpr const char* kGadgetEbpfType = "application/vnd.gadget.ebpf.program.v1+binary";
+inline constexpr const char* kGadgetWasmType = "application/vnd.gadget.wasm.program.v1+binary";
+inline constexpr const char* kGadgetBtfgenType = "application/vnd.gadget.btfgen.v1+binary";
 
 // --- references (reference.cpp) ---------------------------------------------
 
@@ -130,6 +140,63 @@ std::string push(const fs::path& file, const Reference& ref, const ClientOptions
 // GETs `url` into the cache: the file returned is a module or a package
 // (by content; the Content-Type or suffix only names what was served).
 fs::path fetch_url(const std::string& url, const ClientOptions& opts);
+
+// --- gadget images (gadget_image.cpp, layout.cpp) -----------------------------------
+
+// One gadget image for this platform, every part checked against its digest
+// and size. Built from a registry (through the cache), an OCI image layout
+// directory or a layout tar by the same code.
+struct GadgetImage {
+  std::string where;                              // the reference, directory or tar, for messages
+  std::string manifest;                           // the platform manifest's JSON text, as served
+  std::string manifest_digest;                    // its digest
+  std::map<std::string, std::string> annotations; // the manifest's
+  std::string metadata;                           // the config blob: gadget.yaml's text
+  std::vector<uint8_t> ebpf;                      // the ELF (exactly one ebpf layer)
+  std::vector<uint8_t> wasm;                      // empty without a wasm layer
+  std::vector<uint8_t> btfgen;                    // empty without a btfgen layer (a tar)
+};
+
+// The platform ecli runs on, as OCI names it: "amd64", "arm64", ...
+std::string host_architecture();
+
+// What a reference names: ecli's one-layer artifact, or a gadget image.
+struct Fetched {
+  std::optional<Pulled> artifact;
+  std::optional<GadgetImage> gadget;
+};
+// pull() generalised: an index picks this platform's manifest; a gadget
+// manifest has its config and every layer fetched into the cache. A digest
+// reference whose blobs are all cached needs no network.
+Fetched fetch(const Reference& ref, const ClientOptions& opts);
+
+// An OCI image layout: a directory with `oci-layout` and `index.json`, or a
+// tar of one (`ig image export`).
+bool is_image_layout(const fs::path& path);
+// The gadget image of a layout: `name` picks the index.json entry by its
+// org.opencontainers.image.ref.name (full "host/repo:tag" or the tag alone);
+// empty `name` takes the only entry (one line naming the choices when there
+// are several).
+GadgetImage read_layout_gadget(const fs::path& path, const std::string& name);
+
+// One platform's image for write_gadget_layout (ecc --gadget).
+struct GadgetBuild {
+  std::string architecture;                       // "amd64", "arm64"
+  std::string metadata;                           // gadget.yaml
+  std::vector<uint8_t> ebpf, wasm, btfgen;        // wasm and btfgen may be empty
+  std::map<std::string, std::string> annotations; // org.opencontainers.image.*
+};
+// Writes an OCI image layout holding one index (one manifest per build, as
+// IG's builder lays it out) under `ref_name`: a directory, or a tar when
+// `path` ends in ".tar". Atomic: nothing is left at `path` on failure.
+void write_gadget_layout(const fs::path& path, const std::vector<GadgetBuild>& builds, const std::string& ref_name);
+// `ecli pull` of a gadget: the pulled image as a layout (directory or .tar),
+// its manifest byte for byte (same digest), named `ref_name`.
+void write_pulled_layout(const fs::path& path, const GadgetImage& image, const std::string& ref_name);
+// `ecli push LAYOUT REF`: every blob, the manifests, then the index (or the
+// single manifest) under REF's tag; returns the digest REF now names.
+std::string push_layout(const fs::path& layout, const std::string& name, const Reference& ref,
+                        const ClientOptions& opts);
 
 // --- the cache (cache.cpp) ----------------------------------------------------------
 
