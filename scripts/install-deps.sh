@@ -26,6 +26,8 @@ packages=(
   libclang-rt-14-dev
   # BPF loading, BTF, ELF
   libbpf-dev libelf-dev zlib1g-dev
+  # the kernel uapi headers: syscall names for gadget_syscall (lib/loader)
+  linux-libc-dev
   # libraries
   nlohmann-json3-dev libyaml-cpp-dev libboost-dev libboost-filesystem-dev libgtest-dev libgmock-dev
   # test oracles and bench tools

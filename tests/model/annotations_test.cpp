@@ -165,7 +165,7 @@ TEST(Annotations, AMalformedValueIsOneErrorNamingTheDeclarationAndKey) {
        "map 'hists': @sample.interval is not a non-negative integer: \"x\""},
       {R"({"sample": {"interval": -5}})", "{}", "{}", "map 'hists': @sample.interval is not a non-negative integer: -5"},
       {R"({"sample": {"type": "pie"}})", "{}", "{}",
-       "map 'hists': @sample.type is not log2_hist, linear_hist or default_kv: \"pie\""},
+       "map 'hists': @sample.type is not log2_hist, linear_hist, default_kv or top: \"pie\""},
       {R"({"sample": 3})", "{}", "{}", "map 'hists': @sample is not an object: 3"},
       {R"({"sample": {"clear_map": "yes"}})", "{}", "{}", "map 'hists': @sample.clear_map is not true or false"},
       {R"({"sample": {"step": 0}})", "{}", "{}", "map 'hists': @sample.step must be at least 1"},

@@ -1,6 +1,8 @@
 // ecli's option table. For run, only what comes before the file is ours.
 #include "options.h"
 
+#include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 
 #include "ecc/cmdline.h"
@@ -15,6 +17,15 @@ double parse_seconds(const std::string& v) {
   if (v.empty() || *end != '\0' || !(d > 0) || d > 1e9)
     throw Error(Exit::usage, "--duration needs a positive number of seconds, not '" + v + "'");
   return d;
+}
+
+uint64_t parse_count(const std::string& option, const std::string& v, uint64_t max) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long n = std::strtoull(v.c_str(), &end, 0);
+  if (v.empty() || v[0] == '-' || *end != '\0' || errno == ERANGE || n > max)
+    throw Error(Exit::usage, option + " needs a whole number up to " + std::to_string(max) + ", not '" + v + "'");
+  return n;
 }
 
 WasmEngine parse_engine(const std::string& v) {
@@ -37,6 +48,14 @@ std::vector<cmdline::Option> option_table(Options& o) {
        [&o](const std::string& v) { o.run.btf_path = v; }},
       {0, "engine", "ENGINE", "APP.wasm: auto (aot when a C compiler is found), aot (wasm2c, cached) or interp",
        kRun | kWasm, [&o](const std::string& v) { o.engine = parse_engine(v); }},
+      {0, "image", "NAME", "an OCI layout's image by its ref.name (a gadget layout holding several)", kRun,
+       [&o](const std::string& v) { o.image = v; }},
+      {0, "mntns", "ID", "a gadget: only events of mount namespace ID (Inspektor Gadget's filter)", kRun,
+       [&o](const std::string& v) { o.mntns = parse_count("--mntns", v, UINT64_MAX); }},
+      {0, "max-entries", "N", "a top/map-iterator table: at most N rows an interval", kRun,
+       [&o](const std::string& v) { o.run.max_rows = static_cast<uint32_t>(parse_count("--max-entries", v, UINT32_MAX)); }},
+      {0, "sort", "FIELD", "a top/map-iterator table: sort by FIELD, -FIELD descending", kRun,
+       [&o](const std::string& v) { o.run.sort = v; }},
       {'o', "output", "FILE", "pull: write the module or package to FILE (default: its title)", kPull,
        [&o](const std::string& v) { o.output = v; }},
       {'u', "user", "USER", "registry user; the password is read from stdin", kRegistry,

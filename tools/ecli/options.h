@@ -6,6 +6,8 @@
 // and the command line of the executables `ecc --standalone` writes.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,9 @@ struct Options {
   std::string file;                       // run: the package, app, URL or reference; push, compile: the file
   std::string reference;                  // pull, push
   std::vector<std::string> program_args;  // run: everything after the file
+  // run of an Inspektor Gadget image (docs/gadget.md):
+  std::string image;                      // --image: the layout's image by ref.name
+  std::optional<uint64_t> mntns;          // --mntns: IG's mount-namespace filter
 };
 
 // The arguments after `ecli run`: ecli's options, then the file; the rest

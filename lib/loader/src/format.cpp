@@ -56,7 +56,15 @@ std::string enum_name(const Field& f, int64_t s, uint64_t u) {
   return f.is_signed ? std::to_string(s) : std::to_string(u);
 }
 
+Json plain_value_at(const Field& f, const uint8_t* p, size_t avail);
+
+// A field's value; a formatted one (a gadget's typedefs) as format_json has it.
 Json value_at(const Field& f, const uint8_t* p, size_t avail) {
+  if (f.format != Field::Format::plain) return format_json(f, p, avail);
+  return plain_value_at(f, p, avail);
+}
+
+Json plain_value_at(const Field& f, const uint8_t* p, size_t avail) {
   size_t need = f.bit_size ? (f.bit_offset + f.bit_size + 7) / 8 : f.size;
   if (need > avail) return nullptr;  // a short record: nothing to show
   int64_t s = 0;
@@ -100,7 +108,14 @@ Json value_at(const Field& f, const uint8_t* p, size_t avail) {
     }
     case Field::Kind::Record: {
       Json obj = Json::object();
-      for (const Field& c : f.children) obj[c.name] = value_at(c, p + c.offset, avail - c.offset);
+      for (const Field& c : f.children) {
+        if (c.offset > avail) {
+          obj[c.target.empty() ? c.name : c.target] = nullptr;
+          continue;
+        }
+        obj[c.target.empty() ? c.name : c.target] = value_at(c, p + c.offset, avail - c.offset);
+        if (!c.target.empty()) obj[c.name] = plain_value_at(c, p + c.offset, avail - c.offset);
+      }
       return obj;
     }
     case Field::Kind::Raw:
@@ -141,10 +156,22 @@ void append_number(std::string& out, T v) {
   out.append(b, r.ptr);
 }
 
-void append_at(std::string& out, const Field& f, const uint8_t* p, size_t avail) {
+void append_member(std::string& out, const std::string& name, bool& first) {
+  if (!first) out += ',';
+  first = false;
+  append_string(out, name.data(), name.size());
+  out += ':';
+}
+
+// `plain`: a formatted field's own number (the "x_raw" of an "x").
+void append_at(std::string& out, const Field& f, const uint8_t* p, size_t avail, bool plain = false) {
   size_t need = f.bit_size ? (f.bit_offset + f.bit_size + 7) / 8 : f.size;
   if (need > avail) {
     out += "null";
+    return;
+  }
+  if (f.format != Field::Format::plain && !plain) {
+    out += format_json(f, p, avail).dump(-1, ' ', false, Json::error_handler_t::replace);
     return;
   }
   int64_t s = 0;
@@ -177,11 +204,12 @@ void append_at(std::string& out, const Field& f, const uint8_t* p, size_t avail)
       out += '{';
       bool first = true;
       for (const Field& c : f.children) {
-        if (!first) out += ',';
-        first = false;
-        append_string(out, c.name.data(), c.name.size());
-        out += ':';
-        append_at(out, c, p + c.offset, avail - c.offset);
+        size_t left = c.offset <= avail ? avail - c.offset : 0;
+        append_member(out, c.target.empty() ? c.name : c.target, first);
+        append_at(out, c, p + c.offset, left);
+        if (c.target.empty()) continue;
+        append_member(out, c.name, first);
+        append_at(out, c, p + c.offset, left, true);
       }
       out += '}';
       return;
@@ -198,6 +226,16 @@ void append_at(std::string& out, const Field& f, const uint8_t* p, size_t avail)
 }
 
 size_t natural_width(const Field& f) {
+  switch (f.format) {
+    case Field::Format::timestamp: return 30;
+    case Field::Format::l3endpoint: return 15;
+    case Field::Format::l4endpoint: return 21;
+    case Field::Format::file_mode: return 10;
+    case Field::Format::syscall_name:
+    case Field::Format::file_flags: return 16;
+    case Field::Format::plain: break;
+    default: return 8;
+  }
   switch (f.kind) {
     case Field::Kind::Int:
     case Field::Kind::Char:
@@ -236,23 +274,44 @@ std::string decode_text(const Field& f, std::span<const uint8_t> data) {
   return v.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-TextTable::TextTable(const Field& record) : record_(record) {
-  for (const Field& c : record_.children) widths_.push_back(std::max(c.name.size(), natural_width(c)));
+TextTable::TextTable(const Field& record, bool flatten) {
+  add_columns(record, 0, "", flatten);
+  // Leaves of nested records that share a name are told apart by their parent.
+  std::vector<size_t> same(columns_.size(), 0);
+  for (size_t i = 0; i < columns_.size(); i++)
+    for (const Column& d : columns_) same[i] += d.title == columns_[i].title;
+  for (size_t i = 0; i < columns_.size(); i++)
+    if (same[i] > 1) columns_[i].title = columns_[i].path;
+  for (Column& c : columns_) c.width = c.field->width ? c.field->width : std::max(c.title.size(), natural_width(*c.field));
 }
 
-static void pad_to(std::string& line, const std::string& cell, size_t width) {
+void TextTable::add_columns(const Field& record, uint32_t base, const std::string& prefix, bool flatten) {
+  for (const Field& c : record.children) {
+    if (c.hidden) continue;
+    if (flatten && c.kind == Field::Kind::Record && c.format == Field::Format::plain) {
+      add_columns(c, base + c.offset, prefix + c.name + ".", true);
+      continue;
+    }
+    const std::string& shown = c.target.empty() ? c.name : c.target;
+    columns_.push_back({&c, base, shown, prefix + shown, 0});
+  }
+}
+
+static void pad_to(std::string& line, const std::string& cell, size_t width, bool right = false) {
+  if (right && cell.size() < width) line.append(width - cell.size(), ' ');
   line += cell;
-  if (cell.size() < width) line.append(width - cell.size(), ' ');
+  if (!right && cell.size() < width) line.append(width - cell.size(), ' ');
   line += ' ';
 }
 
 std::string TextTable::header() const {
   std::string line;
   pad_to(line, "TIME", 8);
-  for (size_t i = 0; i < widths_.size(); i++) {
-    std::string name = record_.children[i].name;
+  for (size_t i = 0; i < columns_.size(); i++) {
+    std::string name = columns_[i].title;
     for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    pad_to(line, name, i + 1 == widths_.size() ? 0 : widths_[i]);
+    bool last = i + 1 == columns_.size();
+    pad_to(line, name, last && !columns_[i].field->align_right ? 0 : columns_[i].width, columns_[i].field->align_right);
   }
   while (!line.empty() && line.back() == ' ') line.pop_back();
   return line;
@@ -261,8 +320,19 @@ std::string TextTable::header() const {
 std::string TextTable::row(std::span<const uint8_t> data, const std::string& time) const {
   std::string line;
   pad_to(line, time, 8);
-  for (size_t i = 0; i < widths_.size(); i++)
-    pad_to(line, decode_text(record_.children[i], data), i + 1 == widths_.size() ? 0 : widths_[i]);
+  for (size_t i = 0; i < columns_.size(); i++) {
+    const Column& c = columns_[i];
+    std::string cell;
+    if (c.base <= data.size()) {
+      auto rec = data.subspan(c.base);
+      if (c.field->format != Field::Format::plain && c.field->offset <= rec.size())
+        cell = format_text(*c.field, rec.data() + c.field->offset, rec.size() - c.field->offset);
+      else
+        cell = decode_text(*c.field, rec);
+    }
+    bool last = i + 1 == columns_.size();
+    pad_to(line, cell, last && !c.field->align_right ? 0 : c.width, c.field->align_right);
+  }
   while (!line.empty() && line.back() == ' ') line.pop_back();
   return line;
 }

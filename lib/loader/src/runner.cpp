@@ -4,6 +4,7 @@
 // Each pass reads the package's model (typed annotations, event types) and
 // what the passes before it acquired; the destructor releases it all in
 // reverse order, whichever pass failed.
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <net/if.h>
 #include <sys/epoll.h>
@@ -77,6 +78,7 @@ class Session {
     apply_settings();
     runtime::stop_point("load");
     load();
+    seed_maps();
     attach();
     runtime::stop_point("streams");
     open_streams();
@@ -88,6 +90,7 @@ class Session {
   void open();
   void apply_settings();
   void load();
+  void seed_maps();
   void attach();
   // Attaches `prog` as `info` says; 0 or -errno with `f` filled.
   int attach_one(bpf_program* prog, const ProgInfo& info, runtime::AttachFailure* f);
@@ -117,7 +120,7 @@ class Session {
 
 void Session::prepare_samplers() {
   for (const MapInfo& m : pkg_.object.maps)
-    if (m.sample) samplers_.push_back(std::make_unique<Sampler>(pkg_, m, *m.sample));
+    if (m.sample) samplers_.push_back(std::make_unique<Sampler>(pkg_, m, *m.sample, ro_));
 }
 
 // open: the ELF into libbpf, with the kernel BTF to relocate against.
@@ -164,6 +167,18 @@ void Session::load() {
     std::fputs(f->tail.c_str(), stderr);
   }
   throw Error(Exit::tool_failed, "the kernel refused the BPF object: " + errno_text(f->err), pkg_.path);
+}
+
+// seed: map entries the run asks for (a gadget's mount-namespace filter).
+void Session::seed_maps() {
+  for (const MapEntry& e : ro_.map_entries) {
+    bpf_map* map = bpf_object__find_map_by_name(object_.get(), e.map.c_str());
+    if (!map) throw Error(Exit::bad_input, "the BPF object has no map '" + e.map + "'", pkg_.path);
+    if (bpf_map__key_size(map) != e.key.size() || bpf_map__value_size(map) != e.value.size())
+      throw Error(Exit::bad_input, "map '" + e.map + "' has other key or value sizes than its entry", pkg_.path);
+    if (bpf_map_update_elem(bpf_map__fd(map), e.key.data(), e.value.data(), BPF_ANY) != 0)
+      throw Error(Exit::tool_failed, "cannot write an entry of map '" + e.map + "': " + errno_text(errno), pkg_.path);
+  }
 }
 
 int Session::attach_one(bpf_program* prog, const ProgInfo& info, runtime::AttachFailure* f) {
@@ -230,9 +245,9 @@ void Session::open_streams() {
   for (const MapInfo& m : pkg_.object.maps) {
     if (!m.event_type) continue;
     Sink& s = sinks_.emplace_back(m.name);
-    s.layout = layout_of(pkg_.object.types, *m.event_type);
+    s.layout = print_layout(pkg_, *m.event_type);
     s.json = ro_.json;
-    if (!ro_.json) s.table = std::make_unique<TextTable>(s.layout);
+    if (!ro_.json) s.table = std::make_unique<TextTable>(s.layout, pkg_.flatten_tables);
     s.out = &out_;
     s.now = &now_;
     int fd = bpf_map__fd(bpf_object__find_map_by_name(object_.get(), m.name.c_str()));

@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <ctime>
 
@@ -51,13 +52,18 @@ std::vector<uint64_t> counters(const Field& arr, std::span<const uint8_t> value)
 
 }  // namespace
 
-Sampler::Sampler(const Package& pkg, const MapInfo& map, const SampleSpec& sample)
+Sampler::Sampler(const Package& pkg, const MapInfo& map, const SampleSpec& sample, const RunOptions& ro)
     : map_name_(map.name), spec_(sample), interval_(std::chrono::milliseconds(sample.interval_ms)) {
   std::string where = "map '" + map.name + "': @sample";
   key_size_ = map.key_size;
   value_size_ = map.value_size;
-  key_ = map.key_type ? layout_of(pkg.object.types, *map.key_type) : raw_field(key_size_);
-  value_ = map.value_type ? layout_of(pkg.object.types, *map.value_type) : raw_field(value_size_);
+  key_ = map.key_type ? print_layout(pkg, *map.key_type) : raw_field(key_size_);
+  value_ = map.value_type ? print_layout(pkg, *map.value_type) : raw_field(value_size_);
+  if (spec_.kind == Kind::top) {
+    max_rows_ = ro.max_rows ? ro.max_rows : spec_.max_rows;
+    init_top(pkg, ro.sort.empty() ? spec_.sort : ro.sort, where);
+    return;
+  }
   if (spec_.kind != Kind::default_kv) {
     // The counters: the value itself when it is an array, else its first
     // array-of-integers member.
@@ -65,6 +71,60 @@ Sampler::Sampler(const Package& pkg, const MapInfo& map, const SampleSpec& sampl
     for (const Field& f : value_.children)
       if (!slots_ && f.kind == Field::Kind::Array && f.children.at(0).kind == Field::Kind::Int) slots_ = &f;
     if (!slots_) throw Error(Exit::bad_input, where + " histogram needs an array of counters in the map's value", pkg.path);
+  }
+}
+
+// The key's members (or the key as "key") and the value's (or "value"),
+// the value placed after the key as print() lays rows out.
+void Sampler::init_top(const Package& pkg, const std::string& sort, const std::string& where) {
+  row_.kind = Field::Kind::Record;
+  row_.size = key_size_ + value_size_;
+  auto add = [&](const Field& part, const char* whole, uint32_t base) {
+    if (part.kind != Field::Kind::Record) {
+      Field f = part;
+      f.name = whole;
+      f.offset = base;
+      row_.children.push_back(f);
+      return;
+    }
+    for (Field c : part.children) {
+      c.offset += base;
+      row_.children.push_back(c);
+    }
+  };
+  add(key_, "key", 0);
+  add(value_, "value", key_size_);
+  descending_ = !sort.empty() && sort[0] == '-';
+  std::string name = descending_ ? sort.substr(1) : sort;
+  for (const Field& c : row_.children)
+    if (!name.empty() && (c.name == name || c.target == name)) sort_ = &c;
+  if (!name.empty() && !sort_)
+    throw Error(Exit::bad_input, where + " sorts by '" + name + "', which neither the key nor the value has", pkg.path);
+  table_ = std::make_unique<TextTable>(row_, pkg.flatten_tables);
+}
+
+void Sampler::print_top(const std::vector<std::vector<uint8_t>>& rows, bool json, Output& out) {
+  std::vector<size_t> order(rows.size());
+  for (size_t i = 0; i < order.size(); i++) order[i] = i;
+  if (sort_) {
+    auto num = [&](size_t i) {
+      Json v = decode(*sort_, rows[i]);
+      return v.is_number() ? v.get<double>() : 0.0;
+    };
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return descending_ ? num(a) > num(b) : num(a) < num(b);
+    });
+  }
+  if (max_rows_ && order.size() > max_rows_) order.resize(max_rows_);
+  if (!json) out.line(table_->header());
+  for (size_t i : order) {
+    if (!json) {
+      out.line(table_->row(rows[i], clock_text()));
+      continue;
+    }
+    std::string line;
+    append_json(line, row_, rows[i]);
+    out.line(line);
   }
 }
 
@@ -78,6 +138,18 @@ void Sampler::print(bpf_object* obj, bool json, Output& out, clock::time_point n
     keys.push_back(next);
     key = next;
     prev = key.data();
+  }
+  if (spec_.kind == Kind::top) {
+    std::vector<std::vector<uint8_t>> rows;
+    for (const auto& k : keys) {
+      if (bpf_map_lookup_elem(fd, k.data(), value.data()) != 0) continue;
+      rows.push_back(k);
+      rows.back().insert(rows.back().end(), value.begin(), value.end());
+    }
+    print_top(rows, json, out);
+    if (spec_.clear_map)
+      for (const auto& k : keys) bpf_map_delete_elem(fd, k.data());
+    return;
   }
   if (!json) out.line(clock_text() + " " + map_name_);
   for (const auto& k : keys) {

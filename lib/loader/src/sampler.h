@@ -2,6 +2,8 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <vector>
 #include <string>
 
 #include "ecc/loader.h"
@@ -27,7 +29,7 @@ std::string clock_text();  // HH:MM:SS, local time
 class Sampler {
  public:
   using clock = std::chrono::steady_clock;
-  Sampler(const Package& pkg, const MapInfo& map, const SampleSpec& sample);
+  Sampler(const Package& pkg, const MapInfo& map, const SampleSpec& sample, const RunOptions& ro);
   void start(clock::time_point t) { next_ = t + interval_; }
   clock::time_point next() const { return next_; }
   void print(bpf_object* obj, bool json, Output& out, clock::time_point now);
@@ -41,6 +43,15 @@ class Sampler {
   uint32_t key_size_ = 0, value_size_ = 0;
   Field key_, value_;
   const Field* slots_ = nullptr;  // the value's array of counters (histograms)
+  // top: key and value as one record (the value after the key), its table,
+  // the sort column and whether it sorts descending.
+  Field row_;
+  std::unique_ptr<TextTable> table_;
+  const Field* sort_ = nullptr;
+  bool descending_ = false;
+  uint32_t max_rows_ = 0;
+  void init_top(const Package& pkg, const std::string& sort, const std::string& where);
+  void print_top(const std::vector<std::vector<uint8_t>>& rows, bool json, Output& out);
 };
 
 }  // namespace ecc::loader

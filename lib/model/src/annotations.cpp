@@ -76,7 +76,8 @@ SampleSpec read_sample(const Reader& r) {
   if (type == "log2_hist") s.kind = SampleSpec::Kind::log2_hist;
   else if (type == "linear_hist") s.kind = SampleSpec::Kind::linear_hist;
   else if (type == "default_kv") s.kind = SampleSpec::Kind::default_kv;
-  else r.fail("type", "is not log2_hist, linear_hist or default_kv");
+  else if (type == "top") s.kind = SampleSpec::Kind::top;
+  else r.fail("type", "is not log2_hist, linear_hist, default_kv or top");
   s.interval_ms = static_cast<uint32_t>(r.uint("interval", 1000, 24u * 3600 * 1000));
   if (s.interval_ms == 0) s.interval_ms = 1000;
   s.unit = r.str("unit");
@@ -84,6 +85,8 @@ SampleSpec read_sample(const Reader& r) {
   s.base = r.uint("base", 0, UINT64_MAX);
   s.step = r.uint("step", 1, UINT64_MAX);
   if (s.step == 0) r.fail("step", "must be at least 1");
+  s.sort = r.str("sort");
+  s.max_rows = static_cast<uint32_t>(r.uint("max_entries", 0, UINT32_MAX));
   return s;
 }
 

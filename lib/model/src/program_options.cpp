@@ -23,7 +23,7 @@ std::vector<VariableOption> variable_options(const Skeleton& skel, const Settabl
   for (const DataSection& ds : skel.data_sections) {
     if (ds.name == ".kconfig") continue;
     for (const Variable& v : ds.variables) {
-      if (is_placeholder_variable(v.name) || !settable(ds, v)) continue;
+      if (!v.option || is_placeholder_variable(v.name) || !settable(ds, v)) continue;
       const std::optional<CmdArg>& cmdarg = v.cmdarg;
       VariableOption o{&ds, &v, cmdarg && !cmdarg->long_name.empty() ? cmdarg->long_name : v.name, 0, "", nullptr};
       if (std::find(longs.begin(), longs.end(), o.long_name) != longs.end()) continue;

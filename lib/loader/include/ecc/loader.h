@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -33,7 +34,18 @@ struct Package {
   std::vector<uint8_t> elf;
   Skeleton object;
   std::string btf_archive;  // the JSON text of "btf_archive" (ecc --btfgen), empty without
+  // How tables show records: a gadget's nested records flattened into
+  // columns, and gadget.yaml's column attributes by "<struct>.<field>".
+  struct ColumnStyle {
+    bool hidden = false;
+    uint32_t width = 0;
+    bool align_right = false;
+  };
+  bool flatten_tables = false;
+  std::map<std::string, ColumnStyle> columns;
+  std::string kind = "package";  // what it was read from, for messages: "package", "gadget"
 };
+
 Package decode_package(const std::string& text, const std::string& path);
 Package read_package(const std::string& path);
 
@@ -52,10 +64,35 @@ struct Field {
   uint32_t count = 0;       // Array: number of elements (element is children[0])
   std::vector<Field> children;  // Record members; Array element
   std::vector<EnumValue> values;  // Enum
+  // How the value prints beyond its kind: Inspektor Gadget's typedefs and
+  // structs (docs/gadget.md), decided from the type's name by layout_of.
+  enum class Format : uint8_t {
+    plain,
+    timestamp,     // gadget_timestamp: ns since boot -> "2026-12-05T07:30:16.123456789Z"
+    errno_name,    // gadget_errno -> "ENOENT"
+    signal_name,   // gadget_signal -> "SIGKILL"
+    syscall_name,  // gadget_syscall -> "SYS_OPENAT"
+    file_mode,     // gadget_file_mode -> "-rw-r--r--"
+    file_flags,    // gadget_file_flags -> "O_RDONLY|O_CLOEXEC"
+    flag_set,      // an enum named *_set -> "FOO|BAR"
+    l3endpoint,    // struct gadget_l3endpoint_t -> "10.0.0.1"
+    l4endpoint,    // struct gadget_l4endpoint_t -> "10.0.0.1:80"
+  };
+  Format format = Format::plain;
+  // The name the formatted value goes under when it is not `name`: a
+  // formatted field "x_raw" shows as "x", and JSON has both.
+  std::string target;
+  // Table column attributes (gadget.yaml): hidden, a fixed width, right-aligned.
+  bool hidden = false;
+  uint32_t width = 0;
+  bool align_right = false;
 };
 
 // The layout of type `id` in `types`.
 Field layout_of(const TypeTable& types, TypeId id, const std::string& name = {});
+// The layout of an event or map type for printing: layout_of() with the
+// package's column attributes applied.
+Field print_layout(const Package& pkg, TypeId id);
 
 // --- formatting (format.cpp) -------------------------------------------------
 
@@ -69,16 +106,32 @@ void append_json(std::string& out, const Field& f, std::span<const uint8_t> data
 std::string decode_text(const Field& f, std::span<const uint8_t> data);
 
 // An aligned table of a record's top-level members with a TIME column.
+// With `flatten`, members that are records (not formatted ones) give their
+// own members as columns, named by the leaf (by "outer.leaf" where two
+// leaves share a name). Hidden fields have no column.
 class TextTable {
  public:
-  explicit TextTable(const Field& record);
+  explicit TextTable(const Field& record, bool flatten = false);
   std::string header() const;
   std::string row(std::span<const uint8_t> data, const std::string& time) const;
 
  private:
-  const Field& record_;
-  std::vector<size_t> widths_;
+  struct Column {
+    const Field* field;
+    uint32_t base;  // offset of the field's enclosing record in the row's record
+    std::string title;
+    std::string path;  // "outer.leaf" for a flattened member
+    size_t width;
+  };
+  void add_columns(const Field& record, uint32_t base, const std::string& prefix, bool flatten);
+  std::vector<Column> columns_;
 };
+
+// Formatted fields (Field::format) as text and as JSON: endpoints are
+// objects in JSON ({"addr", "port", "proto", "version"}), everything else a
+// string. Bytes past `avail` give null.
+std::string format_text(const Field& f, const uint8_t* p, size_t avail);
+Json format_json(const Field& f, const uint8_t* p, size_t avail);
 
 // --- program options (prog_options.cpp) --------------------------------------
 
@@ -127,11 +180,20 @@ std::string linear_histogram(const std::vector<uint64_t>& slots, uint64_t base, 
 
 // --- running (runner.cpp) ----------------------------------------------------
 
+// A map entry written after load, before attach (a gadget's mount-namespace filter).
+struct MapEntry {
+  std::string map;
+  std::vector<uint8_t> key, value;
+};
+
 struct RunOptions {
   bool json = false;
   double duration = 0;          // seconds; 0 = until a signal
   std::string btf_path;         // kernel BTF for CO-RE; empty = running kernel
   bool verbose = false;         // libbpf debug output on stderr
+  std::vector<MapEntry> map_entries;
+  uint32_t max_rows = 0;        // a `top` sample prints at most this many rows; 0: all
+  std::string sort;             // a `top` sample's sort field, "-field" descending; empty: the annotation's
 };
 
 // Loads, attaches, and streams until `duration` or SIGINT/SIGTERM. Writes

@@ -165,14 +165,18 @@ class TypeTable {
 // ecli, the loader and every Wasm generator read these, never the raw JSON.
 
 // `@sample {"interval": ms, "type": ..., "unit": ..., "clear_map": ...}` on a map.
+// `top` (a gadget's map iterator, docs/gadget.md): one table of the entries,
+// key and value members as columns, sorted by `sort`, at most `max_rows`.
 struct SampleSpec {
-  enum class Kind { log2_hist, linear_hist, default_kv };
+  enum class Kind { log2_hist, linear_hist, default_kv, top };
   Kind kind = Kind::default_kv;
   uint32_t interval_ms = 1000;  // an interval of 0 or none means 1000 ms
   std::string unit;
   bool clear_map = false;
   uint64_t base = 0;            // linear_hist: value of the first slot
   uint64_t step = 1;            // linear_hist: width of a slot (>= 1)
+  std::string sort;             // top: a member's name, "-name" for descending; empty: map order
+  uint32_t max_rows = 0;        // top: 0 for every entry
 };
 
 // `@cmdarg {"short", "long", "default", "help"}` on a global variable.
@@ -238,6 +242,9 @@ struct Variable {
   uint32_t size = 0;         // the variable's own size
   Json doc = Json::object();
   std::optional<CmdArg> cmdarg;  // from doc "cmdarg"
+  // Offered as a program option. Every variable of a package is; a gadget
+  // offers only the ones its gadget_param_<var> markers name (docs/gadget.md).
+  bool option = true;
 };
 
 struct DataSection {

@@ -26,10 +26,11 @@ struct VariableOption {
 using SettableVariable = std::function<bool(const DataSection&, const Variable&)>;
 
 // The options of every settable variable, in section and variable order,
-// skipping .kconfig (libbpf sets it from the kernel) and eunomia's
-// placeholders. Names are unique: --help and -h are reserved, a variable
-// whose long name an earlier option has is no option, and one whose short
-// name an earlier option has keeps only its long name.
+// skipping .kconfig (libbpf sets it from the kernel), eunomia's
+// placeholders and variables that are no option (Variable::option). Names
+// are unique: --help and -h are reserved, a variable whose long name an
+// earlier option has is no option, and one whose short name an earlier
+// option has keeps only its long name.
 std::vector<VariableOption> variable_options(const Skeleton& skel, const SettableVariable& settable);
 
 }  // namespace ecc
