@@ -139,6 +139,7 @@ GadgetImage read_layout_gadget(const fs::path& path, const std::string& name) {
   Layout l = open_layout(path, name);
   ImageManifest top{text_of(l.blobs(l.entry)), l.entry.digest};
   ImageManifest m = platform_manifest(top, l.blobs, l.where);
+  parse_image_json(m.text, "the manifest " + m.digest, l.where);
   if (!is_gadget_manifest(m.text))
     throw Error(Exit::bad_input, "manifest " + m.digest + " is not an Inspektor Gadget image (artifactType " +
                                      kGadgetArtifactType + ")", l.where);
