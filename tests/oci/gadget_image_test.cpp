@@ -402,5 +402,167 @@ TEST(GadgetLayout, APulledImageIsWrittenWithItsManifestByteForByte) {
   expect_one_line_error([&] { write_pulled_layout(where, lying, "x"); }, t.path(), where, "digest mismatch: blob ");
 }
 
+// --- through a registry ------------------------------------------------------------------
+
+// fetch() in this process with the test's own cache and docker config, as
+// ecli runs get them.
+class GadgetRegistry : public OciTest {
+ protected:
+  void SetUp() override {
+    setenv("XDG_CACHE_HOME", cache().c_str(), 1);
+    setenv("DOCKER_CONFIG", docker_config().c_str(), 1);
+  }
+  void TearDown() override {
+    unsetenv("XDG_CACHE_HOME");
+    unsetenv("DOCKER_CONFIG");
+  }
+  static ClientOptions plain() {
+    ClientOptions c;
+    c.plain_http = true;
+    c.progress = false;
+    return c;
+  }
+  // `ecli push` of `layout` to `ref`; the digest it prints.
+  std::string push(const Registry& reg, const fs::path& layout, const std::string& ref) {
+    RunResult r = ecli(args("push", reg, {layout.string(), ref}));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "ecli: pushed " + layout.string() + " to " + ref + "\n");
+    return r.out.substr(0, r.out.find('\n'));
+  }
+  // The two-platform layout as a tar, pushed to `ref`.
+  std::string push_two_platforms(const Registry& reg, const std::string& ref) {
+    write_gadget_layout(tmp / "g.tar", two_platforms(), kIgName);
+    return push(reg, tmp / "g.tar", ref);
+  }
+  // The digest of this host's manifest in the index `index_digest` of layout `dir`.
+  static std::string host_manifest_digest(const fs::path& dir, const std::string& index_digest) {
+    json index = blob_json(dir, index_digest);
+    for (const json& e : index["manifests"])
+      if (e["platform"]["architecture"] == host_architecture()) return e["digest"];
+    return {};
+  }
+  std::vector<std::string> cached() const { return files_under(cache() / "ecc" / "oci"); }
+};
+
+std::string sha256sum_of(const std::string& text) {
+  TempDir t;
+  write_text(t / "raw", text);
+  RunResult r = run({"sha256sum", (t / "raw").string()});
+  return "sha256:" + r.out.substr(0, 64);
+}
+
+TEST_F(GadgetRegistry, APushedLayoutIsFetchedByTagAndByDigestThenFromTheCacheAlone) {
+  auto reg = std::make_unique<Registry>(Registry::Mode::plain);
+  std::string ref = reg->ref("gadget/trace_open:v1");
+  std::string digest = push_two_platforms(*reg, ref);
+  write_gadget_layout(tmp / "g", two_platforms(), kIgName);
+  json entry = read_json(tmp / "g" / "index.json")["manifests"][0];
+  EXPECT_EQ(digest, entry["digest"]) << "the index's digest is what REF names now";
+  RunResult raw = run({"skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + ref});
+  ASSERT_EQ(raw.exit_code, 0) << raw.err;
+  EXPECT_EQ(sha256sum_of(raw.out), digest) << "skopeo sees the index byte for byte";
+  EXPECT_EQ(json::parse(raw.out)["manifests"].size(), 2u);
+
+  std::string host_digest = host_manifest_digest(tmp / "g", digest);
+  Fetched by_tag = fetch(parse_reference(ref), plain());
+  ASSERT_TRUE(by_tag.gadget);
+  EXPECT_FALSE(by_tag.artifact);
+  expect_host_image(*by_tag.gadget, ref);
+  EXPECT_EQ(by_tag.gadget->manifest_digest, host_digest);
+  std::string by_digest_ref = reg->ref("gadget/trace_open@" + digest);
+  fs::remove_all(cache());
+  Fetched by_digest = fetch(parse_reference(by_digest_ref), plain());
+  ASSERT_TRUE(by_digest.gadget);
+  EXPECT_EQ(by_digest.gadget->manifest_digest, host_digest);
+  EXPECT_TRUE(fs::exists(cache() / "ecc" / "oci" / "manifests" / "sha256" / digest.substr(7)));
+  EXPECT_TRUE(fs::exists(cache() / "ecc" / "oci" / "manifests" / "sha256" / host_digest.substr(7)));
+
+  reg.reset();  // stopped: the digest's index, manifest and blobs are cached
+  Fetched offline = fetch(parse_reference(by_digest_ref), plain());
+  ASSERT_TRUE(offline.gadget);
+  expect_host_image(*offline.gadget, parse_reference(by_digest_ref).str());
+  EXPECT_THROW(fetch(parse_reference(ref), plain()), Error) << "a tag needs the registry";
+}
+
+TEST_F(GadgetRegistry, SkopeoCopiesItBothWaysBetweenOciLayoutsAndTheRegistry) {
+  Registry reg(Registry::Mode::plain);
+  std::string digest = push_two_platforms(reg, reg.ref("gadget/trace_open:v1"));
+  fs::path copied = tmp / "skopeo-oci";
+  RunResult out = run({"skopeo", "copy", "--all", "--src-tls-verify=false", "docker://" + reg.ref("gadget/trace_open:v1"),
+                       "oci:" + copied.string() + ":v1"});
+  ASSERT_EQ(out.exit_code, 0) << out.err;
+  GadgetImage g = read_layout_gadget(copied, "v1");
+  expect_host_image(g, copied.string());
+  EXPECT_EQ(read_json(copied / "index.json")["manifests"][0]["digest"], digest);
+  // Our directory layout, read by skopeo by its ref.name, into the registry.
+  write_gadget_layout(tmp / "ours", two_platforms(), "v2");
+  RunResult in = run({"skopeo", "copy", "--all", "--dest-tls-verify=false", "oci:" + (tmp / "ours").string() + ":v2",
+                      "docker://" + reg.ref("gadget/copied:v2")});
+  ASSERT_EQ(in.exit_code, 0) << in.err;
+  Fetched f = fetch(parse_reference(reg.ref("gadget/copied:v2")), plain());
+  ASSERT_TRUE(f.gadget);
+  EXPECT_EQ(f.gadget->manifest_digest, g.manifest_digest);
+}
+
+TEST_F(GadgetRegistry, EcliPullWritesLayoutsThatReadBackAndPushesThemAgain) {
+  Registry reg(Registry::Mode::plain);
+  std::string ref = reg.ref("gadget/trace_open:v1");
+  std::string digest = push_two_platforms(reg, ref);
+  write_gadget_layout(tmp / "g", two_platforms(), kIgName);
+  std::string host_digest = host_manifest_digest(tmp / "g", digest);
+  for (const std::string out : {"x.tar", "x"}) {
+    RunResult pull = ecli(args("pull", reg, {ref, "-o", (tmp / out).string()}));
+    ASSERT_EQ(pull.exit_code, 0) << pull.err;
+    EXPECT_EQ(pull.err, "ecli: pulled " + reg.host() + "/gadget/trace_open@" + host_digest + " to " + (tmp / out).string() + "\n");
+    GadgetImage g = read_layout_gadget(tmp / out, "");
+    EXPECT_EQ(g.manifest_digest, host_digest);
+    expect_host_image(g, (tmp / out).string());
+    EXPECT_EQ(read_layout_gadget(tmp / out, "v1").manifest_digest, host_digest) << "named after the reference";
+  }
+  fs::create_directories(tmp / "here");
+  RunResult here = run({oci_ecli_binary().string(), "pull", "--plain-http", ref}, env(), (tmp / "here").string());
+  ASSERT_EQ(here.exit_code, 0) << here.err;
+  EXPECT_EQ(list_dir(tmp / "here"), std::vector<std::string>{"trace_open"}) << "the repository's last component";
+  EXPECT_EQ(read_layout_gadget(tmp / "here" / "trace_open", "trace_open").manifest_digest, host_digest);
+  // The pulled directory (one manifest) pushed again: REF names that manifest.
+  EXPECT_EQ(push(reg, tmp / "x", reg.ref("gadget/single:v1")), host_digest);
+  Fetched f = fetch(parse_reference(reg.ref("gadget/single:v1")), plain());
+  ASSERT_TRUE(f.gadget);
+  EXPECT_EQ(f.gadget->manifest_digest, host_digest);
+}
+
+TEST_F(GadgetRegistry, ADamagedImageInTheRegistryIsOneLineAndCachesNothing) {
+  Registry reg(Registry::Mode::plain);
+  HandLayout two(tmp / "two-ebpf");
+  json bad = two.manifest({{kGadgetEbpfType, elf("a")}, {kGadgetEbpfType, elf("b")}}, "x");
+  two.name(two.index({{bad, host_architecture()}}), "v1");
+  HandLayout elsewhere(tmp / "elsewhere");
+  elsewhere.name(elsewhere.index({{elsewhere.gadget("a"), "riscv64"}}), "v1");
+  std::vector<std::pair<fs::path, std::string>> cases = {
+      {two.dir(), "gadget manifest " + std::string(bad["digest"]) + ": two layers of type " + kGadgetEbpfType},
+      {elsewhere.dir(), "with no manifest for linux/" + host_architecture() + " (platforms: linux/riscv64)"}};
+  for (const auto& [dir, needle] : cases) {
+    std::string ref = reg.ref("bad/" + dir.filename().string() + ":v1");
+    push(reg, dir, ref);
+    RunResult pull = ecli(args("pull", reg, {ref, "-o", (tmp / "out").string()}));
+    EXPECT_EQ(pull.exit_code, 1);
+    EXPECT_EQ(pull.err.rfind("ecli: error: ", 0), 0u) << pull.err;
+    EXPECT_EQ(pull.err.find('\n'), pull.err.size() - 1) << "one line: " << pull.err;
+    EXPECT_NE(pull.err.find(needle + " (" + ref + ")"), std::string::npos) << needle << " in: " << pull.err;
+    EXPECT_FALSE(fs::exists(tmp / "out"));
+    EXPECT_EQ(cached(), std::vector<std::string>{}) << "nothing of a damaged image is cached";
+  }
+  // A layout with a blob that is not what its digest says is refused before anything is sent.
+  write_gadget_layout(tmp / "liar", two_platforms(), "v1");
+  std::string ebpf = sha256_digest(build_for(host_architecture()).ebpf);
+  write_text(tmp / "liar" / "blobs" / "sha256" / ebpf.substr(7), elf("something else"));
+  RunResult push_liar = ecli(args("push", reg, {(tmp / "liar").string(), reg.ref("bad/liar:v1")}));
+  EXPECT_EQ(push_liar.exit_code, 1);
+  EXPECT_EQ(push_liar.err.rfind("ecli: error: digest mismatch: blob " + ebpf, 0), 0u) << push_liar.err;
+  EXPECT_NE(push_liar.err.find("(" + (tmp / "liar").string() + ")\n"), std::string::npos) << push_liar.err;
+  RunResult missing = run({"skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + reg.ref("bad/liar:v1")});
+  EXPECT_NE(missing.exit_code, 0) << "no manifest was pushed";
+}
+
 }  // namespace
 }  // namespace ecc::test
