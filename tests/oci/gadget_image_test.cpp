@@ -137,7 +137,8 @@ TEST(GadgetLayout, WrittenAsATarGnuTarListsAndExtractsIt) {
   ASSERT_EQ(list.exit_code, 0) << list.err;
   EXPECT_EQ(list.out.find("oci-layout\nindex.json\nblobs/\nblobs/sha256/\nblobs/sha256/"), 0u) << list.out;
   size_t blobs = 0;
-  for (size_t p = list.out.find("blobs/sha256/"); p != std::string::npos; p = list.out.find("blobs/sha256/", p + 1)) blobs++;
+  for (size_t p = list.out.find("blobs/sha256/"); p != std::string::npos; p = list.out.find("blobs/sha256/", p + 1))
+    blobs++;
   // ebpf, btfgen and a manifest per platform, one config and one wasm (the
   // same bytes on both), the index; and the directory itself.
   EXPECT_EQ(blobs, 2u * 3u + 2u + 1u + 1u) << list.out;
@@ -176,10 +177,12 @@ TEST(GadgetLayout, BadBuildsAndUnwritablePathsLeaveNothing) {
   GadgetBuild empty = build_for(host_architecture());
   empty.ebpf.clear();
   std::string d = (t / "d").string(), tar = (t / "d.tar").string();
-  expect_one_line_error([&] { write_gadget_layout(d, {empty}, "x"); }, t.path(), d, "gadget build " + host_architecture() + ": the ebpf layer is empty");
+  expect_one_line_error([&] { write_gadget_layout(d, {empty}, "x"); }, t.path(), d,
+                        "gadget build " + host_architecture() + ": the ebpf layer is empty");
   GadgetBuild not_wasm = build_for(host_architecture());
   not_wasm.wasm = vec("not a module");
-  expect_one_line_error([&] { write_gadget_layout(tar, {not_wasm}, "x"); }, t.path(), tar, "the wasm layer is not a Wasm module");
+  expect_one_line_error([&] { write_gadget_layout(tar, {not_wasm}, "x"); }, t.path(), tar,
+                        "the wasm layer is not a Wasm module");
   expect_one_line_error([&] { write_gadget_layout(d, {build_for("arm64"), build_for("arm64")}, "x"); }, t.path(), d,
                         "two gadget builds for arm64");
   expect_one_line_error([&] { write_gadget_layout(d, {}, "x"); }, t.path(), d, "no platform to write");
@@ -278,6 +281,21 @@ TEST(GadgetLayout, AnIgStyleLayoutIsChosenByFullNameTagOrRepositoryComponent) {
   EXPECT_EQ(read_layout_gadget(t / "ig.tar", "latest").ebpf, vec(open_elf));
 }
 
+TEST(GadgetLayout, ANameForTwoImagesIsAmbiguousAndOneImageTwiceIsOne) {
+  TempDir t;
+  HandLayout h(t / "l");
+  json a = h.gadget("a"), b = h.gadget("b");
+  h.name(a, "registry.example/x/trace_open:latest");
+  h.name(a, "latest");
+  EXPECT_EQ(read_layout_gadget(h.dir(), "").ebpf, vec(elf("a"))) << "one image under two names";
+  h.name(b, "other.example/y/trace_open:v2");
+  expect_one_line_error([&] { read_layout_gadget(h.dir(), "trace_open"); }, t.path(), h.dir().string(),
+                        "'trace_open' names 2 images (registry.example/x/trace_open:latest, "
+                        "other.example/y/trace_open:v2)");
+  EXPECT_EQ(read_layout_gadget(h.dir(), "trace_open:v2").ebpf, vec(elf("b")));
+  EXPECT_EQ(read_layout_gadget(h.dir(), std::string(b["digest"])).ebpf, vec(elf("b")));
+}
+
 TEST(GadgetLayout, AManifestStraightFromIndexJsonAndOneWithoutArtifactType) {
   TempDir t;
   HandLayout h(t / "l");
@@ -335,7 +353,8 @@ TEST(GadgetLayout, DamagedJsonMismatchedBlobsAndMissingPlatformsAreOneLineNaming
   auto expect = [&](const fs::path& dir, const std::string& needle) {
     expect_one_line_error([&] { read_layout_gadget(dir, "bad"); }, t.path(), dir.string(), needle);
   };
-  fs::path damaged_manifest = bad_layout(t, "damaged-manifest", [](HandLayout& h) { return h.blob(kManifestType, "{\"schemaVersion\": 2,"); });
+  fs::path damaged_manifest =
+      bad_layout(t, "damaged-manifest", [](HandLayout& h) { return h.blob(kManifestType, "{\"schemaVersion\": 2,"); });
   expect(damaged_manifest, " is not a JSON object");
   HandLayout damaged_index(t / "damaged-index");
   json broken = damaged_index.blob(kIndexType, "[\"not an index\"]");
@@ -369,7 +388,8 @@ TEST(GadgetLayout, ABadTarIsOneLineNamingIt) {
   bytes[514] ^= 0xff;  // inside the first entry's data: oci-layout's text
   write_text(t / "g.tar", std::string(bytes.begin(), bytes.end()));
   std::string where = (t / "g.tar").string();
-  expect_one_line_error([&] { read_layout_gadget(t / "g.tar", ""); }, t.path(), where, "oci-layout is not a JSON object");
+  expect_one_line_error([&] { read_layout_gadget(t / "g.tar", ""); }, t.path(), where,
+                        "oci-layout is not a JSON object");
   expect_one_line_error([&] { read_layout_gadget(t / "cut.tar", ""); }, t.path(), (t / "cut.tar").string(),
                         "the image layout has no index.json");
   write_text(t / "text", "hello");
@@ -513,7 +533,8 @@ TEST_F(GadgetRegistry, EcliPullWritesLayoutsThatReadBackAndPushesThemAgain) {
   for (const std::string out : {"x.tar", "x"}) {
     RunResult pull = ecli(args("pull", reg, {ref, "-o", (tmp / out).string()}));
     ASSERT_EQ(pull.exit_code, 0) << pull.err;
-    EXPECT_EQ(pull.err, "ecli: pulled " + reg.host() + "/gadget/trace_open@" + host_digest + " to " + (tmp / out).string() + "\n");
+    EXPECT_EQ(pull.err,
+              "ecli: pulled " + reg.host() + "/gadget/trace_open@" + host_digest + " to " + (tmp / out).string() + "\n");
     GadgetImage g = read_layout_gadget(tmp / out, "");
     EXPECT_EQ(g.manifest_digest, host_digest);
     expect_host_image(g, (tmp / out).string());

@@ -47,7 +47,8 @@ GadgetLayers gadget_layers(const ImageManifest& m, const std::string& where) {
   std::vector<Descriptor> parts = manifest_parts(j, part, where);
   GadgetLayers g{parts[0], {}, annotations_of(j)};
   if (g.config.media_type != kGadgetConfigType)
-    throw Error(Exit::bad_input, part + ": config of type " + g.config.media_type + ", not " + kGadgetConfigType, where);
+    throw Error(Exit::bad_input, part + ": config of type " + g.config.media_type + ", not " + kGadgetConfigType,
+                where);
   for (size_t i = 1; i < parts.size(); i++) {
     const Descriptor& d = parts[i];
     if (!is_gadget_layer_type(d.media_type))
@@ -173,7 +174,8 @@ GadgetImage read_gadget(const ImageManifest& m, const BlobReader& blobs, const s
   image.ebpf = blobs(g.layers.at(kGadgetEbpfType));
   if (auto w = g.layers.find(kGadgetWasmType); w != g.layers.end()) {
     image.wasm = blobs(w->second);
-    if (image.wasm.empty()) throw Error(Exit::bad_input, "gadget manifest " + m.digest + ": the wasm layer is empty", where);
+    if (image.wasm.empty())
+      throw Error(Exit::bad_input, "gadget manifest " + m.digest + ": the wasm layer is empty", where);
   }
   if (auto b = g.layers.find(kGadgetBtfgenType); b != g.layers.end()) image.btfgen = blobs(b->second);
   check_gadget_programs(image.ebpf, image.wasm, "gadget manifest " + m.digest, where);

@@ -4,6 +4,7 @@
 // and renamed into place.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -95,9 +96,12 @@ Descriptor choose_entry(const json& index, const std::string& name, const std::s
   std::vector<Descriptor> all = index_entries(index, "index.json", where), hits;
   if (all.empty()) throw Error(Exit::bad_input, "index.json lists no image", where);
   for (const auto& d : all)
-    if ((name.empty() || name_matches(d, name)) && (hits.empty() || hits[0].digest != d.digest)) hits.push_back(d);
+    if ((name.empty() || name_matches(d, name)) &&
+        std::none_of(hits.begin(), hits.end(), [&](const Descriptor& h) { return h.digest == d.digest; }))
+      hits.push_back(d);
   if (hits.size() == 1) return hits[0];
-  if (hits.empty()) throw Error(Exit::bad_input, "no image named '" + name + "' (images: " + names_of(all) + ")", where);
+  if (hits.empty())
+    throw Error(Exit::bad_input, "no image named '" + name + "' (images: " + names_of(all) + ")", where);
   if (name.empty())
     throw Error(Exit::bad_input, "index.json has " + std::to_string(hits.size()) + " images; name one (images: " +
                                      names_of(hits) + ")", where);

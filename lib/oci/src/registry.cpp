@@ -267,7 +267,8 @@ class CachedRegistry {
   }
 
   std::vector<uint8_t> manifest(const Descriptor& d) {
-    if (auto cached = cache_read("manifests", d.digest)) return checked(std::move(*cached), d, "the manifest", ref_.str());
+    if (auto cached = cache_read("manifests", d.digest))
+      return checked(std::move(*cached), d, "the manifest", ref_.str());
     std::vector<uint8_t> bytes = registry().get_manifest_at(d);
     keep("manifests", d.digest, bytes);
     return bytes;
@@ -284,8 +285,8 @@ class CachedRegistry {
   // manifest has been checked; the layer may be large).
   Pulled artifact(const ImageManifest& m) {
     Artifact a = read_manifest(m.text, ref_.str());
-    fs::path file = cache_read("blobs", a.layer.digest) ? cache_path("blobs", a.layer.digest)
-                                                        : cache_write("blobs", a.layer.digest, registry().get_blob(a.layer));
+    if (cache_read("blobs", a.layer.digest)) return Pulled{cache_path("blobs", a.layer.digest), a, m.digest};
+    fs::path file = cache_write("blobs", a.layer.digest, registry().get_blob(a.layer));
     return Pulled{file, a, m.digest};
   }
 
@@ -378,8 +379,10 @@ Fetched fetch(const Reference& ref, const ClientOptions& opts) {
   CachedRegistry source(ref, opts);
   ImageManifest m = platform_manifest(source.top(), [&](const Descriptor& d) { return source.manifest(d); }, ref.str());
   Fetched f;
-  if (is_gadget_manifest(m.text)) f.gadget = read_gadget(m, [&](const Descriptor& d) { return source.blob(d); }, ref.str());
-  else f.artifact = source.artifact(m);
+  if (is_gadget_manifest(m.text))
+    f.gadget = read_gadget(m, [&](const Descriptor& d) { return source.blob(d); }, ref.str());
+  else
+    f.artifact = source.artifact(m);
   source.commit();
   return f;
 }
