@@ -464,6 +464,16 @@ class GadgetRegistry : public OciTest {
   std::vector<std::string> cached() const { return files_under(cache() / "ecc" / "oci"); }
 };
 
+// The status of a HEAD of blob `digest` in `repo` (python3's urllib as the client).
+std::string blob_status(const Registry& reg, const std::string& repo, const std::string& digest) {
+  RunResult r = run({"python3", "-c",
+                     "import sys, urllib.request as u, urllib.error as e\n"
+                     "try: print(u.urlopen(u.Request(sys.argv[1], method='HEAD')).status)\n"
+                     "except e.HTTPError as x: print(x.code)",
+                     "http://" + reg.host() + "/v2/" + repo + "/blobs/" + digest});
+  return r.out.substr(0, r.out.find('\n'));
+}
+
 std::string sha256sum_of(const std::string& text) {
   TempDir t;
   write_text(t / "raw", text);
@@ -583,6 +593,9 @@ TEST_F(GadgetRegistry, ADamagedImageInTheRegistryIsOneLineAndCachesNothing) {
   EXPECT_NE(push_liar.err.find("(" + (tmp / "liar").string() + ")\n"), std::string::npos) << push_liar.err;
   RunResult missing = run({"skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + reg.ref("bad/liar:v1")});
   EXPECT_NE(missing.exit_code, 0) << "no manifest was pushed";
+  EXPECT_EQ(blob_status(reg, "bad/liar", digest_of(build_for(host_architecture()).metadata)), "404")
+      << "not even the config blob went up";
+  EXPECT_EQ(blob_status(reg, "bad/two-ebpf", digest_of("name: x\n")), "200") << "as it did for a good layout";
 }
 
 }  // namespace

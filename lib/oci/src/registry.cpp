@@ -2,6 +2,7 @@
 // auth, manifests and blobs by digest, uploads, and redirects followed
 // without the registry's credentials.
 #include <iostream>
+#include <map>
 #include <optional>
 #include <tuple>
 
@@ -325,19 +326,27 @@ std::string media_type_of(const nlohmann::json& j, const std::string& fallback) 
   return fallback.empty() ? kManifestType : fallback;
 }
 
-// Every blob under `j` (a manifest, or an index's manifests, by digest) into
-// the registry; the top itself is the caller's.
-void push_parts(Registry& reg, const Layout& l, const nlohmann::json& j, const std::string& part) {
+// What push_layout sends, all read and checked before the first request:
+// every blob, then the manifests under the top, each by its digest.
+struct Upload {
+  std::map<std::string, std::vector<uint8_t>> blobs;
+  std::vector<std::tuple<std::string, std::string, std::string>> manifests;  // text, media type, digest
+};
+
+// The blobs and manifests under `j` (a manifest, or an index of them); the
+// top itself is the caller's.
+void collect(Upload& u, const Layout& l, const nlohmann::json& j, const std::string& part) {
   if (is_index(j)) {
     for (const Descriptor& d : index_entries(j, part, l.where)) {
       std::string text = text_of(l.blobs(d));
       nlohmann::json child = parse_image_json(text, "the manifest " + d.digest, l.where);
-      push_parts(reg, l, child, "the manifest " + d.digest);
-      reg.put_manifest(text, media_type_of(child, d.media_type), d.digest);
+      collect(u, l, child, "the manifest " + d.digest);
+      u.manifests.emplace_back(text, media_type_of(child, d.media_type), d.digest);
     }
     return;
   }
-  for (const Descriptor& d : manifest_parts(j, part, l.where)) reg.put_blob(l.blobs(d), d.digest);
+  for (const Descriptor& d : manifest_parts(j, part, l.where))
+    if (!u.blobs.count(d.digest)) u.blobs[d.digest] = l.blobs(d);
 }
 
 }  // namespace
@@ -400,9 +409,12 @@ std::string push_layout(const fs::path& layout, const std::string& name, const R
     throw Error(Exit::usage, "the image's digest is " + l.entry.digest + ", not the one in the reference", ref.str());
   std::string text = text_of(l.blobs(l.entry));
   nlohmann::json top = parse_image_json(text, "the manifest " + l.entry.digest, l.where);
+  Upload u;
+  collect(u, l, top, "the manifest " + l.entry.digest);
   Registry reg(ref, opts, true);
   reg.probe();
-  push_parts(reg, l, top, "the manifest " + l.entry.digest);
+  for (const auto& [digest, bytes] : u.blobs) reg.put_blob(bytes, digest);
+  for (const auto& [manifest, media_type, digest] : u.manifests) reg.put_manifest(manifest, media_type, digest);
   reg.put_manifest(text, media_type_of(top, l.entry.media_type), ref.version());
   return l.entry.digest;
 }
