@@ -3,10 +3,9 @@
 
 #include "ecc/error.h"
 #include "ecc/oci.h"
+#include "image.h"
 
 namespace ecc::oci {
-
-namespace {
 
 using nlohmann::json;
 
@@ -26,15 +25,17 @@ std::map<std::string, std::string> annotations_of(const json& j) {
 }
 
 Descriptor read_descriptor(const json& j, const std::string& what, const std::string& where) {
-  if (!j.is_object()) throw Error(Exit::bad_input, "manifest " + what + " is not an object", where);
+  if (!j.is_object()) throw Error(Exit::bad_input, what + " is not an object", where);
   auto mt = j.find("mediaType"), dg = j.find("digest"), sz = j.find("size");
   if (mt == j.end() || !mt->is_string() || dg == j.end() || !dg->is_string() || sz == j.end() || !sz->is_number_unsigned())
-    throw Error(Exit::bad_input, "manifest " + what + " needs mediaType, digest and size", where);
+    throw Error(Exit::bad_input, what + " needs mediaType, digest and size", where);
   Descriptor d{mt->get<std::string>(), dg->get<std::string>(), sz->get<uint64_t>(), annotations_of(j)};
   if (!is_sha256_digest(d.digest))
-    throw Error(Exit::bad_input, "manifest " + what + " digest '" + d.digest + "' is not sha256:<64 hex>", where);
+    throw Error(Exit::bad_input, what + " digest '" + d.digest + "' is not sha256:<64 hex>", where);
   return d;
 }
+
+namespace {
 
 bool is_runnable(const std::string& media_type) { return media_type == kWasmLayerType || media_type == kPackageLayerType; }
 
@@ -68,7 +69,7 @@ Artifact read_manifest(const std::string& text, const std::string& where) {
   std::vector<Descriptor> runnable;
   std::string seen;
   for (size_t i = 0; i < layers->size(); i++) {
-    Descriptor d = read_descriptor((*layers)[i], "layer " + std::to_string(i), where);
+    Descriptor d = read_descriptor((*layers)[i], "manifest layer " + std::to_string(i), where);
     if (is_runnable(d.media_type)) runnable.push_back(d);
     else if (seen.find(d.media_type) == std::string::npos) seen += (seen.empty() ? "" : ", ") + d.media_type;
   }

@@ -2,6 +2,9 @@
 // auth, manifests and blobs by digest, uploads, and redirects followed
 // without the registry's credentials.
 #include <iostream>
+#include <map>
+#include <optional>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +14,7 @@
 #include "ecc/files.h"
 #include "ecc/oci.h"
 #include "http.h"
+#include "image.h"
 
 namespace ecc::oci {
 
@@ -129,9 +133,20 @@ class Registry {
     if (r.status != 201) fail("finishing the upload of " + digest, r);
   }
 
-  void put_manifest(const std::string& manifest) {
-    HttpRequest req{"PUT", repo_url() + "/manifests/" + ref_.version(), {std::string("Content-Type: ") + kManifestType}};
-    req.body = std::span(reinterpret_cast<const uint8_t*>(manifest.data()), manifest.size());
+  // A manifest or an index named by its digest (an index's entry).
+  std::vector<uint8_t> get_manifest_at(const Descriptor& d) {
+    HttpRequest req{"GET", repo_url() + "/manifests/" + d.digest, {kAccept}};
+    req.max_size = kMaxManifest;
+    HttpResponse r = send_authorized(req);
+    if (r.status != 200) fail("the manifest " + d.digest, r);
+    return checked(std::move(r.body), d, "the manifest", ref_.str());
+  }
+
+  // PUT of a manifest or an index under `version` (a tag or its digest),
+  // with `media_type` as its Content-Type.
+  void put_manifest(const std::string& manifest, const std::string& media_type, const std::string& version) {
+    HttpRequest req{"PUT", repo_url() + "/manifests/" + version, {"Content-Type: " + media_type}};
+    req.body = bytes_of(manifest);
     HttpResponse r = send_authorized(req);
     if (r.status != 201 && r.status != 200) fail("the manifest upload", r);
   }
@@ -232,15 +247,106 @@ class Registry {
   bool retried_ = false;
 };
 
+// What one reference names, from the cache when it is there, else from the
+// registry (probed on first need: a digest whose parts are all cached needs
+// no network). What the registry served goes into the cache by commit()
+// only, once the whole image has checked out: nothing of a damaged image is
+// kept (docs/oci.md, "The content cache").
+class CachedRegistry {
+ public:
+  CachedRegistry(const Reference& ref, const ClientOptions& opts) : ref_(ref), opts_(opts) {}
 
-// The cached layer of a cached manifest, when both are there.
-std::optional<Pulled> pull_from_cache(const Reference& ref, const std::string& digest) {
-  if (digest.empty()) return std::nullopt;
-  auto manifest = cache_read("manifests", digest);
-  if (!manifest) return std::nullopt;
-  Artifact a = read_manifest(std::string(manifest->begin(), manifest->end()), ref.str());
-  if (!cache_read("blobs", a.layer.digest)) return std::nullopt;
-  return Pulled{cache_path("blobs", a.layer.digest), a, digest};
+  // The manifest or index the reference names.
+  ImageManifest top() {
+    std::string digest = ref_.digest.empty() ? registry().head_manifest() : ref_.digest;
+    if (!digest.empty())
+      if (auto cached = cache_read("manifests", digest)) return {text_of(*cached), digest};
+    ImageManifest m;
+    m.text = registry().get_manifest(m.digest);
+    keep("manifests", m.digest, bytes_of(m.text));
+    return m;
+  }
+
+  std::vector<uint8_t> manifest(const Descriptor& d) {
+    if (auto cached = cache_read("manifests", d.digest))
+      return checked(std::move(*cached), d, "the manifest", ref_.str());
+    std::vector<uint8_t> bytes = registry().get_manifest_at(d);
+    keep("manifests", d.digest, bytes);
+    return bytes;
+  }
+
+  std::vector<uint8_t> blob(const Descriptor& d) {
+    if (auto cached = cache_read("blobs", d.digest)) return checked(std::move(*cached), d, "the blob", ref_.str());
+    std::vector<uint8_t> bytes = registry().get_blob(d);
+    keep("blobs", d.digest, bytes);
+    return bytes;
+  }
+
+  // ecli's one-layer artifact: its layer straight into the cache (the
+  // manifest has been checked; the layer may be large).
+  Pulled artifact(const ImageManifest& m) {
+    Artifact a = read_manifest(m.text, ref_.str());
+    if (cache_read("blobs", a.layer.digest)) return Pulled{cache_path("blobs", a.layer.digest), a, m.digest};
+    fs::path file = cache_write("blobs", a.layer.digest, registry().get_blob(a.layer));
+    return Pulled{file, a, m.digest};
+  }
+
+  // Blobs first, so that a cached manifest finds its parts.
+  void commit() {
+    for (const char* kind : {"blobs", "manifests"})
+      for (const auto& [k, digest, bytes] : pending_)
+        if (k == kind) cache_write(k, digest, bytes);
+    pending_.clear();
+  }
+
+ private:
+  Registry& registry() {
+    if (!registry_) {
+      registry_.emplace(ref_, opts_, false);
+      registry_->probe();
+    }
+    return *registry_;
+  }
+
+  void keep(const std::string& kind, const std::string& digest, std::span<const uint8_t> bytes) {
+    pending_.emplace_back(kind, digest, std::vector<uint8_t>(bytes.begin(), bytes.end()));
+  }
+
+  Reference ref_;
+  ClientOptions opts_;
+  std::optional<Registry> registry_;
+  std::vector<std::tuple<std::string, std::string, std::vector<uint8_t>>> pending_;
+};
+
+// The Content-Type of a manifest or index: its own mediaType, else the
+// descriptor's (an OCI manifest without the field).
+std::string media_type_of(const nlohmann::json& j, const std::string& fallback) {
+  auto t = j.find("mediaType");
+  if (t != j.end() && t->is_string()) return t->get<std::string>();
+  return fallback.empty() ? kManifestType : fallback;
+}
+
+// What push_layout sends, all read and checked before the first request:
+// every blob, then the manifests under the top, each by its digest.
+struct Upload {
+  std::map<std::string, std::vector<uint8_t>> blobs;
+  std::vector<std::tuple<std::string, std::string, std::string>> manifests;  // text, media type, digest
+};
+
+// The blobs and manifests under `j` (a manifest, or an index of them); the
+// top itself is the caller's.
+void collect(Upload& u, const Layout& l, const nlohmann::json& j, const std::string& part) {
+  if (is_index(j)) {
+    for (const Descriptor& d : index_entries(j, part, l.where)) {
+      std::string text = text_of(l.blobs(d));
+      nlohmann::json child = parse_image_json(text, "the manifest " + d.digest, l.where);
+      collect(u, l, child, "the manifest " + d.digest);
+      u.manifests.emplace_back(text, media_type_of(child, d.media_type), d.digest);
+    }
+    return;
+  }
+  for (const Descriptor& d : manifest_parts(j, part, l.where))
+    if (!u.blobs.count(d.digest)) u.blobs[d.digest] = l.blobs(d);
 }
 
 }  // namespace
@@ -278,21 +384,39 @@ std::string token_of(const HttpResponse& r) {
   return token.empty() ? string_member(j, "access_token") : token;
 }
 
+Fetched fetch(const Reference& ref, const ClientOptions& opts) {
+  CachedRegistry source(ref, opts);
+  ImageManifest m = platform_manifest(source.top(), [&](const Descriptor& d) { return source.manifest(d); }, ref.str());
+  Fetched f;
+  if (is_gadget_manifest(m.text))
+    f.gadget = read_gadget(m, [&](const Descriptor& d) { return source.blob(d); }, ref.str());
+  else
+    f.artifact = source.artifact(m);
+  source.commit();
+  return f;
+}
+
 Pulled pull(const Reference& ref, const ClientOptions& opts) {
-  if (auto cached = pull_from_cache(ref, ref.digest)) return *cached;  // no network at all
-  Registry reg(ref, opts, false);
+  Fetched f = fetch(ref, opts);
+  if (!f.artifact) throw Error(Exit::bad_input, "an Inspektor Gadget image, not a Wasm module or package", ref.str());
+  return *f.artifact;
+}
+
+std::string push_layout(const fs::path& layout, const std::string& name, const Reference& ref,
+                        const ClientOptions& opts) {
+  Layout l = open_layout(layout, name);
+  if (!ref.digest.empty() && ref.digest != l.entry.digest)
+    throw Error(Exit::usage, "the image's digest is " + l.entry.digest + ", not the one in the reference", ref.str());
+  std::string text = text_of(l.blobs(l.entry));
+  nlohmann::json top = parse_image_json(text, "the manifest " + l.entry.digest, l.where);
+  Upload u;
+  collect(u, l, top, "the manifest " + l.entry.digest);
+  Registry reg(ref, opts, true);
   reg.probe();
-  // A tag whose current digest is cached: HEAD is all it takes.
-  if (ref.digest.empty())
-    if (auto cached = pull_from_cache(ref, reg.head_manifest())) return *cached;
-  std::string digest;
-  std::string manifest = reg.get_manifest(digest);
-  Artifact a = read_manifest(manifest, ref.str());
-  Pulled p{{}, a, digest};
-  if (auto blob = cache_read("blobs", a.layer.digest)) p.file = cache_path("blobs", a.layer.digest);
-  else p.file = cache_write("blobs", a.layer.digest, reg.get_blob(a.layer));
-  cache_write("manifests", digest, std::span(reinterpret_cast<const uint8_t*>(manifest.data()), manifest.size()));
-  return p;
+  for (const auto& [digest, bytes] : u.blobs) reg.put_blob(bytes, digest);
+  for (const auto& [manifest, media_type, digest] : u.manifests) reg.put_manifest(manifest, media_type, digest);
+  reg.put_manifest(text, media_type_of(top, l.entry.media_type), ref.version());
+  return l.entry.digest;
 }
 
 std::string push(const fs::path& file, const Reference& ref, const ClientOptions& opts) {
@@ -313,7 +437,7 @@ std::string push(const fs::path& file, const Reference& ref, const ClientOptions
   reg.probe();
   reg.put_blob(config, config_desc.digest);
   reg.put_blob(bytes, layer_desc.digest);
-  reg.put_manifest(manifest);
+  reg.put_manifest(manifest, kManifestType, ref.version());
   return digest;
 }
 

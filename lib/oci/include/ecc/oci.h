@@ -130,7 +130,8 @@ struct Pulled {
 
 // Resolves `ref` and fetches its layer into the cache (both checked against
 // their digests). A digest reference whose manifest and layer are cached
-// needs no network.
+// needs no network. fetch() underneath: an index picks this platform's
+// manifest; a gadget image is an error line.
 Pulled pull(const Reference& ref, const ClientOptions& opts);
 
 // Pushes `file` (an app.wasm or a package.json) to `ref`; returns the
@@ -174,9 +175,10 @@ Fetched fetch(const Reference& ref, const ClientOptions& opts);
 // tar of one (`ig image export`).
 bool is_image_layout(const fs::path& path);
 // The gadget image of a layout: `name` picks the index.json entry by its
-// org.opencontainers.image.ref.name (full "host/repo:tag" or the tag alone);
-// empty `name` takes the only entry (one line naming the choices when there
-// are several).
+// org.opencontainers.image.ref.name "host/a/b:tag": the whole of it, "tag",
+// "b" or "b:tag" (or the entry's digest); entries naming the same digest
+// are one image. Empty `name` takes the only image (one line naming the
+// choices when there are several). Errors name `path`.
 GadgetImage read_layout_gadget(const fs::path& path, const std::string& name);
 
 // One platform's image for write_gadget_layout (ecc --gadget).
@@ -187,14 +189,19 @@ struct GadgetBuild {
   std::map<std::string, std::string> annotations; // org.opencontainers.image.*
 };
 // Writes an OCI image layout holding one index (one manifest per build, as
-// IG's builder lays it out) under `ref_name`: a directory, or a tar when
-// `path` ends in ".tar". Atomic: nothing is left at `path` on failure.
+// IG's builder lays it out) under `ref_name` (no name when empty): a
+// directory, or a tar when `path` ends in ".tar". Atomic: nothing is left at
+// `path` on failure; a layout (or an empty directory) already at `path` is
+// replaced, any other directory is refused.
 void write_gadget_layout(const fs::path& path, const std::vector<GadgetBuild>& builds, const std::string& ref_name);
 // `ecli pull` of a gadget: the pulled image as a layout (directory or .tar),
-// its manifest byte for byte (same digest), named `ref_name`.
+// its manifest byte for byte (same digest), named `ref_name`, its index.json
+// entry on linux/host_architecture(). Atomic as write_gadget_layout.
 void write_pulled_layout(const fs::path& path, const GadgetImage& image, const std::string& ref_name);
-// `ecli push LAYOUT REF`: every blob, the manifests, then the index (or the
-// single manifest) under REF's tag; returns the digest REF now names.
+// `ecli push LAYOUT REF`: of the index.json entry `name` picks (as
+// read_layout_gadget), every blob and every platform's manifest (by digest),
+// then the index (or the single manifest) under REF's tag, each with its own
+// media type; returns the digest REF now names.
 std::string push_layout(const fs::path& layout, const std::string& name, const Reference& ref,
                         const ClientOptions& opts);
 
