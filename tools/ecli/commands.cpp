@@ -6,6 +6,7 @@
 #include "ecc/btf_file.h"
 #include "options.h"
 #include "run_file.h"
+#include "run_gadget.h"
 #include "run_wasm.h"
 
 namespace ecc::ecli {
@@ -32,7 +33,10 @@ std::string usage_text() {
          "is always a file. push stores an app.wasm or package.json in a registry\n"
          "(the wasm-to-oci layout); pull and run fetch it into the cache under\n"
          "$XDG_CACHE_HOME/ecc/oci, checked against its digest; run REF@sha256:...\n"
-         "runs a cached digest without the network. Credentials come from\n"
+         "runs a cached digest without the network. An Inspektor Gadget image\n"
+         "(a reference, an OCI image layout directory or its tar; --image NAME\n"
+         "picks one of several) runs as a gadget: its params are its options.\n"
+         "Credentials come from\n"
          "$DOCKER_CONFIG/config.json or ~/.docker/config.json, or from\n"
          "-u USER --password-stdin; CA files from /etc/containers/certs.d and\n"
          "/etc/docker/certs.d.\n"
@@ -59,8 +63,17 @@ int run(const std::vector<std::string>& args) {
   if (o.help) return help(args);
   // A bad --btf is the user's file, named before anything is fetched or loaded.
   if (!o.run.btf_path.empty()) check_btf_file(o.run.btf_path);
-  // A URL or a reference runs from the cache exactly as a local file.
-  const std::string file = resolve_run_file(o);
+  // A URL or a reference runs from the cache exactly as a local file; an
+  // Inspektor Gadget image (a reference, an OCI layout or its tar) as a
+  // gadget (docs/gadget.md).
+  const RunTarget target = resolve_run_target(o, o.image);
+  if (target.gadget) {
+    const oci::GadgetImage& g = *target.gadget;
+    return run_gadget({g.where, g.metadata, g.ebpf, g.wasm, g.btfgen}, o.program_args, o.run, o.mntns);
+  }
+  if (!o.image.empty()) throw Error(Exit::usage, "--image: '" + o.file + "' is not an OCI image layout");
+  if (o.mntns) throw Error(Exit::usage, "--mntns applies to Inspektor Gadget images only");
+  const std::string& file = target.file;
   // An app.wasm carries its own object and options (docs/wasm-host-abi.md).
   if (is_wasm_file(file)) return run_wasm(file, o.program_args, o.run, o.engine);
   return run_package_file(file, o.program_args, o.run);
