@@ -4,10 +4,13 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace ecc {
 
 // Throws Error(bad_input) naming `in` with libbpf's last message on failure.
 void link_bpf_object(const std::string& in, const std::string& out);
+// Several objects into one (ecc --gadget: the program and its markers).
+void link_bpf_objects(const std::vector<std::string>& in, const std::string& out);
 
 }  // namespace ecc

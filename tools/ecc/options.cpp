@@ -26,8 +26,10 @@ std::vector<cmdline::Option> option_table(Options& o) {
       {0, "llvm-strip", "PATH", "also run `PATH -g` on the linked object", ~0u, set(o.llvm_strip)},
       {0, "btf", "FILE", "kernel BTF to generate vmlinux.h from (default: /sys/kernel/btf/vmlinux)", ~0u, set(o.btf)},
       {0, "vmlinux-h", "FILE", "use this vmlinux.h instead of generating one", ~0u, set(o.vmlinux_h)},
-      {0, "target-arch", "ARCH", "x86, arm64, riscv, s390, powerpc, loongarch, mips, arm (default: the host's)", ~0u,
-       set(o.target_arch)},
+      {0, "target-arch", "ARCH",
+       "x86, arm64, riscv, s390, powerpc, loongarch, mips, arm (default: the host's);\n"
+       "--gadget takes several (one manifest each)",
+       ~0u, [&o](const std::string& v) { o.target_arch = v, o.target_archs.push_back(v); }},
       {'y', "yaml", "", "also write <name>.skel.yaml (and package.yaml)", ~0u, on(o.yaml)},
       {'n', "no-package", "", "stop after the skeleton: no package.json", ~0u, on(o.no_package)},
       {'v', "verbose", "", "print every step and command, in a form that can be pasted into a shell", ~0u,
@@ -45,6 +47,10 @@ std::vector<cmdline::Option> option_table(Options& o) {
        "that runs the package by itself: its options are the program's\n"
        "plus ecli run's -j, -d, --btf, --engine, -v, -h",
        ~0u, on(o.standalone)},
+      {0, "gadget", "",
+       "also write <name>.gadget/, an OCI image layout in Inspektor Gadget's\n"
+       "format (markers, gadget.yaml, --btfgen as its btfgen layer)",
+       ~0u, on(o.gadget)},
       {'h', "help", "", "this text", ~0u, mode(Options::Mode::help)},
       {0, "version", "", "print the version", ~0u, mode(Options::Mode::version)},
   };
@@ -113,6 +119,9 @@ Options parse_options(const std::vector<std::string>& args) {
   };
   cmdline::parse(option_table(o), args, g);
   check_clang_flags(o.clang_flags);
+  if (o.target_archs.size() > 1 && !o.gadget)
+    throw Error(Exit::usage, "--target-arch is given " + std::to_string(o.target_archs.size()) +
+                                 " times; only --gadget builds for several architectures");
   return o;
 }
 
@@ -124,6 +133,7 @@ Compiles a libbpf-style eBPF program and writes, next to the source (or in -o DI
   <name>.bpf.o       the linked BPF object (BTF and BTF.ext kept, no DWARF)
   <name>.skel.json   the skeleton: maps, programs, data sections, export types, docs
   package.json       the object and the skeleton in one file, for `ecli run`
+  <name>.gadget/     with --gadget: an OCI image layout Inspektor Gadget runs
 
 gen-wasm-skel also writes the WebAssembly guest framework: ewasm-skel.h (the object,
 program_data, wasm32 types with the BPF layout, a skeleton), eunomia-include/ (the

@@ -20,6 +20,7 @@ struct Options {
   std::string btf;                     // --btf; default /sys/kernel/btf/vmlinux
   std::string vmlinux_h;               // --vmlinux-h
   std::string target_arch;             // --target-arch; default: the host's
+  std::vector<std::string> target_archs;  // every --target-arch given (--gadget takes several)
   bool yaml = false;                   // -y
   bool no_package = false;             // -n
   bool verbose = false;                // -v
@@ -28,6 +29,7 @@ struct Options {
   std::string wasi_sysroot;            // --wasi-sysroot
   std::string btfgen;                  // --btfgen DIR: a btfhub-archive tree (docs/package-format.md)
   bool standalone = false;             // --standalone
+  bool gadget = false;                 // --gadget: also an Inspektor Gadget image layout
 };
 
 // ecc's subcommands: the default one (packaging) and gen-wasm-skel and

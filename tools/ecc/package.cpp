@@ -17,6 +17,7 @@
 #include "link.h"
 #include "merge.h"
 #include "outputs.h"
+#include "gadget.h"
 #include "standalone.h"
 #include "plan.h"
 #include "process.h"
@@ -43,6 +44,8 @@ std::string arch_of_machine(const std::string& m) {
   return m;
 }
 
+}  // namespace
+
 std::string target_arch(const Options& o) {
   static const std::vector<std::string> known = {"x86",     "arm64",     "arm",  "riscv", "s390",
                                                   "powerpc", "loongarch", "mips", "sparc"};
@@ -57,6 +60,8 @@ std::string target_arch(const Options& o) {
   throw Error(Exit::usage, "unknown --target-arch '" + o.target_arch +
                                "' (x86, arm64, arm, riscv, s390, powerpc, loongarch, mips, sparc)");
 }
+
+namespace {
 
 void check_readable(const fs::path& p, const char* what) {
   std::error_code ec;
@@ -306,6 +311,8 @@ int run_package(const Options& o) {
   WorkDir work;
   Compiled c = compile_and_describe(o, in, work.path());
   std::string package = add_package_outputs(outputs, o, in, c);
+  std::vector<oci::GadgetBuild> gadget;
+  if (o.gadget) gadget = gadget_builds(o, in, c, work.path());
   if (o.standalone) {
     auto text = std::span(reinterpret_cast<const uint8_t*>(package.data()), package.size());
     if (o.verbose) std::cerr << "# write " << (in.out_dir / in.name).string() << ": " << runner.string()
@@ -313,7 +320,16 @@ int run_package(const Options& o) {
     outputs.add_executable(in.name, standalone_executable(runner, standalone::PayloadKind::package, text));
   }
   if (o.verbose) std::cerr << "# write outputs to " << in.out_dir.string() << "\n";
-  outputs.commit();
+  // The layout goes first (atomically): if the other outputs then fail, it is removed.
+  fs::path layout = in.out_dir / (in.name + ".gadget");
+  if (o.gadget) oci::write_gadget_layout(layout, gadget, in.name + ":latest");
+  try {
+    outputs.commit();
+  } catch (...) {
+    std::error_code ec;
+    if (o.gadget) fs::remove_all(layout, ec);
+    throw;
+  }
   return 0;
 }
 

@@ -39,4 +39,8 @@ std::string add_package_outputs(OutputSet& outputs, const Options& o, const Inpu
 
 int run_package(const Options& o);
 
+// The __TARGET_ARCH_ name of --target-arch (the host's when not given);
+// throws Error(usage) for an unknown one.
+std::string target_arch(const Options& o);
+
 }  // namespace ecc
