@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start-up of sigsnoop (docs/testing.md): time from `ecli run` to its "attached"
-# line for the package, and to the first event for the package and for the
+# line for the package, and to the first event for the package, for the same
+# program as an Inspektor Gadget image layout (ecc --gadget), and for the
 # app.wasm that `ecc gen-wasm-skel` + `build-wasm` make of it (an app prints
 # nothing when attached) under each engine in docs/wasm-host-abi.md, the AOT module cached
 # (`ecli compile` before, its time printed). A child ignoring SIGWINCH is
@@ -16,7 +17,8 @@ runs="${RUNS:-10}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export XDG_CACHE_HOME="$work/cache" ECC_CACHE_WARM=off
-"$ecc" -o "$work/sigsnoop" "$root/examples/sigsnoop/sigsnoop.bpf.c" "$root/examples/sigsnoop/sigsnoop.h" >/dev/null
+# --gadget: the same program as an Inspektor Gadget image layout too (docs/gadget.md).
+"$ecc" --gadget -o "$work/sigsnoop" "$root/examples/sigsnoop/sigsnoop.bpf.c" "$root/examples/sigsnoop/sigsnoop.h" >/dev/null
 mkdir -p "$work/app"
 cp "$root/examples/sigsnoop/sigsnoop.bpf.c" "$root/examples/sigsnoop/sigsnoop.h" "$work/app/"
 (cd "$work/app" && "$ecc" gen-wasm-skel >/dev/null && "$ecc" build-wasm >/dev/null)
@@ -50,7 +52,8 @@ def first_event(cmd, attached=None):
             sys.exit(f"{cmd} exited: {err.decode()}")
     sys.exit(f"{cmd}: no event within 20 s")
 
-rows = {"package": ([ecli, "run", "-j", pkg], [], [])}
+rows = {"package": ([ecli, "run", "-j", pkg], [], []),
+        "gadget layout (ecc --gadget)": ([ecli, "run", "-j", os.path.join(os.path.dirname(pkg), "sigsnoop.gadget")], [], [])}
 for e in engines:
     rows[f"app.wasm --engine {e}"] = ([ecli, "run", "--engine", e, app], [], [])
 for _ in range(runs):

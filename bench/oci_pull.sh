@@ -2,7 +2,8 @@
 # Distribution (docs/oci.md) figures on a docker-registry on loopback:
 #  - start-up to "attached" of sigsnoop: a local package.json vs `ecli run REF`
 #    of the same package already in the cache (by tag: probe + HEAD; by
-#    digest: no network);
+#    digest: no network), and of the same program as a cached Inspektor
+#    Gadget image (ecc --gadget);
 #  - a cold `ecli pull` of sigsnoop's app.wasm vs `skopeo copy` of the same
 #    artifact to a dir:.
 # usage: bench/oci_pull.sh   (env: RUNS=10 BUILD=build)
@@ -22,7 +23,7 @@ trap cleanup EXIT
 
 export ECC_CACHE_WARM=off
 XDG_CACHE_HOME="$work/ecc-cache" \
-  "$ecc" -o "$work/sigsnoop" "$root/examples/sigsnoop/sigsnoop.bpf.c" "$root/examples/sigsnoop/sigsnoop.h" >/dev/null
+  "$ecc" --gadget -o "$work/sigsnoop" "$root/examples/sigsnoop/sigsnoop.bpf.c" "$root/examples/sigsnoop/sigsnoop.h" >/dev/null
 cp -r "$root/examples/sigsnoop" "$work/app"
 (cd "$work/app" && XDG_CACHE_HOME="$work/ecc-cache" "$ecc" gen-wasm-skel >/dev/null &&
   XDG_CACHE_HOME="$work/ecc-cache" "$ecc" build-wasm >/dev/null)
@@ -50,10 +51,13 @@ export XDG_CACHE_HOME="$work/oci-cache" DOCKER_CONFIG="$work/docker"
 pkg_digest="$("$ecli" push --plain-http "$work/sigsnoop/package.json" "$host/bench/sigsnoop:latest" 2>/dev/null)"
 "$ecli" push --plain-http "$work/app/app.wasm" "$host/bench/sigsnoop-wasm:latest" >/dev/null 2>&1
 "$ecli" pull --plain-http "$host/bench/sigsnoop" -o "$work/warm.json" 2>/dev/null  # fills the cache
+# The same program as an Inspektor Gadget image (ecc --gadget), cached the same way.
+gadget_digest="$("$ecli" push --plain-http "$work/sigsnoop/sigsnoop.gadget" "$host/bench/sigsnoop-gadget:latest" 2>/dev/null)"
+"$ecli" pull --plain-http "$host/bench/sigsnoop-gadget@$gadget_digest" -o "$work/warm-gadget" 2>/dev/null
 
-python3 - "$ecli" "$runs" "$work" "$host" "$pkg_digest" <<'PY'
+python3 - "$ecli" "$runs" "$work" "$host" "$pkg_digest" "$gadget_digest" <<'PY'
 import os, shutil, signal, statistics, subprocess, sys, time
-ecli, runs, work, host, digest = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+ecli, runs, work, host, digest, gadget = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 
 def startup(args):
     times = []
@@ -88,9 +92,12 @@ by_tag = startup(["--plain-http", f"{host}/bench/sigsnoop:latest"])
 by_digest = startup(["--plain-http", f"{host}/bench/sigsnoop@{digest}"])
 show("start-up, local package.json", local)
 show("start-up, cached REF by tag (probe + HEAD)", by_tag)
+gadget_digest = startup(["--plain-http", f"{host}/bench/sigsnoop-gadget@{gadget}"])
 show("start-up, cached REF@sha256 (no network)", by_digest)
+show("start-up, cached gadget image REF@sha256 (no network)", gadget_digest)
 print(f"ratio cached-tag / local {statistics.median(by_tag) / statistics.median(local):.2f}, "
-      f"cached-digest / local {statistics.median(by_digest) / statistics.median(local):.2f}")
+      f"cached-digest / local {statistics.median(by_digest) / statistics.median(local):.2f}, "
+      f"cached gadget / cached package {statistics.median(gadget_digest) / statistics.median(by_digest):.2f}")
 
 ref = f"{host}/bench/sigsnoop-wasm:latest"
 size = os.path.getsize(os.path.join(work, "app", "app.wasm"))

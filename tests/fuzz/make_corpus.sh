@@ -165,5 +165,14 @@ cp "$root/examples/sigsnoop"/* "$work/app/"
 (cd "$work/app" && "$ecc" gen-wasm-skel >/dev/null && "$ecc" build-wasm >/dev/null)
 cp "$work/app/app.wasm" "$out/wasm/sigsnoop-app.wasm"
 
+# Inspektor Gadget parts: the test gadgets' gadget.yaml (both forms), and a
+# btfhub-like tar for the btfgen layer.
+mkdir -p "$out/gadget" "$work/hub/debian/12/x86_64"
+for g in trace_open trace_exec trace_signal top_open; do
+  { printf 'y'; cat "$root/tests/gadget/gadgets/$g/gadget.yaml"; } >"$out/gadget/yaml-$g"
+done
+printf 'BTF' >"$work/hub/debian/12/x86_64/6.1.0-ecc.btf"
+{ printf 't'; tar -C "$work/hub" -cf - debian; } >"$out/gadget/tar-btfgen"
+
 find "$out" -type f | wc -l | xargs echo "seed files:"
 du -sh "$out" | cut -f1 | xargs echo "total:"
