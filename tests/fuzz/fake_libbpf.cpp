@@ -216,6 +216,13 @@ int bpf_link__destroy(bpf_link* l) {
   return 0;
 }
 FAKED(bpf_link__destroy)
+// Iterators: no program of a fuzzed module is one; refused as the kernel would.
+bpf_link* bpf_program__attach_iter(const bpf_program*, const bpf_iter_attach_opts*) { return errno = EINVAL, nullptr; }
+FAKED(bpf_program__attach_iter)
+int bpf_link__fd(const bpf_link*) { return -1; }
+FAKED(bpf_link__fd)
+int bpf_iter_create(int) { return errno = EBADF, -1; }
+FAKED(bpf_iter_create)
 
 int bpf_map_lookup_elem_flags(int fd, const void* key, void* value, __u64) {
   bpf_map* m = map_of(fd);

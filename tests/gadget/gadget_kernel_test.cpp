@@ -273,6 +273,38 @@ TEST_F(GadgetKernel, TopGadgetPrintsItsMap) {
   EXPECT_EQ(failed, 7u) << r.out;
 }
 
+// A snapshotter: its iterator runs once, every process one row, then ecli exits.
+TEST_F(GadgetKernel, SnapshotterPrintsOnceAndExits) {
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  fs::path dir = layout("snapshot_process");
+  RunResult r = run({ecli_binary().string(), "run", "-j", dir.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("attached 0 programs"), std::string::npos) << r.err;  // the iterator is no attached program
+  auto rows = json_lines(r.out);
+  EXPECT_GT(rows.size(), 5u);
+  bool self = false, parent = false;
+  for (const auto& e : rows) {
+    if (e["pid"] == getpid()) {
+      self = true;
+      EXPECT_EQ(e["comm"], self_comm().substr(0, 15)) << e.dump();
+      EXPECT_EQ(e["ppid"], getppid()) << e.dump();
+      EXPECT_EQ(e["uid"], getuid()) << e.dump();
+    }
+    parent |= e["pid"] == getppid();
+  }
+  EXPECT_TRUE(self) << r.out;
+  EXPECT_TRUE(parent) << r.out;
+  RunResult table = run({ecli_binary().string(), "run", dir.string()});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  auto lines = split_lines(table.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0].substr(0, 4), "TIME") << lines[0];
+  EXPECT_NE(lines[0].find("THREADS"), std::string::npos) << lines[0];
+  bool row = false;  // our own row, formatted by the column attributes
+  for (const auto& l : lines) row |= l.find(" " + std::to_string(getpid()) + " ") != std::string::npos;
+  EXPECT_TRUE(row) << table.out;
+}
+
 // --mntns: IG's filter on: another namespace's id shows nothing, ours shows us.
 TEST_F(GadgetKernel, MountNamespaceFilter) {
   ECC_REQUIRE_KERNEL_OR_SKIP();

@@ -107,6 +107,27 @@ void read_mapiter(Context& c, const std::string& marker) {
     if (t) add_columns(c, parts[0], tt.at(tt.resolve(*t)).name);
 }
 
+// gadget_snapshotter_<name>___<struct>___<prog>[___<prog>...]: iterator
+// programs run once (not attached with the others).
+void read_snapshotter(Context& c, const std::string& marker) {
+  auto parts = split_marker(marker.substr(std::string(kSnapshotter).size()));
+  if (parts.size() < 3 || std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); }))
+    bad(c, "marker " + marker + " is not gadget_snapshotter_<name>___<struct>___<program>...");
+  loader::Package::Snapshot snap{parts[0], find_struct(c, parts[1], "marker " + marker), {}};
+  for (size_t i = 2; i < parts.size(); i++) {
+    auto prog = std::find_if(c.pkg.object.progs.begin(), c.pkg.object.progs.end(),
+                             [&](const ProgInfo& p) { return p.name == parts[i]; });
+    if (prog == c.pkg.object.progs.end())
+      bad(c, "marker " + marker + " names program '" + parts[i] + "', which the object lacks");
+    if (prog->type != "BPF_PROG_TYPE_TRACING" || prog->attach.rfind("iter", 0) != 0)
+      bad(c, "marker " + marker + " names program '" + parts[i] + "', which is no iterator (SEC(\"iter/...\"))");
+    prog->link = false;
+    snap.programs.push_back(parts[i]);
+  }
+  add_columns(c, parts[0], parts[1]);
+  c.pkg.snapshots.push_back(std::move(snap));
+}
+
 // Every marker in the object's data sections, in order.
 void read_markers(Context& c) {
   std::vector<std::string> names;
@@ -119,12 +140,11 @@ void read_markers(Context& c) {
     if (n.starts_with(kTracer)) read_tracer(c, n);
     else if (n.starts_with(kParam)) read_param(c, n);
     else if (n.starts_with(kMapIter)) read_mapiter(c, n);
-    else if (n.starts_with(kSnapshotter))
-      bad(c, "marker " + n + ": snapshotter gadgets (iterator programs) are not run by ecli; see docs/gadget.md");
+    else if (n.starts_with(kSnapshotter)) read_snapshotter(c, n);
   }
-  if (c.tracer_maps.empty() && std::none_of(c.pkg.object.maps.begin(), c.pkg.object.maps.end(),
+  if (c.tracer_maps.empty() && c.pkg.snapshots.empty() && std::none_of(c.pkg.object.maps.begin(), c.pkg.object.maps.end(),
                                             [](const MapInfo& m) { return m.doc.contains("sample"); }))
-    bad(c, "the object has no gadget_tracer_ or gadget_mapiter_ marker: nothing to show");
+    bad(c, "the object has no gadget_tracer_, gadget_mapiter_ or gadget_snapshotter_ marker: nothing to show");
 }
 
 // The older form's tracers and structs must name what the object has.

@@ -80,6 +80,7 @@ class Session {
     load();
     seed_maps();
     attach();
+    if (!pkg_.snapshots.empty()) return snapshot();
     runtime::stop_point("streams");
     open_streams();
     return loop();
@@ -94,6 +95,7 @@ class Session {
   void attach();
   // Attaches `prog` as `info` says; 0 or -errno with `f` filled.
   int attach_one(bpf_program* prog, const ProgInfo& info, runtime::AttachFailure* f);
+  int snapshot();
   void open_streams();
   void watch(int fd, const std::string& what);
   int loop();
@@ -228,6 +230,36 @@ void Session::attach() {
       throw Error(Exit::tool_failed, f.lacks.empty() ? f.message : f.lacks, pkg_.path);
     attached_++;
   }
+}
+
+// snapshot: each snapshot's iterator programs run once, their records
+// printed as one table (or JSON lines); then the run is over.
+int Session::snapshot() {
+  std::fprintf(stderr, "%s: attached %d programs\n", tool_name().c_str(), attached_);
+  for (const Package::Snapshot& snap : pkg_.snapshots) {
+    Field layout = print_layout(pkg_, snap.type);
+    std::vector<uint8_t> bytes;
+    for (const std::string& name : snap.programs) {
+      bpf_program* prog = bpf_object__find_program_by_name(object_.get(), name.c_str());
+      runtime::AttachFailure f;
+      if (!prog) throw Error(Exit::bad_input, "snapshot '" + snap.name + "': no program '" + name + "'", pkg_.path);
+      if (object_.run_iterator(prog, bytes, &f)) throw Error(Exit::tool_failed, f.lacks.empty() ? f.message : f.lacks, pkg_.path);
+    }
+    if (layout.size == 0 || bytes.size() % layout.size)
+      throw Error(Exit::tool_failed, "snapshot '" + snap.name + "': " + std::to_string(bytes.size()) +
+                                         " bytes are no whole number of " + std::to_string(layout.size) + "-byte records", pkg_.path);
+    TextTable table(layout, pkg_.flatten_tables);
+    if (!ro_.json) out_.line(table.header());
+    std::string now = clock_text();
+    for (size_t off = 0; off < bytes.size(); off += layout.size) {
+      std::span<const uint8_t> rec(bytes.data() + off, layout.size);
+      std::string line;
+      if (ro_.json) append_json(line, layout, rec);
+      out_.line(ro_.json ? line : table.row(rec, now));
+    }
+  }
+  out_.flush();
+  return 0;
 }
 
 void Session::watch(int fd, const std::string& what) {

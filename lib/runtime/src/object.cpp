@@ -101,6 +101,30 @@ int Object::attach(bpf_program* prog, AttachFailure* f) {
   return 0;
 }
 
+int Object::run_iterator(bpf_program* prog, std::vector<uint8_t>& out, AttachFailure* f) {
+  bpf_link* link = bpf_program__attach_iter(prog, nullptr);
+  if (!link) {
+    int err = errno ? errno : EINVAL;
+    attach_failed(prog, err, "iterator program", f);
+    f->message += std::string(" (") + bpf_program__section_name(prog) + "): " + errno_text(err);
+    return -err;
+  }
+  int fd = bpf_iter_create(bpf_link__fd(link));
+  int err = fd < 0 ? errno : 0;
+  char buf[16384];
+  for (ssize_t n; !err && (n = ::read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) err = errno;
+    else out.insert(out.end(), buf, buf + n);
+  }
+  if (fd >= 0) ::close(fd);
+  bpf_link__destroy(link);
+  if (!err) return 0;
+  attach_failed(prog, err, "iterator program", f);
+  f->message += std::string(": reading it: ") + errno_text(err);
+  return -err;
+}
+
 namespace {
 
 // The link of an explicit target, for a program that attaches by section otherwise.

@@ -42,6 +42,14 @@ struct Package {
     bool align_right = false;
   };
   bool flatten_tables = false;
+  // Snapshots (a gadget's snapshotters): iterator programs whose output,
+  // records of `type`, is printed once as one table; then the run ends.
+  struct Snapshot {
+    std::string name;
+    TypeId type = 0;
+    std::vector<std::string> programs;
+  };
+  std::vector<Snapshot> snapshots;
   std::map<std::string, ColumnStyle> columns;
   std::string kind = "package";  // what it was read from, for messages: "package", "gadget"
 };
@@ -196,7 +204,8 @@ struct RunOptions {
   std::string sort;             // a `top` sample's sort field, "-field" descending; empty: the annotation's
 };
 
-// Loads, attaches, and streams until `duration` or SIGINT/SIGTERM. Writes
+// Loads, attaches, and streams until `duration` or SIGINT/SIGTERM (a package
+// with snapshots prints them once, then returns). Writes
 // events to `out` and "<tool>: attached N programs" to stderr (tool_name.h) once attached.
 // Returns the exit code: 0 on a clean stop (a signal once attached), 128 +
 // the signal number when SIGINT/SIGTERM came while loading or attaching

@@ -7,7 +7,9 @@
 #pragma once
 
 #define ECC_LIBBPF_CALLS(X)              \
+  X(bpf_iter_create)                     \
   X(bpf_link__destroy)                   \
+  X(bpf_link__fd)                        \
   X(bpf_link_create)                     \
   X(bpf_map__fd)                         \
   X(bpf_map__name)                       \
@@ -25,6 +27,7 @@
   X(bpf_object__open_mem)                \
   X(bpf_prog_load)                       \
   X(bpf_program__attach)                 \
+  X(bpf_program__attach_iter)            \
   X(bpf_program__attach_kprobe)          \
   X(bpf_program__attach_raw_tracepoint)  \
   X(bpf_program__attach_tracepoint)      \

@@ -79,6 +79,10 @@ class Object {
 
   // Attaches `prog` as its section says (libbpf's auto-attach). 0 or -errno.
   int attach(bpf_program* prog, AttachFailure* f);
+  // Runs the iterator program `prog` (SEC("iter/...")) once: attached as an
+  // iterator link, read to the end into `out` (what it wrote with
+  // bpf_seq_write), detached. 0 or -errno with `f` filled.
+  int run_iterator(bpf_program* prog, std::vector<uint8_t>& out, AttachFailure* f);
   // As the Wasm ABI names a target: a kprobe's function, a tracepoint's
   // "category:name" (or "/"), a raw tracepoint, an XDP program's interface,
   // a tc program's "IFNAME", "IFNAME:ingress" or "IFNAME:egress".
