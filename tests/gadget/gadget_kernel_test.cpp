@@ -12,6 +12,7 @@
 
 #include "ecli_fixture.h"
 #include "gadget_util.h"
+#include "ecc/oci.h"
 #include "oci_fixture.h"
 
 namespace ecc::test {
@@ -322,6 +323,26 @@ TEST_F(GadgetKernel, MountNamespaceFilter) {
   RunResult o = ours.finish(), t = other.finish();
   EXPECT_EQ(t.out.find(target.string()), std::string::npos) << t.out;
   for (const auto& e : json_lines(o.out)) EXPECT_EQ(std::to_string(e["proc"]["mntns_id"].get<uint64_t>()), id);
+}
+
+// A Wasm layer that calls IG's host API: one line naming the first import
+// ecli lacks, before anything is loaded.
+TEST_F(GadgetKernel, WasmLayerNamesTheFirstMissingImport) {
+  write_text(tmp / "g.wat",
+             "(module (import \"wasi_snapshot_preview1\" \"proc_exit\" (func (param i32)))\n"
+             " (import \"env\" \"gadgetLog\" (func (param i32 i32 i32)))\n"
+             " (memory (export \"memory\") 1)\n"
+             " (func (export \"gadgetInit\") (result i32) i32.const 0))\n");
+  RunResult w = run({"wat2wasm", (tmp / "g.wat").string(), "-o", (tmp / "g.wasm").string()});
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  fs::path dir = tmp / "with-wasm";
+  write_ig_layout(dir, "with-wasm:latest", gadget_yaml("trace_open"), read_bytes(build_gadget_object(tmp, "trace_open")),
+                  {{oci::kGadgetWasmType, read_bytes(tmp / "g.wasm")}});
+  RunResult r = run({ecli_binary().string(), "run", dir.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "ecli: error: the gadget's Wasm layer imports env.gadgetLog, which ecli does not implement "
+                   "(Inspektor Gadget's Wasm API) (" + dir.string() + ")\n");
+  EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
 // -h lists the params by their keys, with gadget.yaml's help and defaults.
