@@ -24,10 +24,6 @@ std::string uname_release() {
 
 class Btfgen : public EcliTest {
  protected:
-  void TearDown() override {
-    if (hidden_) umount2("/sys/kernel/btf/vmlinux", MNT_DETACH);
-  }
-
   // A btfhub-archive tree: this kernel as debian/12/x86_64/<release>.btf and
   // as ubuntu/22.04/x86_64/<release>.btf.tar.xz, and a second release (the
   // same BTF under another name) centos/8/x86_64/4.18.0-ecc-other.btf.
@@ -56,17 +52,6 @@ class Btfgen : public EcliTest {
                 (dir / "sigsnoop.h").string()},
                {"XDG_CACHE_HOME=" + cache().string(), "ECC_CACHE_WARM=off", "NO_COLOR=1"});
   }
-
-  // This process and its children see an empty /sys/kernel/btf/vmlinux.
-  void hide_kernel_btf() {
-    ASSERT_EQ(unshare(CLONE_NEWNS), 0) << std::strerror(errno);
-    ASSERT_EQ(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0) << std::strerror(errno);
-    ASSERT_EQ(mount("/dev/null", "/sys/kernel/btf/vmlinux", nullptr, MS_BIND, nullptr), 0) << std::strerror(errno);
-    hidden_ = true;
-    ASSERT_FALSE(kernel_has_btf());
-  }
-
-  bool hidden_ = false;
 };
 
 TEST_F(Btfgen, PackageRunsWithTheKernelBtfHidden) {

@@ -2,13 +2,17 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <regex>
 #include <sstream>
+
+#include "ecc/btf_archive.h"
 
 namespace ecc::test {
 
@@ -321,6 +325,18 @@ LostReports lost_reports(const std::string& err, const std::string& map) {
     if (std::regex_match(line, m, total)) r.total += std::stoull(m[1]);
   }
   return r;
+}
+
+void EcliTest::hide_kernel_btf() {
+  ASSERT_EQ(unshare(CLONE_NEWNS), 0) << std::strerror(errno);
+  ASSERT_EQ(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0) << std::strerror(errno);
+  ASSERT_EQ(mount("/dev/null", "/sys/kernel/btf/vmlinux", nullptr, MS_BIND, nullptr), 0) << std::strerror(errno);
+  btf_hidden_ = true;
+  ASSERT_FALSE(kernel_has_btf());
+}
+
+void EcliTest::TearDown() {
+  if (btf_hidden_) umount2("/sys/kernel/btf/vmlinux", MNT_DETACH);
 }
 
 }  // namespace ecc::test

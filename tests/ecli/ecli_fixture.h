@@ -80,6 +80,15 @@ class EcliTest : public ::testing::Test {
   fs::path build_package(const fs::path& source, const fs::path& header = {});
   fs::path build_example(const std::string& name);
   RunResult ecli(std::vector<std::string> args);
+
+  // This process and its children see an empty /sys/kernel/btf/vmlinux (a
+  // private mount namespace with /dev/null bound over it), as on a kernel
+  // without BTF; TearDown lifts it.
+  void hide_kernel_btf();
+  void TearDown() override;
+
+ private:
+  bool btf_hidden_ = false;
 };
 
 // The JSON objects of the lines of `out` (non-JSON lines are skipped).

@@ -17,6 +17,7 @@ class Interrupt : public UdpwatchTest {
   void TearDown() override {
     unsetenv("ECLI_TEST_PAUSE_MS");
     unsetenv("ECLI_TEST_PAUSE_BEFORE");
+    UdpwatchTest::TearDown();
   }
 };
 

@@ -25,9 +25,6 @@ using nlohmann::json;
 
 class EccGadget : public EcliTest {
  protected:
-  void TearDown() override {
-    if (hidden_) umount2("/sys/kernel/btf/vmlinux", MNT_DETACH);
-  }
   // ecc --gadget on examples/opensnoop into tmp/<dir>.
   RunResult ecc_gadget(const fs::path& out, const std::vector<std::string>& extra = {}) {
     fs::path ex = source_dir() / "examples/opensnoop";
@@ -40,14 +37,6 @@ class EccGadget : public EcliTest {
     return json::parse(read_text(layout / "blobs/sha256" / digest.substr(7)));
   }
   fs::path blob(const fs::path& layout, const std::string& digest) { return layout / "blobs/sha256" / digest.substr(7); }
-  void hide_kernel_btf() {
-    ASSERT_EQ(unshare(CLONE_NEWNS), 0) << std::strerror(errno);
-    ASSERT_EQ(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0) << std::strerror(errno);
-    ASSERT_EQ(mount("/dev/null", "/sys/kernel/btf/vmlinux", nullptr, MS_BIND, nullptr), 0) << std::strerror(errno);
-    hidden_ = true;
-    ASSERT_FALSE(kernel_has_btf());
-  }
-  bool hidden_ = false;
 };
 
 // The manifest of one platform, checked against IG's format; its layers by type.

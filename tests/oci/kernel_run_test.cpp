@@ -37,7 +37,10 @@ class OciKernel : public EcliTest {
     return dir / "app.wasm";
   }
   void SetUp() override { setenv("XDG_CACHE_HOME", oci_cache().c_str(), 1); }  // for expect_sigsnoop_json's ecli
-  void TearDown() override { unsetenv("XDG_CACHE_HOME"); }
+  void TearDown() override {
+    unsetenv("XDG_CACHE_HOME");
+    EcliTest::TearDown();
+  }
 };
 
 // The app prints nothing on attach: signal until its first event shows, then

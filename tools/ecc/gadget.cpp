@@ -1,5 +1,6 @@
 #include "gadget.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "cache.h"
@@ -85,8 +86,7 @@ std::vector<uint8_t> link_markers(const Options& o, const Compiled& c, const Con
 }
 
 // The btfgen layer: the minimal BTFs of --btfgen as btfhub-archive's tree.
-std::vector<uint8_t> btfgen_tar(const Options& o, const std::vector<uint8_t>& object) {
-  BtfgenResult b = btfgen_archive(o.btfgen, object, o.verbose);
+std::vector<uint8_t> btfgen_tar(const BtfgenResult& b) {
   std::vector<TarEntry> entries;
   for (const Json& k : b.archive["kernels"]) {
     std::string path = json_text(k["distro"]) + "/" + json_text(k["version"]) + "/" + json_text(k["arch"]) + "/" +
@@ -110,7 +110,8 @@ oci::GadgetBuild gadget_build(const Options& o, const Inputs& in, const Compiled
   b.architecture = oci_arch(arch);
   b.ebpf = link_markers(o, c, ctx, dir);
   b.metadata = render_template("gadget/gadget.yaml.in", ctx);
-  if (!o.btfgen.empty()) b.btfgen = btfgen_tar(o, b.ebpf);
+  // The markers add no CO-RE relocation: the program's minimal BTFs serve.
+  if (c.btfgen) b.btfgen = btfgen_tar(*c.btfgen);
   b.annotations = {{"org.opencontainers.image.title", in.name},
                    {"org.opencontainers.image.description",
                     c.skel.doc.contains("brief") ? json_text(c.skel.doc["brief"]) : in.name}};
@@ -119,21 +120,28 @@ oci::GadgetBuild gadget_build(const Options& o, const Inputs& in, const Compiled
 
 std::vector<oci::GadgetBuild> gadget_builds(const Options& o, const Inputs& in, const Compiled& first,
                                             const std::filesystem::path& work_dir) {
-  std::vector<std::string> archs = o.target_archs;
-  if (archs.empty()) archs.push_back(target_arch(o));
+  // ecc's names of every --target-arch (the host's without one); `first`
+  // was compiled for target_arch(o), the last one given.
+  std::vector<std::string> archs;
+  for (const std::string& a : o.target_archs.empty() ? std::vector<std::string>{""} : o.target_archs) {
+    Options oa = o;
+    oa.target_arch = a;
+    std::string arch = target_arch(oa);
+    if (std::find(archs.begin(), archs.end(), arch) != archs.end())
+      throw Error(Exit::usage, "--target-arch " + arch + " is given twice: one manifest per architecture");
+    archs.push_back(arch);
+  }
   std::vector<oci::GadgetBuild> out;
   for (size_t i = 0; i < archs.size(); i++) {
-    Options oa = o;
-    oa.target_arch = archs[i];
-    std::filesystem::path dir = work_dir / ("arch-" + std::to_string(i));
+    std::filesystem::path dir = work_dir / ("arch-" + archs[i]);
     std::filesystem::create_directories(dir);
-    // The first compile is the one ecc made already (for the last --target-arch given).
-    if (archs[i] == o.target_arch || (o.target_arch.empty() && i == 0)) {
-      out.push_back(gadget_build(o, in, first, target_arch(oa), dir));
+    if (archs[i] == target_arch(o)) {
+      out.push_back(gadget_build(o, in, first, archs[i], dir));
       continue;
     }
-    Compiled c = compile_and_describe(oa, in, dir);
-    out.push_back(gadget_build(oa, in, c, target_arch(oa), dir));
+    Options oa = o;
+    oa.target_arch = archs[i];
+    out.push_back(gadget_build(oa, in, compile_and_describe(oa, in, dir), archs[i], dir));
   }
   return out;
 }

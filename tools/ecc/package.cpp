@@ -232,6 +232,14 @@ std::vector<Step> annotate(Build& b) {
            }}};
 }
 
+// --btfgen DIR: every kernel's minimal BTF for this object, once, for the
+// package's btf_archive, the app's section and the gadget's btfgen layer.
+std::vector<Step> btfgen(Build& b) {
+  if (b.o.btfgen.empty()) return {};
+  return {{"# btfgen: bpftool gen min_core_btf of every kernel under " + b.o.btfgen + " for " + b.linked.string(),
+           [&b] { b.out.btfgen = btfgen_archive(b.o.btfgen, b.out.object, b.o.verbose); }}};
+}
+
 // The PCHs of the next run, when this one could have used them and one is
 // missing: built now with ECC_CACHE_WARM=sync, never with off, else by a
 // fresh `ecc --warm-cache` left running when ecc exits.
@@ -277,6 +285,7 @@ Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path
   plan.pass([&] { return add_export_types(b); });  // export types clang left out of .BTF
   plan.pass([&] { return describe(b); });          // the skeleton: maps, programs, types + the scan
   plan.pass([&] { return annotate(b); });          // doc-comment annotations, event types
+  plan.pass([&] { return btfgen(b); });            // --btfgen: the minimal BTF of every kernel
   plan.pass([&] { return warm(b); });              // the PCHs of the next run (ECC_CACHE_WARM)
   plan.run(o.verbose);
   return std::move(b.out);
@@ -289,12 +298,11 @@ std::string add_package_outputs(OutputSet& outputs, const Options& o, const Inpu
   if (o.yaml) outputs.add(in.name + ".skel.yaml", dump_yaml(meta));
   Json package = package_json(c.skel, c.object);
   std::string text = dump_json(package);
-  if (!o.btfgen.empty()) {
-    BtfgenResult b = btfgen_archive(o.btfgen, c.object, o.verbose);
-    package["btf_archive"] = std::move(b.archive);
+  if (c.btfgen) {
+    package["btf_archive"] = c.btfgen->archive;
     size_t before = text.size();
     text = dump_json(package);
-    std::cout << btfgen_growth_line(b, text.size() - before);
+    std::cout << btfgen_growth_line(*c.btfgen, text.size() - before);
   }
   if (!o.no_package) {
     outputs.add("package.json", text);

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "btfgen.h"
 #include "ecc/model.h"
 #include "options.h"
 
@@ -23,11 +25,12 @@ Inputs resolve_inputs(const Options& o);
 struct Compiled {
   Skeleton skel;
   std::vector<uint8_t> object;    // the linked ELF
+  std::optional<BtfgenResult> btfgen;  // with --btfgen: the minimal BTFs of the object
 };
 
 // Runs the passes of a compile (package.cpp lists them): discover (clang,
 // vmlinux.h), compile || scan, link, strip, add the export types, describe,
-// annotate, then warm the cache for the next run. `work_dir` holds
+// annotate, btfgen (with --btfgen), then warm the cache for the next run. `work_dir` holds
 // intermediate files.
 Compiled compile_and_describe(const Options& o, const Inputs& in, const std::filesystem::path& work_dir);
 

@@ -94,7 +94,7 @@ int run_gen_wasm_skel(const Options& opts) {
   std::string package = add_package_outputs(outputs, o, in, c);
 
   wasmgen::GuestInput g{&c.skel, c.object, package, in.name, in.name + ".bpf.o", in.source.filename().string(), {}};
-  if (!o.btfgen.empty()) g.btf_archive = Json::parse(package)["btf_archive"].dump();
+  if (c.btfgen) g.btf_archive = c.btfgen->archive.dump();
   // One model for every emitter.
   const wasmgen::GuestModel model = wasmgen::guest_model(g);
   auto render = [&](const char* rel, const wasmgen::Context& ctx) {

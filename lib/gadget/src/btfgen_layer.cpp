@@ -44,14 +44,8 @@ void add_mntns_filter(const loader::Package& pkg, uint64_t mntns_id, std::vector
   if (!flag || !has_map)
     throw Error(Exit::usage, "--mntns: this " + pkg.kind + " has no mount-namespace filter (gadget/mntns_filter.h)",
                 pkg.path);
-  loader::ProgOption o;
-  o.section = section->name;
-  o.map_ident = section->map_ident;
-  o.var = flag->name;
+  loader::ProgOption o = loader::variable_setting(pkg, *section, *flag);
   o.long_name = "mntns";
-  o.offset = flag->offset;
-  o.size = flag->size;
-  o.type = loader::layout_of(pkg.object.types, flag->type, flag->name);
   storage.push_back(std::move(o));
   settings.push_back({&storage.back(), loader::encode_value(storage.back(), "true")});
   std::vector<uint8_t> key(8), value = {1, 0, 0, 0};

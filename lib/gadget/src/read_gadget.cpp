@@ -186,7 +186,7 @@ loader::Package read_gadget(const Parts& parts) {
   read_markers(c);
   check_metadata(c);
   read_annotations(pkg.object, parts.where);
-  assign_event_types(pkg.object);
+  // The markers say which maps carry which events (not the package rule).
   for (MapInfo& m : pkg.object.maps) {
     m.event_type.reset();
     for (const auto& [map, id] : c.tracer_maps)

@@ -72,23 +72,28 @@ void encode_integer(const ProgOption& o, const Field& f, const std::string& text
 
 }  // namespace
 
+ProgOption variable_setting(const Package& pkg, const DataSection& ds, const Variable& v) {
+  ProgOption o;
+  o.section = ds.name;
+  o.map_ident = ds.map_ident;
+  o.var = v.name;
+  o.offset = v.offset;
+  o.size = v.size;
+  o.type = layout_of(pkg.object.types, v.type, v.name);
+  return o;
+}
+
 std::vector<ProgOption> program_options(const Package& pkg) {
   std::vector<ProgOption> out;
   // The object's DATASECs give offsets, sizes and types; the meta only docs.
   // Every variable is an option: encode_value() says which types cannot be set.
   auto every = [](const DataSection&, const Variable&) { return true; };
   for (const VariableOption& v : variable_options(pkg.object, every)) {
-    ProgOption o;
-    o.section = v.section->name;
-    o.map_ident = v.section->map_ident;
-    o.var = v.var->name;
-    o.offset = v.var->offset;
-    o.size = v.var->size;
+    ProgOption o = variable_setting(pkg, *v.section, *v.var);
     o.long_name = v.long_name;
     if (v.short_name) o.short_name = std::string(1, v.short_name);
     o.help = v.help;
     o.default_value = v.default_value;
-    o.type = layout_of(pkg.object.types, v.var->type, v.var->name);
     out.push_back(std::move(o));
   }
   return out;

@@ -107,19 +107,21 @@ void Sampler::print_top(const std::vector<std::vector<uint8_t>>& rows, bool json
   std::vector<size_t> order(rows.size());
   for (size_t i = 0; i < order.size(); i++) order[i] = i;
   if (sort_) {
-    auto num = [&](size_t i) {
+    std::vector<double> key(rows.size());  // each row's sort value, decoded once
+    for (size_t i = 0; i < rows.size(); i++) {
       Json v = decode(*sort_, rows[i]);
-      return v.is_number() ? v.get<double>() : 0.0;
-    };
+      key[i] = v.is_number() ? v.get<double>() : 0.0;
+    }
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return descending_ ? num(a) > num(b) : num(a) < num(b);
+      return descending_ ? key[a] > key[b] : key[a] < key[b];
     });
   }
   if (max_rows_ && order.size() > max_rows_) order.resize(max_rows_);
   if (!json) out.line(table_->header());
+  const std::string now = json ? std::string() : clock_text();
   for (size_t i : order) {
     if (!json) {
-      out.line(table_->row(rows[i], clock_text()));
+      out.line(table_->row(rows[i], now));
       continue;
     }
     std::string line;

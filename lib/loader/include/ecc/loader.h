@@ -164,6 +164,9 @@ struct ProgSetting {
 };
 
 std::vector<ProgOption> program_options(const Package& pkg);
+// Where and as what variable `v` of `ds` is set (no names or help): the
+// part of a ProgOption every setting needs, also one that is no option.
+ProgOption variable_setting(const Package& pkg, const DataSection& ds, const Variable& v);
 // The options as a command-line table: -x, --long and --<variable> (where no
 // option is named so), a bool a switch that also takes --long=false. Each
 // applies `set` with its option and the text given ("true" for a bare bool).
