@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 
 #include "ecli_fixture.h"
 #include "gadget_util.h"
@@ -325,12 +326,101 @@ TEST_F(GadgetKernel, MountNamespaceFilter) {
   for (const auto& e : json_lines(o.out)) EXPECT_EQ(std::to_string(e["proc"]["mntns_id"].get<uint64_t>()), id);
 }
 
-// A Wasm layer that calls IG's host API: one line naming the first import
-// ecli lacks, before anything is loaded.
+// open_wasm with its Wasm layer (open_wasm.wat, its @NAME@s replaced) at
+// tmp/<dir>.
+fs::path wasm_gadget(const TempDir& tmp, const std::string& dir, std::map<std::string, std::string> set) {
+  set.insert({{"VERSION", "1"}, {"INIT_RESULT", "0"}, {"SYMBOL", "do_sys_openat2"}, {"PROGRAM", "ig_open_e"}});
+  std::string wat = read_text(source_dir() / "tests/gadget/gadgets/open_wasm/open_wasm.wat");
+  for (const auto& [name, value] : set)
+    for (size_t at; (at = wat.find("@" + name + "@")) != std::string::npos;) wat.replace(at, name.size() + 2, value);
+  write_text(tmp / (dir + ".wat"), wat);
+  RunResult w = run({"wat2wasm", (tmp / (dir + ".wat")).string(), "-o", (tmp / (dir + ".wasm")).string()});
+  if (w.exit_code != 0) throw std::runtime_error("wat2wasm: " + w.err);
+  fs::path layout = tmp / dir;
+  write_ig_layout(layout, dir + ":latest", gadget_yaml("open_wasm"), read_bytes(build_gadget_object(tmp, "open_wasm")),
+                  {{oci::kGadgetWasmType, read_bytes(tmp / (dir + ".wasm"))}});
+  return layout;
+}
+
+// The Wasm layer runs around the eBPF run: gadgetInit logs and reads its
+// param, gadgetPreStart asks kallsyms and retargets the program (whose own
+// section names no tracepoint), gadgetStart and gadgetStop log; debug
+// lines only with -v. The events prove the retarget.
+TEST_F(GadgetKernel, WasmLayerRunsAroundTheRun) {
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  ASSERT_NE(read_text("/proc/kallsyms").find(" do_sys_openat2\n"), std::string::npos) << "the oracle: kallsyms";
+  fs::path dir = wasm_gadget(tmp, "open-wasm", {});
+  fs::path target = tmp / "wasm-target";
+  write_text(target, "x");
+  EcliProcess p({"run", "-j", "-d", "3", dir.string(), "--pid", std::to_string(getpid()), "--tag", "hello"});
+  ASSERT_TRUE(p.wait_attached()) << p.err();
+  open_twice(target);
+  EXPECT_TRUE(p.wait_output(target.string(), std::chrono::seconds(3))) << p.out();
+  RunResult r = p.finish();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  bool seen = false;
+  for (const auto& e : json_lines(r.out)) {
+    EXPECT_EQ(e["proc"]["pid"], getpid()) << e.dump();
+    seen |= e["fname"] == target.string();
+  }
+  EXPECT_TRUE(seen) << r.out;
+  std::string at = "ecli: " + dir.string() + ": ";
+  std::vector<std::string> order = {at + "info: hello from wasm\n", at + "info: tag=hello\n", at + "info: started\n",
+                                    "ecli: attached 1 programs\n", at + "info: bye from wasm\n"};
+  size_t pos = 0;
+  for (const std::string& line : order) {
+    size_t found = r.err.find(line, pos);
+    EXPECT_NE(found, std::string::npos) << "'" << line << "' in order in:\n" << r.err;
+    if (found != std::string::npos) pos = found + line.size();
+  }
+  EXPECT_EQ(r.err.find("debug: bye from wasm"), std::string::npos) << r.err;
+}
+
+// The param's default reaches getParamValue; -v shows the debug level and
+// where the program attaches.
+TEST_F(GadgetKernel, WasmLayerDefaultsAndVerbose) {
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  fs::path dir = wasm_gadget(tmp, "open-wasm-v", {});
+  RunResult r = run({ecli_binary().string(), "run", "-v", "-d", "0.5", dir.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string at = "ecli: " + dir.string() + ": ";
+  EXPECT_NE(r.err.find(at + "info: tag=none\n"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(at + "program 'ig_open_e' attaches to 'syscalls/sys_enter_openat'\n"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(at + "debug: bye from wasm\n"), std::string::npos) << r.err;
+}
+
+// What the Wasm layer gets wrong is one error line each (after what the
+// module logged itself), nothing attached.
+TEST_F(GadgetKernel, WasmLayerErrorsAreOneLine) {
+  struct Case {
+    std::map<std::string, std::string> set;
+    std::string message;
+  } cases[] = {
+      {{{"INIT_RESULT", "7"}}, "gadgetInit failed (returned 7)"},
+      {{{"VERSION", "2"}}, "the gadget's Wasm layer uses API version 2; ecli implements version 1"},
+      {{{"PROGRAM", "no_such_prog"}},
+       "the Wasm layer sets programs.no_such_prog.attach_to, but the object has no program 'no_such_prog'"},
+  };
+  int k = 0;
+  for (const Case& c : cases) {
+    fs::path dir = wasm_gadget(tmp, "bad-wasm-" + std::to_string(k++), c.set);
+    RunResult r = run({ecli_binary().string(), "run", "-d", "1", dir.string()});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    std::string last = "ecli: error: " + c.message + " (" + dir.string() + ")\n";
+    EXPECT_TRUE(r.err.ends_with(last)) << r.err;
+    EXPECT_EQ(r.err.find("error:"), r.err.rfind("error:")) << r.err;
+    EXPECT_EQ(r.err.find("attached"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+}
+
+// A Wasm layer that calls a part of IG's host API ecli lacks: one line
+// naming the first such import, before anything is loaded.
 TEST_F(GadgetKernel, WasmLayerNamesTheFirstMissingImport) {
   write_text(tmp / "g.wat",
              "(module (import \"wasi_snapshot_preview1\" \"proc_exit\" (func (param i32)))\n"
-             " (import \"env\" \"gadgetLog\" (func (param i32 i32 i32)))\n"
+             " (import \"ig\" \"gadgetLog\" (func (param i32 i64)))\n"
+             " (import \"env\" \"newDataSource\" (func (param i64 i32) (result i32)))\n"
              " (memory (export \"memory\") 1)\n"
              " (func (export \"gadgetInit\") (result i32) i32.const 0))\n");
   RunResult w = run({"wat2wasm", (tmp / "g.wat").string(), "-o", (tmp / "g.wasm").string()});
@@ -340,9 +430,32 @@ TEST_F(GadgetKernel, WasmLayerNamesTheFirstMissingImport) {
                   {{oci::kGadgetWasmType, read_bytes(tmp / "g.wasm")}});
   RunResult r = run({ecli_binary().string(), "run", dir.string()});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "ecli: error: the gadget's Wasm layer imports env.gadgetLog, which ecli does not implement "
+  EXPECT_EQ(r.err, "ecli: error: the gadget's Wasm layer imports env.newDataSource, which ecli does not implement "
                    "(Inspektor Gadget's Wasm API) (" + dir.string() + ")\n");
   EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+// A Wasm layer that is no module: one line, nothing run.
+TEST_F(GadgetKernel, WasmLayerThatIsNoModule) {
+  fs::path dir = tmp / "garbage-wasm";
+  write_ig_layout(dir, "garbage-wasm:latest", gadget_yaml("trace_open"), read_bytes(build_gadget_object(tmp, "trace_open")),
+                  {{oci::kGadgetWasmType, {0, 'a', 's', 'm', 9, 0, 0, 0}}});
+  RunResult r = run({ecli_binary().string(), "run", dir.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("ecli: error: invalid wasm module: ")) << r.err;
+  EXPECT_TRUE(r.err.ends_with(" (" + dir.string() + ")\n")) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+// -h lists the Wasm layer's params beside the eBPF ones.
+TEST_F(GadgetKernel, HelpListsTheWasmParams) {
+  fs::path dir = wasm_gadget(tmp, "open-wasm-help", {});
+  RunResult r = run({ecli_binary().string(), "run", dir.string(), "-h"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("--tag"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("A word the Wasm layer logs at gadgetInit [wasm] (default: none)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--pid"), std::string::npos) << r.out;
 }
 
 // -h lists the params by their keys, with gadget.yaml's help and defaults.

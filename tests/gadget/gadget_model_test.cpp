@@ -212,8 +212,8 @@ TEST(GadgetModel, BadPartsAreOneLineEach) {
   p.metadata = "structs:\n  event:\n    fields:\n    - name: pid\n      attributes:\n        width: wide\n";
   expect_bad(p, "is not a whole number: 'wide'");
   p = good;
-  p.wasm = {0, 'a', 's', 'm', 1, 0, 0, 0};
-  expect_bad(p, "Wasm layer");
+  p.metadata = "params:\n  wasm:\n    tag: word\n";
+  expect_bad(p, "params.wasm.tag is not a mapping");
   p = good;
   p.ebpf.resize(10);
   expect_bad(p, "not a valid BPF object");

@@ -6,6 +6,7 @@
 //              columns.width, columns.alignment, columns.hidden, template}
 //            datasources.<name>.annotations.fetch-interval (map iterators)
 //            params.ebpf.<var>.{key, defaultValue, description}
+//            params.wasm.<name>.{key, defaultValue, description} (the Wasm layer's)
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
@@ -110,11 +111,12 @@ void read_datasources(const YAML::Node& sources, Metadata& m, const std::string&
   }
 }
 
-void read_params(const YAML::Node& params, const std::string& at, Metadata& m, const std::string& where) {
+void read_params(const YAML::Node& params, const std::string& at, std::map<std::string, ParamMeta>& out,
+                 const std::string& where) {
   for (const auto& p : mapping(params, at, where)) {
     std::string var = p.first.as<std::string>();
     mapping(p.second, at + "." + var, where);
-    ParamMeta& pm = m.params[var];
+    ParamMeta& pm = out[var];
     pm.key = scalar(p.second["key"], at + "." + var + ".key", where);
     pm.default_value = scalar(p.second["defaultValue"], at + "." + var + ".defaultValue", where);
     pm.description = scalar(p.second["description"], at + "." + var + ".description", where);
@@ -145,8 +147,11 @@ Metadata parse_metadata(const std::string& yaml, const std::string& where) {
     }
     read_older_structs(root["structs"], m, where);
     read_datasources(root["datasources"], m, where);
-    read_params(root["ebpfParams"], "ebpfParams", m, where);
-    if (auto p = mapping(root["params"], "params", where)) read_params(p["ebpf"], "params.ebpf", m, where);
+    read_params(root["ebpfParams"], "ebpfParams", m.params, where);
+    if (auto p = mapping(root["params"], "params", where)) {
+      read_params(p["ebpf"], "params.ebpf", m.params, where);
+      read_params(p["wasm"], "params.wasm", m.wasm_params, where);
+    }
   } catch (const YAML::Exception& e) {
     throw Error(Exit::bad_input, "gadget.yaml: " + e.msg, where);
   }

@@ -169,11 +169,6 @@ void check_elf(const Parts& parts) {
 loader::Package read_gadget(const Parts& parts) {
   Metadata meta = parse_metadata(parts.metadata, parts.where);
   check_elf(parts);
-  if (!parts.wasm.empty())
-    throw Error(Exit::bad_input,
-                "the gadget has a Wasm layer: Inspektor Gadget's Wasm API (gadgetInit, env.* imports) is not "
-                "implemented by ecli; see docs/gadget.md",
-                parts.where);
   loader::Package pkg;
   pkg.path = parts.where;
   pkg.kind = "gadget";

@@ -180,12 +180,12 @@ std::vector<uint8_t> encode_value(const ProgOption& o, const std::string& text) 
 }
 
 std::vector<ProgSetting> parse_program_args(const std::vector<ProgOption>& opts, const std::vector<std::string>& args,
-                                            bool& help) {
+                                            bool& help, std::vector<cmdline::Option> extra) {
   help = false;
   std::vector<ProgSetting> out;
   std::vector<bool> given(opts.size(), false);
   auto set = [&](const ProgOption& o, const std::string& text) {
-    out.push_back({&o, encode_value(o, text)});
+    out.push_back({&o, encode_value(o, text), text});
     given[static_cast<size_t>(&o - opts.data())] = true;
   };
   cmdline::Grammar g;
@@ -195,17 +195,19 @@ std::vector<ProgSetting> parse_program_args(const std::vector<ProgOption>& opts,
   g.unknown = [](const std::string& spelling, const std::string&) {
     throw Error(Exit::usage, "unknown program option '" + spelling + "' (see -h)");
   };
-  cmdline::parse(program_option_table(opts, set, [&help] { help = true; }), args, g);
+  auto table = program_option_table(opts, set, [&help] { help = true; });
+  table.insert(table.end() - 1, extra.begin(), extra.end());  // before -h
+  cmdline::parse(table, args, g);
   // Defaults from cmdarg go first so that a given value wins.
   std::vector<ProgSetting> defaults;
   for (size_t k = 0; k < opts.size(); k++)
     if (!given[k] && !opts[k].default_value.is_null())
-      defaults.push_back({&opts[k], encode_value(opts[k], json_text(opts[k].default_value))});
+      defaults.push_back({&opts[k], encode_value(opts[k], json_text(opts[k].default_value)), json_text(opts[k].default_value)});
   defaults.insert(defaults.end(), out.begin(), out.end());
   return defaults;
 }
 
-std::string program_usage(const Package& pkg, const std::vector<ProgOption>& opts) {
+std::string program_usage(const Package& pkg, const std::vector<ProgOption>& opts, std::vector<cmdline::Option> extra) {
   std::string s = "Usage: ecli run " + pkg.path + " [options]\n";
   if (const Json& d = pkg.object.doc; d.is_object()) {
     if (d.contains("brief")) s += "\n" + json_text(d["brief"]) + "\n";
@@ -213,6 +215,7 @@ std::string program_usage(const Package& pkg, const std::vector<ProgOption>& opt
     if (d.contains("version")) s += "\nVersion: " + json_text(d["version"]) + "\n";
   }
   auto table = program_option_table(opts, [](const ProgOption&, const std::string&) {}, [] {});
+  table.insert(table.end() - 1, extra.begin(), extra.end());
   return s + "\nOptions:\n" + cmdline::help_rows(table, ~0u, {30, true, "=", false});
 }
 

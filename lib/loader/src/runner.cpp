@@ -76,10 +76,13 @@ class Session {
     prepare_samplers();  // a bad annotation stops us before the kernel is involved
     open();
     apply_settings();
+    if (ro_.hooks) ro_.hooks->before_load();
     runtime::stop_point("load");
     load();
     seed_maps();
+    if (ro_.hooks) ro_.hooks->before_attach();
     attach();
+    if (ro_.hooks) ro_.hooks->attached();
     if (!pkg_.snapshots.empty()) return snapshot();
     runtime::stop_point("streams");
     open_streams();
@@ -202,6 +205,8 @@ int Session::attach_one(bpf_program* prog, const ProgInfo& info, runtime::Attach
       return object_.attach_tc(prog, t, ro_.verbose, f);
     }
     default:
+      if (std::string target = ro_.hooks ? ro_.hooks->attach_target(info.name) : ""; !target.empty())
+        return object_.attach_to(prog, target, ro_.verbose, f);
       if (int err = object_.attach(prog, f)) {
         if (f->lacks.empty())
           if (std::string tail = log_.tail(5); !tail.empty()) std::fputs(tail.c_str(), stderr);
@@ -259,6 +264,7 @@ int Session::snapshot() {
     }
   }
   out_.flush();
+  if (ro_.hooks) ro_.hooks->stopping();
   return 0;
 }
 
@@ -325,6 +331,7 @@ int Session::loop() {
       if (t >= s->next()) s->print(object_.get(), ro_.json, out_, t);
     out_.flush();
   }
+  if (ro_.hooks) ro_.hooks->stopping();
   // Whatever arrived before the stop is still printed: detached first, so
   // the last round ends.
   object_.detach();

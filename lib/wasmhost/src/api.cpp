@@ -12,8 +12,4 @@ WasmCompileResult compile_wasm_app(std::span<const uint8_t> module, const std::s
   return wasmhost::compile_module(module.data(), module.size(), name, opts);
 }
 
-std::vector<std::string> wasm_imports(std::span<const uint8_t> module, const std::string& name) {
-  return wasmhost::module_imports(module.data(), module.size(), name);
-}
-
 }  // namespace ecc

@@ -41,6 +41,30 @@ class Engine {
   virtual Outcome run_start(Guest& guest, BpfHost& bpf) = 0;
 };
 
+// A module instantiated in wabt's interpreter, `guest` given its memory and
+// table; its exported functions are called by name (the interpreter engine's
+// _start, a gadget's lifecycle functions).
+class InterpView;
+class InterpInstance {
+ public:
+  InterpInstance(wi::Store& store, const CheckedModule& m, Guest& guest);  // throws Error
+  ~InterpInstance();
+  InterpInstance(const InterpInstance&) = delete;
+  InterpInstance& operator=(const InterpInstance&) = delete;
+  // The exported function `name`, or empty.
+  wi::Func::Ptr func(std::string_view name);
+  // Calls `f` without parameters (Guest::call: in slices, halts seen).
+  Outcome call(Guest& guest, const wi::Func::Ptr& f, wi::Values& results);
+
+ private:
+  wi::Ref find_export(std::string_view name, wabt::ExternalKind kind);
+  wi::Store& store_;
+  const CheckedModule& m_;
+  wi::Thread thread_;
+  wi::Instance::Ptr inst_;
+  std::unique_ptr<InterpView> view_;
+};
+
 std::unique_ptr<Engine> make_interp_engine(wi::Store& store, const CheckedModule& m);
 // Compiles the module into the AOT cache first unless it is there.
 std::unique_ptr<Engine> make_aot_engine(wi::Store& store, const CheckedModule& m, const WasmRunOptions& opts);

@@ -4,8 +4,8 @@
 #include "engine.h"
 
 namespace ecc::wasmhost {
-namespace {
 
+// The module's memory and table as wabt holds them.
 class InterpView final : public ModuleView {
  public:
   InterpView(wi::Store& store, wi::Memory::Ptr memory, wi::Table::Ptr table)
@@ -27,46 +27,60 @@ class InterpView final : public ModuleView {
   wi::Table::Ptr table_;
 };
 
+InterpInstance::InterpInstance(wi::Store& store, const CheckedModule& m, Guest& guest)
+    : store_(store), m_(m), thread_(store) {
+  wi::RefVec imports;
+  for (const wi::HostFunc::Ptr& f : m_.imports) imports.push_back(f.ref());
+  wi::Trap::Ptr trap;
+  inst_ = wi::Instance::Instantiate(store_, m_.module.ref(), imports, &trap);
+  if (!inst_) throw Error(Exit::bad_input, "cannot instantiate: " + (trap ? trap->message() : "unknown"), m_.name);
+  wi::Ref table_ref = find_export("__indirect_function_table", wabt::ExternalKind::Table);
+  if (table_ref == wi::Ref::Null && !inst_->tables().empty()) table_ref = inst_->tables()[0];
+  view_ = std::make_unique<InterpView>(
+      store_, store_.UnsafeGet<wi::Memory>(find_export("memory", wabt::ExternalKind::Memory)),
+      table_ref == wi::Ref::Null ? wi::Table::Ptr() : store_.UnsafeGet<wi::Table>(table_ref));
+  guest.attach(&thread_, view_.get());
+}
+
+InterpInstance::~InterpInstance() = default;
+
+wi::Func::Ptr InterpInstance::func(std::string_view name) {
+  wi::Ref ref = find_export(name, wabt::ExternalKind::Func);
+  return ref == wi::Ref::Null ? wi::Func::Ptr() : store_.UnsafeGet<wi::Func>(ref);
+}
+
+Outcome InterpInstance::call(Guest& guest, const wi::Func::Ptr& f, wi::Values& results) {
+  wi::Trap::Ptr trap;
+  wi::RunResult r = guest.call(f, {}, results, &trap);
+  if (r == wi::RunResult::Return) return {};
+  if (r == wi::RunResult::Exception) return {Outcome::exception, {}};
+  return {Outcome::trapped, trap ? trap->message() : std::string("unknown")};
+}
+
+wi::Ref InterpInstance::find_export(std::string_view name, wabt::ExternalKind kind) {
+  const auto& types = m_.module->export_types();
+  for (size_t i = 0; i < types.size(); i++)
+    if (types[i].name == name && types[i].type->kind == kind) return inst_->exports()[i];
+  return wi::Ref::Null;
+}
+
+namespace {
+
 class InterpEngine final : public Engine {
  public:
-  InterpEngine(wi::Store& store, const CheckedModule& m) : store_(store), m_(m), thread_(store) {}
+  InterpEngine(wi::Store& store, const CheckedModule& m) : store_(store), m_(m) {}
 
   Outcome run_start(Guest& guest, BpfHost& bpf) override {
-    wi::RefVec imports;
-    for (const wi::HostFunc::Ptr& f : m_.imports) imports.push_back(f.ref());
-    wi::Trap::Ptr trap;
-    inst_ = wi::Instance::Instantiate(store_, m_.module.ref(), imports, &trap);
-    if (!inst_) throw Error(Exit::bad_input, "cannot instantiate: " + (trap ? trap->message() : "unknown"), m_.name);
-
-    wi::Ref table_ref = find_export("__indirect_function_table", wabt::ExternalKind::Table);
-    if (table_ref == wi::Ref::Null && !inst_->tables().empty()) table_ref = inst_->tables()[0];
-    view_.emplace(store_, store_.UnsafeGet<wi::Memory>(find_export("memory", wabt::ExternalKind::Memory)),
-                  table_ref == wi::Ref::Null ? wi::Table::Ptr() : store_.UnsafeGet<wi::Table>(table_ref));
-    if (m_.go_convention)
-      bpf.set_go_callback(store_.UnsafeGet<wi::Func>(find_export(EWASM_ABI_GO_CALLBACK, wabt::ExternalKind::Func)));
-    guest.attach(&thread_, &*view_);
-
+    inst_.emplace(store_, m_, guest);
+    if (m_.go_convention) bpf.set_go_callback(inst_->func(EWASM_ABI_GO_CALLBACK));
     wi::Values results;
-    wi::Func::Ptr start = store_.UnsafeGet<wi::Func>(find_export("_start", wabt::ExternalKind::Func));
-    wi::RunResult r = guest.call(start, {}, results, &trap);
-    if (r == wi::RunResult::Return) return {};
-    if (r == wi::RunResult::Exception) return {Outcome::exception, {}};
-    return {Outcome::trapped, trap ? trap->message() : std::string("unknown")};
+    return inst_->call(guest, inst_->func("_start"), results);
   }
 
  private:
-  wi::Ref find_export(std::string_view name, wabt::ExternalKind kind) {
-    const auto& types = m_.module->export_types();
-    for (size_t i = 0; i < types.size(); i++)
-      if (types[i].name == name && types[i].type->kind == kind) return inst_->exports()[i];
-    return wi::Ref::Null;
-  }
-
   wi::Store& store_;
   const CheckedModule& m_;
-  wi::Thread thread_;
-  wi::Instance::Ptr inst_;
-  std::optional<InterpView> view_;
+  std::optional<InterpInstance> inst_;
 };
 
 }  // namespace

@@ -14,6 +14,5 @@ namespace ecc::wasmhost {
 int run_module(const uint8_t* data, size_t size, const std::string& name, const std::vector<std::string>& args,
                const WasmRunOptions& opts);
 WasmCompileResult compile_module(const uint8_t* data, size_t size, const std::string& name, const WasmRunOptions& opts);
-std::vector<std::string> module_imports(const uint8_t* data, size_t size, const std::string& name);
 
 }  // namespace ecc::wasmhost

@@ -64,12 +64,6 @@ void check_go_callback(const wi::Module::Ptr& mod, const wi::FuncType& type, con
 
 namespace wasmhost {
 
-std::vector<std::string> module_imports(const uint8_t* data, size_t size, const std::string& name) {
-  std::vector<std::string> out;
-  for (const wi::ImportDesc& d : read_module(data, size, name).imports) out.push_back(d.type.module + "." + d.type.name);
-  return out;
-}
-
 std::string type_text(const wi::FuncType& t) {
   auto list = [](const wi::ValueTypes& v) {
     std::string s = "(";

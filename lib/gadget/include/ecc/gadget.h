@@ -41,6 +41,7 @@ struct Metadata {
   std::vector<std::string> structs;                                // structs: (older form), by name
   std::map<std::string, std::map<std::string, FieldMeta>> fields;  // struct or data source -> field -> meta
   std::map<std::string, ParamMeta> params;                         // variable -> param
+  std::map<std::string, ParamMeta> wasm_params;                    // params.wasm: name -> param of the Wasm layer
   std::map<std::string, uint32_t> intervals;                       // data source -> fetch interval (ms)
 };
 
@@ -62,7 +63,7 @@ struct Parts {
 // gadget.yaml's default and description), map iterators print as `top`
 // samples, gadget.yaml's column attributes apply. Throws Error(bad_input)
 // naming the part for a marker naming a map or struct the object lacks, a
-// gadget.yaml naming one, and a Wasm layer (ecli does not run IG's Wasm API).
+// gadget.yaml naming one. The Wasm layer is run beside (ecc/gadget_wasm.h).
 loader::Package read_gadget(const Parts& parts);
 
 // A btfgen layer (a tar of <distro>/<version>/<arch>/<release>.btf) as the

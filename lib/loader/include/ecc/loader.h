@@ -161,6 +161,7 @@ struct ProgOption {
 struct ProgSetting {
   const ProgOption* option;
   std::vector<uint8_t> bytes;  // the encoded value, option->size bytes
+  std::string text;            // as given (or the default's text)
 };
 
 std::vector<ProgOption> program_options(const Package& pkg);
@@ -177,11 +178,13 @@ std::vector<cmdline::Option> program_option_table(const std::vector<ProgOption>&
 // Parses argv (after the package); throws Error(usage) for an unknown option
 // or a missing value and Error(bad_input) for a value the type cannot hold.
 // Defaults from cmdarg are included. Sets `help` when -h/--help is present.
+// `extra` options (not variables: a gadget's Wasm params) are parsed along.
 std::vector<ProgSetting> parse_program_args(const std::vector<ProgOption>& opts, const std::vector<std::string>& args,
-                                            bool& help);
+                                            bool& help, std::vector<cmdline::Option> extra = {});
 // Encodes `text` as a value of `opt`'s type (throws Error(bad_input)).
 std::vector<uint8_t> encode_value(const ProgOption& opt, const std::string& text);
-std::string program_usage(const Package& pkg, const std::vector<ProgOption>& opts);
+std::string program_usage(const Package& pkg, const std::vector<ProgOption>& opts,
+                          std::vector<cmdline::Option> extra = {});
 
 // --- histograms (histogram.cpp) ----------------------------------------------
 
@@ -197,6 +200,21 @@ struct MapEntry {
   std::vector<uint8_t> key, value;
 };
 
+// What runs beside the eBPF program at the points of its run: a gadget's
+// Wasm layer (docs/gadget.md). Each point may throw Error, which ends the run
+// with everything released.
+class RunHooks {
+ public:
+  virtual ~RunHooks() = default;
+  virtual void before_load() {}    // opened, settings applied
+  virtual void before_attach() {}  // loaded and verified
+  virtual void attached() {}       // every program attached
+  virtual void stopping() {}       // the run is over: before anything is detached
+  // Where program `name` attaches instead of its section's target (a
+  // runtime Object::attach_to target); empty: its section's.
+  virtual std::string attach_target(const std::string& /*name*/) { return {}; }
+};
+
 struct RunOptions {
   bool json = false;
   double duration = 0;          // seconds; 0 = until a signal
@@ -205,6 +223,7 @@ struct RunOptions {
   std::vector<MapEntry> map_entries;
   uint32_t max_rows = 0;        // a `top` sample prints at most this many rows; 0: all
   std::string sort;             // a `top` sample's sort field, "-field" descending; empty: the annotation's
+  RunHooks* hooks = nullptr;
 };
 
 // Loads, attaches, and streams until `duration` or SIGINT/SIGTERM (a package

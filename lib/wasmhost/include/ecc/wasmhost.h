@@ -21,10 +21,6 @@ namespace ecc {
 int run_wasm_app(std::span<const uint8_t> module, const std::string& name, const std::vector<std::string>& args,
                  const WasmRunOptions& opts = {});
 
-// The imports of `module`, "module.name" each, in order. Throws
-// ecc::Error(bad_input) naming `name` for a file that is no valid module.
-std::vector<std::string> wasm_imports(std::span<const uint8_t> module, const std::string& name);
-
 // Fills the AOT cache for `module` (docs/wasm-host-abi.md, Engines) without running it:
 // the same checks as run_wasm_app before anything is compiled. Throws
 // ecc::Error (naming `name`) for an invalid module or import, or
