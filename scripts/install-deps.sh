@@ -39,7 +39,14 @@ packages=(
   # distribution (docs/oci.md): the registry client, and a real registry, an
   # independent client, a test CA and htpasswd for the tests
   libcurl4-openssl-dev libssl-dev openssl docker-registry skopeo apache2-utils
+  # metrics (docs/metrics.md): the exposition library, and a real Prometheus
+  # server as the tests' oracle
+  prometheus-cpp-dev prometheus
 )
+# kubectl for the offline checks of deploy/kubernetes: Debian's
+# kubernetes-client, unless a kubectl is already installed (another package
+# may own /usr/bin/kubectl, and the two cannot both be installed).
+command -v kubectl >/dev/null || packages+=(kubernetes-client)
 # podman's recommended packages (fuse-overlayfs, netavark, catatonit...) are
 # part of a working setup, so these are installed with recommends.
 image_packages=(podman buildah debootstrap)
@@ -58,7 +65,7 @@ runtime_packages=(
   wasi-libc libclang-rt-14-dev-wasm32
   # shared libraries of ecc, ecli and the scan module
   libbpf1 libelf1 zlib1g libclang-cpp14 libllvm14 libyaml-cpp0.7 libboost-filesystem1.74.0
-  libcurl4 libssl3 libstdc++6
+  libcurl4 libssl3 libstdc++6 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0
   # registries over HTTPS (ecli pull/push)
   ca-certificates
 )

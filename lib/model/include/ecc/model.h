@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -254,6 +255,17 @@ struct DataSection {
   std::vector<Variable> variables;  // global (non-static) variables, by offset
 };
 
+// `@metric label`, `@metric counter`, `@metric histogram {"buckets": [...]}`
+// on a member of an export struct (docs/metrics.md): events of the struct
+// are counted per set of label members' values, a counter member's values
+// summed, a histogram member's values observed.
+struct FieldMetric {
+  enum class Kind { label, counter, histogram };
+  std::string member;            // dotted path from the struct: "comm", "proc.pid"
+  Kind kind = Kind::label;
+  std::vector<double> buckets;   // histogram: upper bounds, ascending, finite
+};
+
 struct Skeleton {
   std::string obj_name;      // "<name>_bpf"
   TypeTable types;
@@ -261,6 +273,7 @@ struct Skeleton {
   std::vector<ProgInfo> progs;
   std::vector<DataSection> data_sections;
   std::vector<TypeId> export_types;  // in header order
+  std::map<TypeId, std::vector<FieldMetric>> metrics;  // export type -> its @metric members, in member order
   Json doc = Json::object();         // from the comment on LICENSE
 };
 
