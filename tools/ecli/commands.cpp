@@ -8,6 +8,7 @@
 #include "run_file.h"
 #include "run_gadget.h"
 #include "run_wasm.h"
+#include "metrics_run.h"
 
 namespace ecc::ecli {
 
@@ -67,6 +68,8 @@ int run(const std::vector<std::string>& args) {
   // Inspektor Gadget image (a reference, an OCI layout or its tar) as a
   // gadget (docs/gadget.md).
   const RunTarget target = resolve_run_target(o, o.image);
+  // --metrics listens before anything is loaded: a busy port is said first.
+  MetricsRun metrics(o, program_label(o.file), o.file);
   if (target.gadget) {
     const oci::GadgetImage& g = *target.gadget;
     return run_gadget({g.where, g.metadata, g.ebpf, g.wasm, g.btfgen}, o.program_args, o.run, o.mntns);

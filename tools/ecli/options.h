@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ecc/loader.h"
+#include "ecc/metrics.h"
 #include "ecc/oci.h"
 #include "ecc/wasmhost_options.h"
 
@@ -45,6 +46,7 @@ struct Options {
   // run of an Inspektor Gadget image (docs/gadget.md):
   std::string image;                      // --image: the layout's image by ref.name
   std::optional<uint64_t> mntns;          // --mntns: IG's mount-namespace filter
+  metrics::Options metrics;               // --metrics, --metrics-max-series, --otlp (docs/metrics.md)
 };
 
 // The arguments after `ecli run`: ecli's options, then the file; the rest

@@ -19,6 +19,7 @@
 
 #include "ecc/libbpf_log.h"
 #include "ecc/loader.h"
+#include "metrics_export.h"
 #include "ecc/runtime.h"
 #include "ecc/tool_name.h"
 #include "sampler.h"
@@ -37,12 +38,16 @@ struct Sink {
   bool json = false;
   Output* out = nullptr;
   const std::string* now = nullptr;
+  bool quiet = false;                      // -q: counted, not printed
+  std::unique_ptr<EventExport> metrics;    // the struct's @metric members
   runtime::EventReader reader;
 };
 
 int on_record(void* ctx, const void* data, size_t size) {
   auto& s = *static_cast<Sink*>(ctx);
   std::span<const uint8_t> bytes(static_cast<const uint8_t*>(data), size);
+  if (s.metrics) s.metrics->record(bytes);
+  if (s.quiet) return 0;
   if (s.json) {
     std::string line;
     append_json(line, s.layout, bytes);
@@ -288,13 +293,15 @@ void Session::open_streams() {
     if (!ro_.json) s.table = std::make_unique<TextTable>(s.layout, pkg_.flatten_tables);
     s.out = &out_;
     s.now = &now_;
+    s.quiet = ro_.quiet;
+    if (ro_.metrics) s.metrics = EventExport::make(pkg_, *m.event_type, s.layout, *ro_.metrics);
     int fd = bpf_map__fd(bpf_object__find_map_by_name(object_.get(), m.name.c_str()));
     bool ring = m.type == "BPF_MAP_TYPE_RINGBUF";
     std::string what = std::string(ring ? "ring buffer '" : "perf buffer '") + m.name + "'";
     if (int err = s.reader.open(fd, ring, on_record, &s))
       throw Error(Exit::tool_failed, "cannot open " + what + ": " + errno_text(err));
     watch(s.reader.epoll_fd(), what);
-    if (!ro_.json) out_.line(s.table->header());
+    if (!ro_.json && !ro_.quiet) out_.line(s.table->header());
   }
   out_.flush();
 }

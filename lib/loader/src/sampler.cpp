@@ -2,6 +2,8 @@
 // histograms with star bars, or key/value lines; JSON objects with -j.
 #include "sampler.h"
 
+#include "metrics_export.h"
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <unistd.h>
@@ -54,6 +56,8 @@ std::vector<uint64_t> counters(const Field& arr, std::span<const uint8_t> value)
 
 Sampler::Sampler(const Package& pkg, const MapInfo& map, const SampleSpec& sample, const RunOptions& ro)
     : map_name_(map.name), spec_(sample), interval_(std::chrono::milliseconds(sample.interval_ms)) {
+  quiet_ = ro.quiet;
+  metrics_ = ro.metrics;
   std::string where = "map '" + map.name + "': @sample";
   key_size_ = map.key_size;
   value_size_ = map.value_size;
@@ -141,21 +145,27 @@ void Sampler::print(bpf_object* obj, bool json, Output& out, clock::time_point n
     key = next;
     prev = key.data();
   }
+  Rows rows;
+  for (const auto& k : keys)
+    if (bpf_map_lookup_elem(fd, k.data(), value.data()) == 0) rows.emplace_back(k, value);
+  if (!quiet_) print_rows(rows, json, out);
+  if (metrics_) export_sample(*metrics_, {map_name_, spec_, key_, value_, slots_, rows});
+  if (spec_.clear_map)
+    for (const auto& k : keys) bpf_map_delete_elem(fd, k.data());
+}
+
+void Sampler::print_rows(const Rows& rows, bool json, Output& out) {
   if (spec_.kind == Kind::top) {
-    std::vector<std::vector<uint8_t>> rows;
-    for (const auto& k : keys) {
-      if (bpf_map_lookup_elem(fd, k.data(), value.data()) != 0) continue;
-      rows.push_back(k);
-      rows.back().insert(rows.back().end(), value.begin(), value.end());
+    std::vector<std::vector<uint8_t>> joined;
+    for (const auto& [k, v] : rows) {
+      joined.push_back(k);
+      joined.back().insert(joined.back().end(), v.begin(), v.end());
     }
-    print_top(rows, json, out);
-    if (spec_.clear_map)
-      for (const auto& k : keys) bpf_map_delete_elem(fd, k.data());
+    print_top(joined, json, out);
     return;
   }
   if (!json) out.line(clock_text() + " " + map_name_);
-  for (const auto& k : keys) {
-    if (bpf_map_lookup_elem(fd, k.data(), value.data()) != 0) continue;
+  for (const auto& [k, value] : rows) {
     Json kj = decode(key_, k);
     if (json) {
       Json line = {{"map", map_name_}, {"key", kj}, {"value", decode(value_, value)}};
@@ -176,8 +186,6 @@ void Sampler::print(bpf_object* obj, bool json, Output& out, clock::time_point n
     text.pop_back();
     out.line(text);
   }
-  if (spec_.clear_map)
-    for (const auto& k : keys) bpf_map_delete_elem(fd, k.data());
 }
 
 }  // namespace ecc::loader

@@ -32,10 +32,16 @@ class Sampler {
   Sampler(const Package& pkg, const MapInfo& map, const SampleSpec& sample, const RunOptions& ro);
   void start(clock::time_point t) { next_ = t + interval_; }
   clock::time_point next() const { return next_; }
+  // Reads the map: prints it (unless -q), gives it to the exporter (with
+  // --metrics), clears it (clear_map).
   void print(bpf_object* obj, bool json, Output& out, clock::time_point now);
 
  private:
   using Kind = SampleSpec::Kind;
+  using Rows = std::vector<std::pair<std::vector<uint8_t>, std::vector<uint8_t>>>;
+  void print_rows(const Rows& rows, bool json, Output& out);
+  bool quiet_ = false;
+  metrics::Exporter* metrics_ = nullptr;
   std::string map_name_;
   SampleSpec spec_;
   clock::duration interval_;

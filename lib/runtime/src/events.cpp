@@ -22,6 +22,7 @@ EventReader::~EventReader() {
 int EventReader::open(int map_fd, bool ring, RecordFn fn, void* ctx) {
   fn_ = fn;
   ctx_ = ctx;
+  if (MetricsHooks* m = metrics_hooks()) counts_ = m->stream(map_);
   if (ring)
     ring_ = ring_buffer__new(map_fd, on_ring, this, nullptr);
   else
@@ -37,14 +38,25 @@ int EventReader::poll(int wait_ms, clock::time_point round_end) {
   round_end_ = round_end;
   since_clock_ = 0;
   yielded_ = false;
-  return ring_ ? ring_buffer__poll(ring_, wait_ms) : perf_buffer__poll(perf_, wait_ms);
+  int n = ring_ ? ring_buffer__poll(ring_, wait_ms) : perf_buffer__poll(perf_, wait_ms);
+  publish();
+  return n;
+}
+
+// Once a round: one store per count, not one per record.
+void EventReader::publish() {
+  if (!counts_) return;
+  counts_->records.store(records_, std::memory_order_relaxed);
+  counts_->lost.store(lost_, std::memory_order_relaxed);
 }
 
 int EventReader::consume(clock::time_point round_end) {
   round_end_ = round_end;
   since_clock_ = 0;
   yielded_ = false;
-  return ring_ ? ring_buffer__consume(ring_) : perf_buffer__consume(perf_);
+  int n = ring_ ? ring_buffer__consume(ring_) : perf_buffer__consume(perf_);
+  publish();
+  return n;
 }
 
 void EventReader::discard_rest() {
@@ -55,6 +67,7 @@ void EventReader::discard_rest() {
 
 int EventReader::record(const void* data, size_t size) {
   if (discarding_) return ++unread_, 0;
+  ++records_;
   if (int r = fn_(ctx_, data, size)) return r;
   // A ring_buffer__consume() keeps reading while producers keep writing:
   // the clock every 256 records ends the round at its budget.

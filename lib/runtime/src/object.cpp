@@ -15,6 +15,13 @@
 
 namespace ecc::runtime {
 
+namespace {
+// A metrics exporter serves from the first attach on (docs/metrics.md).
+void told_attached() {
+  if (MetricsHooks* m = metrics_hooks()) m->attached();
+}
+}  // namespace
+
 void say_on_stderr(const std::string& line) { std::fputs(line.c_str(), stderr); }
 
 std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
@@ -98,6 +105,7 @@ int Object::attach(bpf_program* prog, AttachFailure* f) {
     return -err;
   }
   links_.push_back(link);
+  told_attached();
   return 0;
 }
 
@@ -126,6 +134,7 @@ int Object::run_iterator(bpf_program* prog, std::vector<uint8_t>& out, AttachFai
 }
 
 namespace {
+
 
 // The link of an explicit target, for a program that attaches by section otherwise.
 bpf_link* link_to(bpf_program* prog, const std::string& target) {
@@ -178,6 +187,7 @@ int Object::attach_to(bpf_program* prog, const std::string& target, bool verbose
     return -err;
   }
   links_.push_back(link);
+  told_attached();
   return 0;
 }
 
@@ -185,6 +195,7 @@ int Object::attach_xdp(bpf_program* prog, int ifindex, uint32_t flags, int old_p
   if (!flags && !old_prog_fd) {
     if (bpf_link* link = bpf_program__attach_xdp(prog, ifindex)) {
       links_.push_back(link);
+      told_attached();
       return 0;
     }
   }
@@ -197,6 +208,7 @@ int Object::attach_xdp(bpf_program* prog, int ifindex, uint32_t flags, int old_p
     return err;
   }
   xdp_.push_back({ifindex, flags});
+  told_attached();
   return 0;
 }
 
@@ -211,6 +223,7 @@ int Object::attach_tc(bpf_program* prog, const TcTarget& t, bool verbose, Attach
   }
   if (verbose) say_(tool_name() + ": tc program '" + bpf_program__name(prog) + "': " + how + "\n");
   tc_.push_back(std::move(a));
+  told_attached();
   return 0;
 }
 

@@ -17,6 +17,10 @@
 #include "ecc/error.h"
 #include "ecc/model.h"
 
+namespace ecc::metrics {
+class Exporter;
+}
+
 namespace ecc::loader {
 
 // --- decoding (decode.cpp) -------------------------------------------------
@@ -224,6 +228,8 @@ struct RunOptions {
   uint32_t max_rows = 0;        // a `top` sample prints at most this many rows; 0: all
   std::string sort;             // a `top` sample's sort field, "-field" descending; empty: the annotation's
   RunHooks* hooks = nullptr;
+  bool quiet = false;                     // -q: no events or samples printed (metrics still see them)
+  metrics::Exporter* metrics = nullptr;   // --metrics/--otlp: the run's exporter (docs/metrics.md)
 };
 
 // Loads, attaches, and streams until `duration` or SIGINT/SIGTERM (a package

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -118,6 +119,8 @@ class Object {
 // records read but not handed over because the run stopped, and those
 // still in the buffer when a stopped run ends, are counted as unread and
 // reported when the object closes.
+struct StreamCounts;  // below, with the metrics hooks
+
 class EventReader {
  public:
   // Gets each record: 0 to go on, negative to end the round after it
@@ -174,7 +177,35 @@ class EventReader {
   bool yielded_ = false;
   bool discarding_ = false;
   uint64_t lost_ = 0, unread_ = 0;
+  uint64_t records_ = 0;                   // handed over
+  std::shared_ptr<StreamCounts> counts_;   // published to the exporter, when one runs
+  void publish();
 };
+
+// --- metrics (metrics_hooks.cpp) -------------------------------------------
+// What every run reports to a metrics exporter (docs/metrics.md) when one
+// runs, written once here so that the package path, the Wasm host and the
+// standalone executables report alike.
+
+// A stream's counts, published by its reader once a round and read by the
+// exporter from its own threads.
+struct StreamCounts {
+  std::atomic<uint64_t> records{0};
+  std::atomic<uint64_t> lost{0};
+};
+
+class MetricsHooks {
+ public:
+  virtual ~MetricsHooks() = default;
+  // The counts of the stream of map `map` (one object per map name).
+  virtual std::shared_ptr<StreamCounts> stream(const std::string& map) = 0;
+  // A program attached (each time; the first one starts the exposition).
+  virtual void attached() = 0;
+};
+
+// The exporter of this process, or null: set while it runs.
+void set_metrics_hooks(MetricsHooks* hooks);
+MetricsHooks* metrics_hooks();
 
 // --- stopping (stop.cpp) ----------------------------------------------------
 
