@@ -1,12 +1,15 @@
 // The OTLP push of `ecli run --otlp URL` (docs/metrics-otlp.md): the families
 // prometheus-cpp collects, as an OTLP/HTTP JSON ExportMetricsServiceRequest
-// with cumulative temporality. Configuration errors are ecc::Error with one
-// line naming the flag or environment variable.
+// with cumulative temporality, POSTed to a collector every interval by a
+// thread of its own. Configuration errors are ecc::Error with one line naming
+// the flag or environment variable.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,7 +22,7 @@ struct OtlpOptions {
   // already ends with it); empty: from OTEL_EXPORTER_OTLP_METRICS_ENDPOINT
   // as-is, else OTEL_EXPORTER_OTLP_ENDPOINT + "/v1/metrics", else
   // http://localhost:4318/v1/metrics. After otlp_options_from_env it is the
-  // full URL.
+  // full URL OtlpPusher posts to, unchanged.
   std::string url;
   // Request headers; merged with OTEL_EXPORTER_OTLP_HEADERS and
   // OTEL_EXPORTER_OTLP_METRICS_HEADERS ("k=v,k2=v2", URL-decoded values),
@@ -49,5 +52,38 @@ OtlpOptions otlp_options_from_env(OtlpOptions o);
 // docs/metrics-otlp.md.
 std::string otlp_json(const std::vector<prometheus::MetricFamily>& families, const OtlpOptions& o,
                       uint64_t start_ns, uint64_t now_ns);
+
+// Pushes collect()'s families every interval on its own thread (the first
+// push one interval after start()). A failed push (connection refused, a
+// retryable status 429/502/503/504, timeout) is retried with exponential
+// back-off, jittered and capped at the interval; any other status is not
+// retried before the next interval. Every failed request is counted. Nothing
+// blocks the caller: collect() runs on the pusher's thread. stop() cuts a
+// request in flight short, pushes once more (within timeout of the call) and
+// joins.
+class OtlpPusher {
+ public:
+  // Throws Error(usage) for an empty url or a non-positive interval or timeout.
+  OtlpPusher(OtlpOptions o, std::function<std::vector<prometheus::MetricFamily>()> collect);
+  ~OtlpPusher();  // stop()
+  OtlpPusher(const OtlpPusher&) = delete;
+  OtlpPusher& operator=(const OtlpPusher&) = delete;
+  void start();  // once; a second call does nothing
+  void stop();   // idempotent; without start() nothing is pushed
+
+  // Thread-safe counts of requests answered 2xx and of failed requests.
+  uint64_t pushed() const;
+  uint64_t failed() const;
+  // Why the last failed request failed ("HTTP 503", "Couldn't connect to
+  // server", ...); empty before the first failure.
+  std::string last_error() const;
+  // ecli_otlp_push_failures_total, a counter with failed(), so the failures
+  // are exported too; callers add it to what they collect.
+  prometheus::MetricFamily failure_family() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 }  // namespace ecc::metrics
