@@ -30,15 +30,21 @@ uint64_t wall_ns() {
 }
 
 enum class Outcome {
-  pushed,     // 2xx
-  retry,      // unreachable, timed out, 429/502/503/504: retried after a back-off
-  rejected,   // another status, or collect() threw: tried again at the next interval
-  cut_short,  // stop() ended it; the last push follows
+  pushed,    // 2xx
+  retry,     // unreachable, timed out, 429/502/503/504: retried after a back-off
+  rejected,  // another status, or collect() threw: tried again at the next interval
+};
+
+// What stop() tells the pusher's thread: stop, and be done by `deadline`
+// (written before `stopping` is set, read after it is seen).
+struct StopSignal {
+  std::atomic<bool> stopping{false};
+  Clock::time_point deadline;
 };
 
 struct Attempt {
   Outcome outcome = Outcome::pushed;
-  std::string error;        // why it failed
+  std::string error;             // why it failed
   milliseconds retry_after{0};  // the server's Retry-After
 };
 
@@ -61,7 +67,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 
 // One easy handle for the pusher's life, run through the pusher's multi
 // handle: the connection is kept between pushes, and stop() can wake a
-// transfer that waits (curl_multi_wakeup) to cut it short.
+// transfer that waits (curl_multi_wakeup) to hold it to the stop deadline.
 class Http {
  public:
   Http(const OtlpOptions& o, CURLM* multi) : multi_(multi), easy_(curl_easy_init()) {
@@ -86,14 +92,14 @@ class Http {
   Http(const Http&) = delete;
   Http& operator=(const Http&) = delete;
 
-  // One POST; `last` (the push of stop()) is never cut short.
-  Attempt post(const std::string& body, milliseconds timeout, bool last, const std::atomic<bool>& stopping);
+  // One POST, ended by `timeout` or, once stopping, by the stop deadline.
+  Attempt post(const std::string& body, milliseconds timeout, const StopSignal& stop);
 
  private:
   void add_header(const std::string& h) {
     if (curl_slist* l = curl_slist_append(headers_, h.c_str())) headers_ = l;
   }
-  std::optional<CURLcode> transfer(bool last, const std::atomic<bool>& stopping);
+  std::optional<CURLcode> transfer(const StopSignal& stop);
 
   CURLM* multi_;
   CURL* easy_;
@@ -101,15 +107,19 @@ class Http {
   milliseconds retry_after_{0};
 };
 
-// The transfer's result, or nothing when stop() cut it short.
-std::optional<CURLcode> Http::transfer(bool last, const std::atomic<bool>& stopping) {
+// The transfer's result, or nothing when it outlived the stop deadline.
+std::optional<CURLcode> Http::transfer(const StopSignal& stop) {
   std::optional<CURLcode> result;
   if (curl_multi_add_handle(multi_, easy_) != CURLM_OK) return CURLE_FAILED_INIT;
   int running = 1;
   CURLMcode mc;
   while ((mc = curl_multi_perform(multi_, &running)) == CURLM_OK && running > 0) {
-    if (!last && stopping) break;
-    curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);  // libcurl's own timers may end it sooner
+    long wait_ms = 1000;  // libcurl's own timers may end the wait sooner, stop()'s wakeup too
+    if (stop.stopping) {
+      wait_ms = std::min<long>(wait_ms, std::chrono::ceil<milliseconds>(stop.deadline - Clock::now()).count());
+      if (wait_ms <= 0) break;
+    }
+    curl_multi_poll(multi_, nullptr, 0, static_cast<int>(wait_ms), nullptr);
   }
   if (mc != CURLM_OK) result = CURLE_FAILED_INIT;
   int queued = 0;
@@ -120,14 +130,14 @@ std::optional<CURLcode> Http::transfer(bool last, const std::atomic<bool>& stopp
   return result;
 }
 
-Attempt Http::post(const std::string& body, milliseconds timeout, bool last, const std::atomic<bool>& stopping) {
+Attempt Http::post(const std::string& body, milliseconds timeout, const StopSignal& stop) {
   if (!easy_ || !multi_) return {Outcome::rejected, "libcurl cannot start"};
   curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, body.c_str());
   curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   retry_after_ = milliseconds(0);
-  const std::optional<CURLcode> rc = transfer(last, stopping);
-  if (!rc) return {Outcome::cut_short, "cut short by stop"};
+  const std::optional<CURLcode> rc = transfer(stop);
+  if (!rc) return {Outcome::retry, "no answer within the timeout of stopping"};
   if (*rc != CURLE_OK) return {Outcome::retry, curl_easy_strerror(*rc)};
   long status = 0;
   curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
@@ -167,10 +177,9 @@ struct OtlpPusher::State {
   std::function<std::vector<prometheus::MetricFamily>()> collect;
   uint64_t start_ns = wall_ns();
   std::atomic<uint64_t> pushed{0}, failed{0};
-  std::atomic<bool> stopping{false};
+  StopSignal stop;
   mutable std::mutex m;
   std::condition_variable cv;
-  Clock::time_point deadline;  // of the last push; set by stop()
   std::string last_error;      // under m
   CURLM* multi = nullptr;  // the pusher thread's transfers; woken by stop()
   std::thread thread;
@@ -179,25 +188,25 @@ struct OtlpPusher::State {
     if (multi) curl_multi_cleanup(multi);
   }
   void run();
-  Attempt push(Http& http, milliseconds timeout, bool last);
+  Attempt push(Http& http, milliseconds timeout);
   bool wait_until(Clock::time_point t) {
     std::unique_lock lock(m);
-    cv.wait_until(lock, t, [this] { return stopping.load(); });
-    return !stopping;
+    cv.wait_until(lock, t, [this] { return stop.stopping.load(); });
+    return !stop.stopping;
   }
 };
 
-Attempt OtlpPusher::State::push(Http& http, milliseconds timeout, bool last) {
+Attempt OtlpPusher::State::push(Http& http, milliseconds timeout) {
   Attempt a;
   try {
     const std::string body = otlp_json(collect(), o, start_ns, wall_ns());
-    a = http.post(body, timeout, last, stopping);
+    a = http.post(body, timeout, stop);
   } catch (const std::exception& e) {
     a = {Outcome::rejected, std::string("collecting the metrics failed: ") + e.what()};
   }
   if (a.outcome == Outcome::pushed) {
     ++pushed;
-  } else if (a.outcome != Outcome::cut_short) {
+  } else {
     std::lock_guard lock(m);
     last_error = a.error;
     ++failed;
@@ -205,19 +214,17 @@ Attempt OtlpPusher::State::push(Http& http, milliseconds timeout, bool last) {
   return a;
 }
 
+// Pushes until stop(); a request in flight then may finish by the stop
+// deadline, and the last push gets what is left of it. When nothing is left
+// (the request in flight took it all, and failed if it did not finish)
+// there is no last push.
 void OtlpPusher::State::run() {
   Http http(o, multi);
   Backoff backoff(o.interval);
   Clock::time_point next = Clock::now() + o.interval;
-  while (wait_until(next)) next = Clock::now() + backoff.after(push(http, o.timeout, false));
-  const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-  if (left.count() > 0) {
-    push(http, left, true);
-    return;
-  }
-  std::lock_guard lock(m);
-  last_error = "no time left for the last push";
-  ++failed;
+  while (wait_until(next)) next = Clock::now() + backoff.after(push(http, o.timeout));
+  const auto left = std::chrono::duration_cast<milliseconds>(stop.deadline - Clock::now());
+  if (left.count() > 0) push(http, left);
 }
 
 OtlpPusher::OtlpPusher(OtlpOptions o, std::function<std::vector<prometheus::MetricFamily>()> collect)
@@ -236,7 +243,7 @@ OtlpPusher::OtlpPusher(OtlpOptions o, std::function<std::vector<prometheus::Metr
 OtlpPusher::~OtlpPusher() { stop(); }
 
 void OtlpPusher::start() {
-  if (s_->thread.joinable() || s_->stopping) return;
+  if (s_->thread.joinable() || s_->stop.stopping) return;
   s_->thread = std::thread([s = s_.get()] { s->run(); });
 }
 
@@ -244,11 +251,11 @@ void OtlpPusher::stop() {
   if (!s_->thread.joinable()) return;
   {
     std::lock_guard lock(s_->m);
-    s_->deadline = Clock::now() + s_->o.timeout;
-    s_->stopping = true;
+    s_->stop.deadline = Clock::now() + s_->o.timeout;
+    s_->stop.stopping = true;
   }
   s_->cv.notify_all();
-  if (s_->multi) curl_multi_wakeup(s_->multi);  // a transfer in flight ends now
+  if (s_->multi) curl_multi_wakeup(s_->multi);  // a transfer in flight looks at the deadline
   s_->thread.join();
 }
 

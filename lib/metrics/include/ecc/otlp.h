@@ -58,9 +58,10 @@ std::string otlp_json(const std::vector<prometheus::MetricFamily>& families, con
 // retryable status 429/502/503/504, timeout) is retried with exponential
 // back-off, jittered and capped at the interval; any other status is not
 // retried before the next interval. Every failed request is counted. Nothing
-// blocks the caller: collect() runs on the pusher's thread. stop() cuts a
-// request in flight short, pushes once more (within timeout of the call) and
-// joins.
+// blocks the caller: collect() runs on the pusher's thread. stop() lets a
+// request in flight finish, pushes once more and joins, all within `timeout`
+// of the call: a request still unanswered then is a failure, and without
+// time left there is no last push.
 class OtlpPusher {
  public:
   // Throws Error(usage) for an empty url or a non-positive interval or timeout.
