@@ -10,12 +10,15 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <sstream>
 
 #include "ecc/error.h"
 #include "ecc/metrics.h"
+#include "ecc/otlp.h"
 #include "listen.h"
 #include "series.h"
 
@@ -116,7 +119,27 @@ class PrometheusExporter final : public Exporter {
     }
     exposer_->RegisterCollectable(gate_);
   }
-  ~PrometheusExporter() override { exposer_.reset(); }
+  // --otlp: the same families, and the pusher's failures, every interval
+  // (OTEL_METRIC_EXPORT_INTERVAL ms when set).
+  void push() {
+    if (o_.otlp.empty()) return;
+    OtlpOptions p;
+    p.url = o_.otlp;
+    p.resource["ecli.program"] = o_.program;
+    if (const char* ms = std::getenv("OTEL_METRIC_EXPORT_INTERVAL"); ms && std::atol(ms) > 0)
+      p.interval = std::chrono::milliseconds(std::atol(ms));
+    pusher_ = std::make_unique<OtlpPusher>(otlp_options_from_env(p), [this] {
+      std::vector<pm::MetricFamily> f = gate_->Collect();
+      if (!f.empty()) f.push_back(pusher_->failure_family());
+      return f;
+    });
+    pusher_->start();
+  }
+  ~PrometheusExporter() override {
+    if (pusher_) pusher_->stop();
+    pusher_.reset();
+    exposer_.reset();
+  }
   std::shared_ptr<runtime::StreamCounts> stream(const std::string& map) override { return run_.stream(map); }
   void attached() override { gate_->open(); }
   void histogram(const std::string& name, const std::string& help, const std::vector<double>& bounds,
@@ -140,6 +163,7 @@ class PrometheusExporter final : public Exporter {
   std::shared_ptr<Gate> gate_;
   MapSeries maps_;
   std::unique_ptr<pm::Exposer> exposer_;
+  std::unique_ptr<OtlpPusher> pusher_;
 };
 
 }  // namespace
@@ -147,6 +171,7 @@ class PrometheusExporter final : public Exporter {
 std::unique_ptr<Exporter> start_exporter(const Options& o) {
   auto e = std::make_unique<PrometheusExporter>(o);
   e->listen();
+  e->push();
   return e;
 }
 
