@@ -142,6 +142,9 @@ class PrometheusExporter final : public Exporter {
   }
   std::shared_ptr<runtime::StreamCounts> stream(const std::string& map) override { return run_.stream(map); }
   void attached() override { gate_->open(); }
+  void set_program(const std::string& name) override {
+    if (!name.empty()) o_.program = name;
+  }
   void histogram(const std::string& name, const std::string& help, const std::vector<double>& bounds,
                  const std::vector<HistogramValue>& series, bool cumulative) override {
     maps_.histogram(name, help, bounds, series, cumulative);

@@ -40,8 +40,8 @@ class SeriesBudget {
 
 class MapSeries {
  public:
-  MapSeries(prometheus::Registry& registry, std::string program, SeriesBudget& budget)
-      : registry_(registry), program_(std::move(program)), budget_(budget) {}
+  MapSeries(prometheus::Registry& registry, const std::string& program, SeriesBudget& budget)
+      : registry_(registry), program_(program), budget_(budget) {}
   void histogram(const std::string& name, const std::string& help, const std::vector<double>& bounds,
                  const std::vector<HistogramValue>& series, bool cumulative);
   void gauges(const std::string& prefix, const std::vector<GaugeValue>& values);
@@ -65,7 +65,7 @@ class MapSeries {
   prometheus::Family<prometheus::Gauge>& gauge_family(const std::string& name);
 
   prometheus::Registry& registry_;
-  std::string program_;
+  const std::string& program_;  // the exporter's, named before the first series
   SeriesBudget& budget_;
   std::map<std::string, prometheus::Family<prometheus::Counter>*> counters_;
   std::map<std::string, prometheus::Family<prometheus::Histogram>*> histogram_families_;

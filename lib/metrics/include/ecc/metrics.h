@@ -65,6 +65,9 @@ class EventMetrics {
 
 class Exporter : public runtime::MetricsHooks {
  public:
+  // The `program` label, when the runner knows the program's own name (a
+  // package's object, a gadget's): before any series is made.
+  virtual void set_program(const std::string& name) = 0;
   // A sample map's histogram, read again: `cumulative` when the map's
   // counts keep growing (no clear_map), else each read adds to the series.
   // Names follow docs/metrics.md: "ecli_<map>" or "ecli_<map>_seconds".
