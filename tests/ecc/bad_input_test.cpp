@@ -168,6 +168,39 @@ TEST_F(BadInput, MalformedAnnotationsNameTheDeclaration) {
   EXPECT_NE(r.err.find("variable '"), std::string::npos) << r.err;
 }
 
+// @metric on a member of an export struct (docs/annotations.md#metric): a
+// bad one is exactly one line naming the struct, the member and the header,
+// and nothing is written.
+TEST_F(BadInput, MalformedMetricNamesTheMemberAndTheHeader) {
+  const std::string text = read_text(dir / "sigsnoop.h");
+  const std::pair<const char*, std::string> cases[] = {
+      {"/// @metric counter\n", "struct event member 'comm': @metric counter needs a numeric member, not char[16]"},
+      {"/// @metric gauge\n", "struct event member 'comm': @metric is not label, counter or histogram: \"gauge\""},
+      {"/// @metric label\n/// @metric label\n", "struct event member 'comm': @metric is given more than once"},
+  };
+  for (const auto& [comment, line] : cases) {
+    SCOPED_TRACE(comment);
+    std::string h = text;
+    auto at = h.find("\tchar comm[");
+    ASSERT_NE(at, std::string::npos) << "sigsnoop's comm";
+    h.insert(at, comment);
+    write_text(dir / "sigsnoop.h", h);
+    auto r = expect_failure({src(), hdr()}, 1, line);
+    EXPECT_EQ(r.err, "ecc: error: " + line + " (" + hdr() + ")\n");
+  }
+  std::string h = text;
+  h.insert(h.find("\tint sig;"), "\t/// @metric histogram {\"buckets\": [1, 0.5]}\n");
+  write_text(dir / "sigsnoop.h", h);
+  expect_failure({src(), hdr()}, 1,
+                 "struct event member 'sig': @metric histogram buckets are not strictly ascending: [1,0.5] (" + hdr() +
+                     ")");
+  // With -o: the output directory is not even created.
+  fs::path out = tmp / "out";
+  RunResult r = ecc({"-o", out.string(), src(), hdr()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
 // `-a` flags that would change what clang produces, for which target or
 // where, or that are not flags at all, are usage errors in the user's words.
 TEST_F(BadInput, ClangFlagsThatBreakThePlanAreRefused) {

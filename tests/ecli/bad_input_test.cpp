@@ -160,6 +160,21 @@ TEST_F(EcliBadInput, MetaNamesAMissingExportType) {
                p.string());
 }
 
+// A hand-edited @metric (docs/annotations.md#metric) is checked as ecc checks
+// it: one line naming the struct, the member and the package.
+TEST_F(EcliBadInput, MalformedMetricNamesTheMember) {
+  json j = sigsnoop();
+  ASSERT_EQ(j["meta"]["export_types"][0]["name"], "event");
+  for (auto& m : j["meta"]["export_types"][0]["members"])
+    if (m["name"] == "comm") m["metric"] = "counter";
+  fs::path p = write_pkg(j);
+  RunResult r = ecli({"run", p.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "ecli: error: struct event member 'comm': @metric counter needs a numeric member, not char[16] (" +
+                       p.string() + ")\n");
+}
+
 TEST_F(EcliBadInput, UnknownProgramOption) {
   fs::path p = build_example("sigsnoop");
   expect_error({"run", p.string(), "--no-such-option", "1"}, 2, "unknown program option '--no-such-option'");

@@ -1,6 +1,7 @@
 // The annotations of a package's meta (JSON, as another tool may write them)
-// read into the model: read_annotations and assign_event_types on a seed
-// object (first byte) whose every declaration carries the fuzzed JSON doc.
+// read into the model: read_annotations, read_metrics and assign_event_types
+// on a seed object (first byte) whose every declaration and record member
+// carries the fuzzed JSON doc.
 #include <cstddef>
 #include <cstdint>
 

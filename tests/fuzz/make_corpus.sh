@@ -5,7 +5,8 @@
 #   elf/          their linked .bpf.o
 #   btf/          the objects' .BTF sections
 #   doc_comment/  every doc comment of their sources (first byte: seed object)
-#   annotations/  every non-empty doc of their skeletons, as JSON (first byte: seed object)
+#   annotations/  every non-empty doc of their skeletons and export type members, as JSON
+#                 (first byte: seed object)
 #   prog_options/ option lines for each package (first byte: the package)
 #   oci/          manifests, references, challenges, token and error bodies
 #   wasm/         small modules on the wasm_bpf ABI (wat2wasm) and a generated app.wasm
@@ -53,7 +54,8 @@ for name in names:
             blocks.append("\n".join(run)); run = []
     for i, b in enumerate(blocks):
         open(os.path.join(out, "doc_comment", f"{name}-{i}"), "wb").write(pick + b.encode())
-    skel = json.load(open(os.path.join(work, name, name + ".skel.json")))["bpf_skel"]
+    meta = json.load(open(os.path.join(work, name, name + ".skel.json")))
+    skel = meta["bpf_skel"]
     # The annotations are the keys beside the structural ones (eunomia-bpf's layout).
     structural = {"name", "ident", "type", "key_size", "value_size", "max_entries", "mmaped", "attach",
                   "link", "offset", "size", "section", "attach_type", "variables"}
@@ -61,6 +63,11 @@ for name in names:
     docs = [skel.get("doc")] + [strip(m) for m in skel.get("maps", [])] + \
            [strip(p) for p in skel.get("progs", [])] + \
            [strip(v) for d in skel.get("data_sections", []) for v in d.get("variables", [])]
+    # The export types' members (@metric), inside anonymous records too.
+    own = {"name", "type", "offset", "size", "bit_offset", "bit_size", "members"}
+    flat = lambda ms: [x for m in ms for x in [m] + flat(m.get("members", []))]
+    docs += [{k: v for k, v in m.items() if k not in own}
+             for t in meta.get("export_types", []) for m in flat(t.get("members", []))]
     for i, d in enumerate(x for x in docs if x):
         open(os.path.join(out, "annotations", f"{name}-{i}"), "wb").write(pick + json.dumps(d).encode())
     # Options: every variable by name with a value, and the cmdarg short forms.

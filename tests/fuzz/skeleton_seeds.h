@@ -1,6 +1,6 @@
 // The skeletons of the seed objects (corpus/elf, read with read_object), and
-// read_annotations + assign_event_types on a copy of one whose every
-// declaration carries the fuzzed doc: what ecc does at build time and ecli
+// read_annotations + read_metrics + assign_event_types on a copy of one whose
+// every declaration and record member carries the fuzzed doc: what ecc does at build time and ecli
 // does to a package's meta.
 #pragma once
 
@@ -37,7 +37,9 @@ inline void annotate_seed(uint8_t pick, const Json& doc) {
   // The export types as ecc has them: every record of the object.
   for (TypeId id = 1; id < skel.types.size(); id++) {
     TypeKind k = skel.types.at(id).kind;
-    if (k == TypeKind::Struct || k == TypeKind::Union) skel.export_types.push_back(id);
+    if (k != TypeKind::Struct && k != TypeKind::Union) continue;
+    skel.export_types.push_back(id);
+    for (auto& m : skel.types.at(id).members) m.doc = doc;
   }
   for (auto& m : skel.maps) m.doc = doc;
   for (auto& p : skel.progs) p.doc = doc;
@@ -46,6 +48,7 @@ inline void annotate_seed(uint8_t pick, const Json& doc) {
   skel.doc = doc;
   expect_only_our_errors([&] {
     read_annotations(skel, "fuzz.bpf.c");
+    read_metrics(skel, "fuzz.h");
     assign_event_types(skel);
     for (const auto& m : skel.maps)
       if (m.event_type && std::find(skel.export_types.begin(), skel.export_types.end(), *m.event_type) ==

@@ -2,6 +2,8 @@
 // ecli and the Wasm generators.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "ecc/annotations.h"
 #include "ecc/error.h"
 
@@ -187,6 +189,162 @@ TEST(Annotations, AMalformedValueIsOneErrorNamingTheDeclarationAndKey) {
       EXPECT_EQ(e.file(), "x.bpf.c");
       EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos) << e.what();
     }
+  }
+}
+
+// --- @metric on the members of export records (docs/annotations.md#metric) ---
+
+TypeId add_type(TypeTable& tt, TypeKind kind, const char* name, uint32_t size, TypeId target = 0, uint32_t n = 0) {
+  Type t;
+  t.kind = kind;
+  t.name = name;
+  t.size = t.align = size;
+  t.target = target;
+  t.nelems = n;
+  return tt.add(t);
+}
+
+Member doc_member(const char* name, TypeId type, uint32_t bit_offset, const char* metric) {
+  Member m{name, type, bit_offset, 0};
+  if (metric) m.doc = Json{{"description", "d"}, {"metric", metric}};
+  return m;
+}
+
+// struct event { char comm[16]; struct proc proc; union { int ret; }; _Bool ok;
+// double secs; unsigned long long bytes; char *where; int pids[4]; } and
+// struct proc { int pid; }, with `metrics[name]` as the @metric of each.
+Skeleton metric_skeleton(const std::map<std::string, const char*>& metrics) {
+  Skeleton s;
+  TypeTable& tt = s.types;
+  auto metric = [&](const char* name) -> const char* {
+    auto it = metrics.find(name);
+    return it == metrics.end() ? nullptr : it->second;
+  };
+  TypeId i32 = add_int(tt, "int", 4);
+  TypeId chr = add_type(tt, TypeKind::Int, "char", 1);
+  TypeId u64 = add_type(tt, TypeKind::Int, "unsigned long long", 8);
+  TypeId boolean = add_type(tt, TypeKind::Int, "_Bool", 1);
+  tt.at(boolean).is_bool = true;
+  TypeId dbl = add_type(tt, TypeKind::Float, "double", 8);
+  TypeId comm = add_type(tt, TypeKind::Array, "", 16, chr, 16);
+  TypeId ptr = add_type(tt, TypeKind::Pointer, "", 8, chr);
+  TypeId pids = add_type(tt, TypeKind::Array, "", 16, i32, 4);
+  TypeId proc = add_record(tt, TypeKind::Struct, "proc", {doc_member("pid", i32, 0, metric("proc.pid"))}, 4);
+  TypeId anon = add_record(tt, TypeKind::Union, "", {doc_member("ret", i32, 0, metric("ret"))}, 4);
+  std::vector<Member> members = {
+      doc_member("comm", comm, 0, metric("comm")),     doc_member("proc", proc, 128, metric("proc")),
+      doc_member("", anon, 160, nullptr),              doc_member("ok", boolean, 192, metric("ok")),
+      doc_member("secs", dbl, 256, metric("secs")),    doc_member("bytes", u64, 320, metric("bytes")),
+      doc_member("where", ptr, 384, metric("where")),  doc_member("pids", pids, 448, metric("pids"))};
+  TypeId event = add_record(tt, TypeKind::Struct, "event", members, 64);
+  TypeId bare = add_record(tt, TypeKind::Struct, "bare", {{"x", i32, 0, 0}}, 4);
+  s.export_types = {proc, event, bare};
+  return s;
+}
+
+TEST(Metrics, EveryKindAndPathIntoTheModel) {
+  Skeleton s = metric_skeleton({{"comm", "label"}, {"proc.pid", " label "}, {"ret", "histogram"},
+                                {"ok", "label"}, {"secs", R"(histogram {"buckets": [-1, 0.5, 2e3]})"},
+                                {"bytes", "counter"}});
+  read_metrics(s, "x.h");
+  TypeId proc = s.export_types[0], event = s.export_types[1];
+  ASSERT_EQ(s.metrics.size(), 2u) << "no entry for an export type without @metric";
+  ASSERT_EQ(s.metrics.at(proc).size(), 1u);
+  EXPECT_EQ(s.metrics.at(proc)[0].member, "pid");
+  const std::vector<FieldMetric>& m = s.metrics.at(event);
+  std::vector<std::string> paths;
+  for (const FieldMetric& f : m) paths.push_back(f.member);
+  // Member order, depth first; a member of an anonymous member by its own name.
+  EXPECT_EQ(paths, (std::vector<std::string>{"comm", "proc.pid", "ret", "ok", "secs", "bytes"}));
+  using K = FieldMetric::Kind;
+  std::vector<K> kinds;
+  for (const FieldMetric& f : m) kinds.push_back(f.kind);
+  EXPECT_EQ(kinds, (std::vector<K>{K::label, K::label, K::histogram, K::label, K::histogram, K::counter}));
+  EXPECT_EQ(m[2].buckets, (std::vector<double>{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}));
+  EXPECT_EQ(m[4].buckets, (std::vector<double>{-1, 0.5, 2000}));
+  EXPECT_TRUE(m[0].buckets.empty());
+  // Read again, the same result: nothing left over from the first read.
+  read_metrics(s, "x.h");
+  EXPECT_EQ(s.metrics.at(event).size(), 6u);
+}
+
+TEST(Metrics, NullOrOtherKeysAreNoMetric) {
+  Skeleton s = metric_skeleton({});
+  s.types.at(s.types.resolve(s.export_types[1])).members[0].doc = Json{{"metric", nullptr}, {"unit", "x"}};
+  read_metrics(s, "x.h");
+  EXPECT_TRUE(s.metrics.empty());
+}
+
+TEST(Metrics, AMalformedOneIsOneLineNamingTheStructAndMember) {
+  const std::pair<std::pair<const char*, const char*>, const char*> cases[] = {
+      {{"bytes", "gauge"}, "struct event member 'bytes': @metric is not label, counter or histogram: \"gauge\""},
+      {{"bytes", ""}, "struct event member 'bytes': @metric is not label, counter or histogram: \"\""},
+      {{"bytes", "Counter"}, "struct event member 'bytes': @metric is not label, counter or histogram: \"Counter\""},
+      {{"bytes", "counter {}"}, "struct event member 'bytes': @metric counter takes nothing after the word: "
+                                "\"counter {}\""},
+      {{"comm", "label x"}, "struct event member 'comm': @metric label takes nothing after the word: \"label x\""},
+      {{"bytes", "histogram {buckets"},
+       "struct event member 'bytes': @metric histogram needs a JSON object after the word, not: {buckets"},
+      {{"bytes", "histogram [1, 2]"},
+       "struct event member 'bytes': @metric histogram needs a JSON object after the word, not: [1, 2]"},
+      {{"bytes", R"(histogram {"buckets": [1e400]})"},
+       "struct event member 'bytes': @metric histogram needs a JSON object after the word, not: "
+       R"({"buckets": [1e400]})"},
+      {{"bytes", R"(histogram {"buckets": []})"},
+       "struct event member 'bytes': @metric histogram buckets is not a non-empty array of numbers: []"},
+      {{"bytes", R"(histogram {"buckets": 5})"},
+       "struct event member 'bytes': @metric histogram buckets is not a non-empty array of numbers: 5"},
+      {{"bytes", R"(histogram {"buckets": [1, "2"]})"},
+       "struct event member 'bytes': @metric histogram buckets has an entry that is not a finite number: \"2\""},
+      {{"bytes", R"(histogram {"buckets": [1, 1]})"},
+       "struct event member 'bytes': @metric histogram buckets are not strictly ascending: [1,1]"},
+      {{"bytes", R"(histogram {"buckets": [0.1, 0.01]})"},
+       "struct event member 'bytes': @metric histogram buckets are not strictly ascending: [0.1,0.01]"},
+      {{"comm", "counter"}, "struct event member 'comm': @metric counter needs a numeric member, not char[16]"},
+      {{"comm", "histogram"}, "struct event member 'comm': @metric histogram needs a numeric member, not char[16]"},
+      {{"ok", "counter"}, "struct event member 'ok': @metric counter needs a numeric member, not _Bool"},
+      {{"where", "histogram"}, "struct event member 'where': @metric histogram needs a numeric member, not char *"},
+      {{"proc", "label"},
+       "struct event member 'proc': @metric label needs an integer, enum, bool or char array member, not struct proc"},
+      {{"pids", "label"},
+       "struct event member 'pids': @metric label needs an integer, enum, bool or char array member, not int[4]"},
+      {{"secs", "label"},
+       "struct event member 'secs': @metric label needs an integer, enum, bool or char array member, not double"},
+      {{"ret", "gauge"}, "struct event member 'ret': @metric is not label, counter or histogram: \"gauge\""},
+  };
+  for (const auto& [metric, message] : cases) {
+    Skeleton s = metric_skeleton({metric});
+    s.export_types = {s.export_types[1]};  // event only: struct proc's own member is named below
+    try {
+      read_metrics(s, "x.h");
+      ADD_FAILURE() << "accepted " << metric.first << ": " << metric.second;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), Exit::bad_input);
+      EXPECT_EQ(e.line(), std::string(message) + " (x.h)");
+    }
+  }
+}
+
+TEST(Metrics, ObjectValuesAndNestedMembersAreNamed) {
+  Skeleton s = metric_skeleton({{"proc.pid", "counter"}});
+  s.export_types = {s.export_types[1]};
+  s.types.at(s.types.resolve(s.export_types[0])).members[5].doc = Json{{"metric", {{"kind", "counter"}}}};
+  try {
+    read_metrics(s, "x.h");
+    ADD_FAILURE() << "accepted an object";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.line(), "struct event member 'bytes': @metric is not label, counter or histogram: "
+                        "{\"kind\":\"counter\"} (x.h)");
+  }
+  s.types.at(s.types.resolve(s.export_types[0])).members[5].doc = nullptr;
+  Member& pid = s.types.at(s.types.at(s.types.resolve(s.export_types[0])).members[1].type).members[0];
+  pid.doc = Json{{"metric", "counter x"}};
+  try {
+    read_metrics(s, "x.h");
+    ADD_FAILURE() << "accepted counter x";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.line(), "struct event member 'proc.pid': @metric counter takes nothing after the word: "
+                        "\"counter x\" (x.h)");
   }
 }
 

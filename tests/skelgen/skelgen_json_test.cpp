@@ -254,6 +254,30 @@ TEST(ExportTypesJson, TypedefOfAnonymousStructTakesTheTypedefName) {
   EXPECT_EQ(j[0]["members"][0]["name"], "v");
 }
 
+// docs/package-format.md#export_types: a member's annotations follow its own
+// fields, inside anonymous records too; keys named like a member field are
+// dropped even when the member lacks that field.
+TEST(ExportTypesJson, MemberAnnotationsFollowTheMembersOwnFields) {
+  Ids ids;
+  Skeleton s = sample_skeleton(ids);
+  Type& event = s.types.at(ids.event);
+  event.members[0].doc = Json{{"description", "sender"}, {"metric", "label"}};
+  event.members[3].doc = Json{{"bit_size", 8}, {"members", Json::array()}, {"name", "x"}, {"metric", "counter"}};
+  event.members[4].doc = Json::object();
+  s.types.at(ids.anon).members[1].doc = Json{{"metric", "histogram {\"buckets\": [1, 2]}"}};
+  Json j = export_types_json(s);
+  const Json& m = j[0]["members"];
+  EXPECT_EQ(m[0].dump(), R"({"name":"pid","type":"unsigned int","offset":0,"size":4,)"
+                         R"("description":"sender","metric":"label"})");
+  EXPECT_EQ(m[1]["members"][1].dump(), R"({"name":"raw","type":"unsigned int","offset":4,"size":4,)"
+                                       R"("metric":"histogram {\"buckets\": [1, 2]}"})");
+  EXPECT_EQ(m[3].dump(), R"({"name":"lo","type":"unsigned char","offset":24,"size":1,"bit_offset":192,)"
+                         R"("bit_size":3,"metric":"counter"})");
+  EXPECT_EQ(m[4].dump(), R"({"name":"hi","type":"unsigned char","offset":24,"size":1,"bit_offset":195,)"
+                         R"("bit_size":5})");
+  EXPECT_EQ(m[2].dump(), R"({"name":"comm","type":"char[16]","offset":8,"size":16})");
+}
+
 TEST(ExportTypesJson, NonRecordIsAnError) {
   Ids ids;
   Skeleton s = sample_skeleton(ids);

@@ -60,6 +60,17 @@ TEST(DocComment, NoContentGivesAnEmptyObject) {
   EXPECT_TRUE(parse_doc_comment("").is_object());
 }
 
+TEST(DocComment, ALaterKeyReplacesAnEarlierOneAndIsReported) {
+  std::vector<std::string> repeated;
+  Json j = parse_doc_comment("/// @metric label\n/// @unit ms\n/// @metric counter\n/// @metric histogram\n",
+                             &repeated);
+  EXPECT_EQ(j.dump(), R"({"metric":"histogram","unit":"ms"})");
+  EXPECT_EQ(repeated, (std::vector<std::string>{"metric", "metric"}));
+  repeated.clear();
+  parse_doc_comment("/// @metric label\n/// @unit ms\n", &repeated);
+  EXPECT_TRUE(repeated.empty());
+}
+
 TEST(DocComment, AnAtSignWithoutANameIsText) {
   Json j = parse_doc_comment("/// mail me @ home\n/// @ not a key\n");
   EXPECT_EQ(j.dump(), R"({"description":"mail me @ home @ not a key"})");

@@ -1,6 +1,8 @@
-// Doc comments on globals, maps, programs and LICENSE, read from the AST.
+// Doc comments on globals, maps, programs, LICENSE and the members of
+// export types, read from the AST.
 #include <gtest/gtest.h>
 
+#include "ecc/error.h"
 #include "scan_fixture.h"
 #include "sigsnoop_like.h"
 
@@ -95,6 +97,90 @@ TEST(DocsPlacement, FunctionBodiesAreNotParsed) {
   TypeTable tt;
   ScanResult r = scan_source(scan_options(dir, "p"), tt);
   EXPECT_EQ(r.funcs.at("f")["description"], "documented");
+}
+
+// --- members of the export types (docs/annotations.md#metric) ---
+
+const char* kMembersH = R"(#pragma once
+/// The struct's own comment, not its first member's.
+struct proc { /// @metric label
+  int pid;
+  int tgid; ///< trailing: not kept, and not uid's
+  int uid;
+};
+
+typedef struct {
+  /** @metric counter */
+  unsigned long long n;
+} count_t;
+
+struct event {
+  /// Command name.
+  /// @metric label
+  char comm[16];
+  struct proc proc;
+  struct {
+    /// @metric label
+    unsigned int pid;
+  } task;
+  union {
+    /**
+     * Return value.
+     * @metric histogram {"buckets": [-1, 0]}
+     */
+    int ret;
+    unsigned int raw;
+  };
+  // a plain comment
+  int plain;
+  /* a plain block */
+  int block;
+};
+)";
+
+const char* kMembersC = "#include \"vmlinux.h\"\n#include \"members.h\"\nstruct event e;\ncount_t c;\n";
+
+const Member& member(const TypeTable& tt, TypeId record, const std::string& name) {
+  for (const Member& m : tt.at(tt.resolve(record)).members)
+    if (m.name == name) return m;
+  throw std::runtime_error("no member " + name);
+}
+
+TEST(MemberDocs, AreReadForTheMembersOfExportRecords) {
+  TempDir dir;
+  write_files(dir, {{"members.h", kMembersH}, {"p.bpf.c", kMembersC}});
+  TypeTable tt;
+  ScanResult r = scan_source(scan_options(dir, "p", "members.h"), tt);
+  TypeId proc = *tt.find(TypeKind::Struct, "proc"), event = *tt.find(TypeKind::Struct, "event");
+  EXPECT_EQ(member(tt, proc, "pid").doc, Json::parse(R"({"metric":"label"})"));
+  EXPECT_TRUE(member(tt, proc, "tgid").doc.is_null());
+  EXPECT_TRUE(member(tt, proc, "uid").doc.is_null());
+  EXPECT_EQ(member(tt, *tt.find(TypeKind::Typedef, "count_t"), "n").doc, Json::parse(R"({"metric":"counter"})"));
+  EXPECT_EQ(member(tt, event, "comm").doc.dump(), R"({"description":"Command name.","metric":"label"})");
+  EXPECT_EQ(member(tt, member(tt, event, "task").type, "pid").doc, Json::parse(R"({"metric":"label"})"));
+  EXPECT_EQ(member(tt, member(tt, event, "").type, "ret").doc.dump(),
+            R"({"description":"Return value.","metric":"histogram {\"buckets\": [-1, 0]}"})");
+  EXPECT_TRUE(member(tt, event, "proc").doc.is_null());
+  EXPECT_TRUE(member(tt, event, "plain").doc.is_null());
+  EXPECT_TRUE(member(tt, event, "block").doc.is_null());
+  EXPECT_EQ(r.export_types.size(), 3u);
+}
+
+TEST(MemberDocs, MetricTwiceOnOneMemberIsAnErrorNamingIt) {
+  TempDir dir;
+  write_files(dir, {{"members.h", "struct event {\n  int a;\n  struct {\n    /// @unit ms\n    /// @unit s\n"
+                                  "    unsigned int ok;\n    /// @metric label\n    /// @metric counter\n"
+                                  "    unsigned int pid;\n  } task;\n};\n"},
+                    {"p.bpf.c", "#include \"vmlinux.h\"\n#include \"members.h\"\n"}});
+  TypeTable tt;
+  try {
+    scan_source(scan_options(dir, "p", "members.h"), tt);
+    ADD_FAILURE() << "accepted @metric twice";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Exit::bad_input);
+    EXPECT_EQ(e.line(), "struct event member 'task.pid': @metric is given more than once (" +
+                            (dir / "members.h").string() + ")");
+  }
 }
 
 }  // namespace

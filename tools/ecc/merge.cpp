@@ -20,6 +20,19 @@ std::optional<TypeId> find_in_btf(const TypeTable& tt, const Type& wanted) {
   return std::nullopt;
 }
 
+// The doc comments of the members Clang saw, onto the same members in BTF
+// (compare_layouts has matched them name by name), nested records included.
+void copy_member_docs(TypeTable& tt, TypeId from_clang, TypeId from_btf, int depth) {
+  const Type& ct = tt.at(tt.resolve(from_clang));
+  TypeId b = tt.resolve(from_btf);
+  if (depth > kMaxTypeDepth || (ct.kind != TypeKind::Struct && ct.kind != TypeKind::Union)) return;
+  for (size_t i = 0; i < ct.members.size() && i < tt.at(b).members.size(); ++i) {
+    const Member& cm = ct.members[i];
+    if (!cm.doc.is_null()) tt.at(b).members[i].doc = cm.doc;
+    copy_member_docs(tt, cm.type, tt.at(b).members[i].type, depth + 1);
+  }
+}
+
 }  // namespace
 
 void merge_scan(Skeleton& skel, const TypeTable& scan_types, const ScanResult& scan, const std::string& header) {
@@ -43,6 +56,7 @@ void merge_scan(Skeleton& skel, const TypeTable& scan_types, const ScanResult& s
     // BTF records no alignment and libbpf's guess misses aligned() members
     // and 128-bit ints: Clang's layout knows.
     skel.types.at(*from_btf).align = skel.types.at(from_clang).align;
+    copy_member_docs(skel.types, from_clang, *from_btf, 0);
     skel.export_types.push_back(*from_btf);
   }
 }

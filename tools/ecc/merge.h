@@ -1,6 +1,7 @@
 // Joins what the source says (lib/srcscan) with what the object says
-// (lib/btfdump): docs onto maps, programs and variables, and export types
-// resolved to their BTF definitions after a layout cross-check (docs/ecc.md).
+// (lib/btfdump): docs onto maps, programs, variables and the members of
+// export types, and export types resolved to their BTF definitions after a
+// layout cross-check (docs/ecc.md).
 #pragma once
 
 #include <string>

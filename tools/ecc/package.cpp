@@ -221,9 +221,11 @@ std::vector<Step> describe(Build& b) {
 // The annotations with meaning to the runner, typed once (docs/annotations.md).
 std::vector<Step> annotate(Build& b) {
   return {{"# annotate maps, variables and programs from the doc comments of " + b.in.source.string() +
-               "; pick the event type of each ring buffer and perf event array",
+               ", and the members of the export types (@metric); pick the event type of each ring buffer "
+               "and perf event array",
            [&b] {
              read_annotations(b.out.skel, b.in.source.string());
+             read_metrics(b.out.skel, b.in.header.string());
              assign_event_types(b.out.skel);
              if (!b.in.header.empty() && b.scan.export_types.empty())
                std::cerr << "ecc: warning: no struct, union or enum is defined in the export header; "

@@ -3,8 +3,10 @@
 // no variable offsets and no member offsets (the object's BTF has them), and
 // may hold keys we do not know (ignored).
 #include <set>
+#include <span>
 
 #include "ecc/annotations.h"
+#include "ecc/package_format.h"
 #include "meta.h"
 
 namespace ecc::loader {
@@ -31,7 +33,7 @@ std::string name_of(const Json& entry, const std::string& where, const std::stri
 
 // The annotations of an entry: its keys other than the ones the skeleton
 // itself writes (docs/package-format.md), so that the typed readers see only the doc.
-Json doc_of(const Json& entry, std::initializer_list<const char*> own) {
+Json doc_of(const Json& entry, std::span<const char* const> own) {
   Json doc = Json::object();
   for (const auto& [k, v] : entry.items()) {
     bool is_own = false;
@@ -39,6 +41,10 @@ Json doc_of(const Json& entry, std::initializer_list<const char*> own) {
     if (!is_own) doc[k] = v;
   }
   return doc;
+}
+
+Json doc_of(const Json& entry, std::initializer_list<const char*> own) {
+  return doc_of(entry, std::span(own.begin(), own.size()));
 }
 
 void apply_maps(const Json& skel, Skeleton& obj, const std::string& path) {
@@ -117,9 +123,48 @@ TypeId export_type_id(const Json& e, const Json& exports, Skeleton& obj, const s
   return type_from_json(e, exports, obj.types, path);
 }
 
+// The member of `members` an entry names: by name, an anonymous one by its
+// place among the anonymous ones (`anon`, counted by the caller).
+Member* member_named(std::vector<Member>& members, const std::string& name, size_t anon) {
+  for (Member& m : members) {
+    if (m.name != name) continue;
+    if (!name.empty() || anon == 0) return &m;
+    --anon;
+  }
+  return nullptr;
+}
+
+// The annotations of an export type's member entries (docs/package-format.md#export_types)
+// onto the members of the type the entry resolved to, into the `members` of
+// anonymous records. An annotated entry the type lacks is an error.
+void apply_member_docs(const Json& list, TypeTable& tt, TypeId record, const std::string& where,
+                       const std::string& path, int depth) {
+  if (!list.is_array() || depth > kMaxTypeDepth) return;
+  size_t anon = 0;
+  for (const Json& e : list) {
+    if (!e.is_object()) continue;
+    auto n = e.find("name");
+    std::string name = n != e.end() && n->is_string() ? n->get<std::string>() : "";
+    Json doc = doc_of(e, kMemberFields);
+    Member* m = member_named(tt.at(tt.resolve(record)).members, name, anon);
+    if (name.empty()) ++anon;
+    if (!m && !doc.empty())
+      throw Error(Exit::bad_input, where + " member '" + name + "' has annotations but is not in the type", path);
+    if (!m) continue;
+    m->doc = doc.empty() ? Json() : std::move(doc);
+    if (auto inner = e.find("members"); inner != e.end())
+      apply_member_docs(*inner, tt, m->type, where, path, depth + 1);
+  }
+}
+
 void apply_export_types(const Json& meta, Skeleton& obj, const std::string& path) {
   const Json& exports = array_of(meta, "export_types", "meta", path);
-  for (const auto& e : exports) obj.export_types.push_back(export_type_id(e, exports, obj, path));
+  for (const auto& e : exports) {
+    TypeId id = export_type_id(e, exports, obj, path);
+    obj.export_types.push_back(id);
+    if (auto members = e.find("members"); members != e.end())
+      apply_member_docs(*members, obj.types, id, "export type '" + e["name"].get<std::string>() + "'", path, 0);
+  }
 }
 
 }  // namespace
@@ -133,6 +178,7 @@ void apply_meta(Package& pkg) {
   apply_variables(*skel, pkg.object, path);
   apply_export_types(pkg.meta, pkg.object, path);
   read_annotations(pkg.object, path);
+  read_metrics(pkg.object, path);
   assign_event_types(pkg.object);
 }
 

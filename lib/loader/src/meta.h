@@ -5,12 +5,13 @@
 
 namespace ecc::loader {
 
-// Fills pkg.object from pkg.meta: the docs of maps, programs, variables and
-// LICENSE, `link: false` programs, and the export types — each from the
-// object's BTF when it has the type (by `type_id`, else by kind and name),
-// from the JSON layout only for a type the BTF lacks. Then the typed
-// annotations and the event types, with the same rules ecc applies. Throws
-// Error(bad_input) naming pkg.path for a meta it cannot read.
+// Fills pkg.object from pkg.meta: the docs of maps, programs, variables,
+// LICENSE and the members of export types, `link: false` programs, and the
+// export types — each from the object's BTF when it has the type (by
+// `type_id`, else by kind and name), from the JSON layout only for a type
+// the BTF lacks. Then the typed annotations (the @metric members too) and
+// the event types, with the same rules ecc applies. Throws Error(bad_input)
+// naming pkg.path for a meta it cannot read.
 void apply_meta(Package& pkg);
 
 // An export type entry (TYPE in docs/package-format.md) the BTF lacks, built into `types`

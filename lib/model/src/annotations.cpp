@@ -1,6 +1,7 @@
 #include "ecc/annotations.h"
 
 #include <cctype>
+#include <cmath>
 #include <set>
 
 #include "ecc/error.h"
@@ -145,6 +146,97 @@ std::string export_name(const TypeTable& tt, TypeId id) {
   return t.name.empty() ? tt.at(id).name : t.name;
 }
 
+// --- @metric on the members of export records (docs/annotations.md#metric) ---
+
+// Prometheus's default histogram buckets.
+const std::vector<double> kDefaultBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+// One member's @metric: its type, and what its errors start with
+// ("struct event member 'proc.pid': @metric").
+struct MetricSite {
+  const TypeTable& tt;
+  TypeId type;
+  std::string where;
+  const std::string& file;
+  [[noreturn]] void fail(const std::string& what) const { throw Error(Exit::bad_input, where + " " + what, file); }
+};
+
+// Labels are integers, enums, bools and strings (char arrays); counters and
+// histograms add up and compare numbers.
+bool is_label_type(const TypeTable& tt, TypeId id) {
+  const Type& t = tt.at(tt.resolve(id));
+  return t.kind == TypeKind::Int || t.kind == TypeKind::Enum || (tt.is_char_array(id) && tt.size_of(id) > 0);
+}
+
+bool is_numeric_type(const TypeTable& tt, TypeId id) {
+  const Type& t = tt.at(tt.resolve(id));
+  return (t.kind == TypeKind::Int && !t.is_bool) || t.kind == TypeKind::Float;
+}
+
+// The JSON object after `histogram`: {"buckets": [finite, strictly ascending, ...]}.
+std::vector<double> read_buckets(const MetricSite& s, const std::string& text) {
+  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) s.fail("histogram needs a JSON object after the word, not: " + text);
+  auto it = j.find("buckets");
+  if (it == j.end() || it->is_null()) return kDefaultBuckets;
+  if (!it->is_array() || it->empty()) s.fail("histogram buckets is not a non-empty array of numbers: " + it->dump());
+  std::vector<double> out;
+  for (const Json& b : *it) {
+    if (!b.is_number() || !std::isfinite(b.get<double>()))
+      s.fail("histogram buckets has an entry that is not a finite number: " + b.dump());
+    if (!out.empty() && b.get<double>() <= out.back())
+      s.fail("histogram buckets are not strictly ascending: " + it->dump());
+    out.push_back(b.get<double>());
+  }
+  return out;
+}
+
+std::string_view trim_blanks(std::string_view s) {
+  size_t begin = s.find_first_not_of(" \t");
+  if (begin == std::string_view::npos) return {};
+  return s.substr(begin, s.find_last_not_of(" \t") + 1 - begin);
+}
+
+// `label`, `counter`, `histogram` or `histogram {"buckets": [...]}`.
+FieldMetric read_metric(const MetricSite& s, const Json& value, std::string path) {
+  if (!value.is_string()) s.fail("is not label, counter or histogram: " + value.dump());
+  std::string_view text = trim_blanks(value.get_ref<const std::string&>());
+  size_t end = std::min(text.find_first_of(" \t"), text.size());
+  std::string word(text.substr(0, end)), rest(trim_blanks(text.substr(end)));
+  FieldMetric m{.member = std::move(path)};
+  if (word == "label") m.kind = FieldMetric::Kind::label;
+  else if (word == "counter") m.kind = FieldMetric::Kind::counter;
+  else if (word == "histogram") m.kind = FieldMetric::Kind::histogram;
+  else s.fail("is not label, counter or histogram: " + value.dump());
+  if (m.kind != FieldMetric::Kind::histogram && !rest.empty())
+    s.fail(word + " takes nothing after the word: " + value.dump());
+  if (m.kind == FieldMetric::Kind::label && !is_label_type(s.tt, s.type))
+    s.fail("label needs an integer, enum, bool or char array member, not " + s.tt.spell(s.type));
+  if (m.kind != FieldMetric::Kind::label && !is_numeric_type(s.tt, s.type))
+    s.fail(word + " needs a numeric member, not " + s.tt.spell(s.type));
+  if (m.kind == FieldMetric::Kind::histogram) m.buckets = rest.empty() ? kDefaultBuckets : read_buckets(s, rest);
+  return m;
+}
+
+// The @metric members of `record` and of the records in it (not through
+// arrays), depth first in member order; `prefix` is the record's own path.
+void collect_metrics(const TypeTable& tt, TypeId record, const std::string& prefix, const std::string& type_name,
+                     const std::string& file, std::vector<FieldMetric>& out, int depth) {
+  if (depth > kMaxTypeDepth)
+    throw Error(Exit::bad_input, type_name + " nests records more than " + std::to_string(kMaxTypeDepth) + " deep",
+                file);
+  for (const Member& m : tt.at(tt.resolve(record)).members) {
+    std::string path = m.name.empty() ? prefix : prefix.empty() ? m.name : prefix + "." + m.name;
+    auto it = m.doc.find("metric");  // end() when the doc is not an object
+    if (it != m.doc.end() && !it->is_null()) {
+      std::string shown = m.name.empty() ? (prefix.empty() ? "" : prefix + ".") + "<anonymous>" : path;
+      MetricSite site{tt, m.type, type_name + " member '" + shown + "': @metric", file};
+      out.push_back(read_metric(site, *it, path));
+    }
+    if (is_record(tt.at(tt.resolve(m.type)))) collect_metrics(tt, m.type, path, type_name, file, out, depth + 1);
+  }
+}
+
 }  // namespace
 
 void read_annotations(Skeleton& skel, const std::string& file) {
@@ -163,6 +255,19 @@ void read_annotations(Skeleton& skel, const std::string& file) {
   for (ProgInfo& p : skel.progs) {
     bool net = p.type == "BPF_PROG_TYPE_XDP" || p.type == "BPF_PROG_TYPE_SCHED_CLS";
     p.net = net && p.doc.is_object() ? read_net(Reader(p.doc, "program '" + p.name + "': @", file)) : NetAttach{};
+  }
+}
+
+void read_metrics(Skeleton& skel, const std::string& file) {
+  const TypeTable& tt = skel.types;
+  skel.metrics.clear();
+  for (TypeId id : skel.export_types) {
+    const Type& t = tt.at(tt.resolve(id));
+    if (!is_record(t)) continue;
+    std::string type_name = (t.kind == TypeKind::Union ? "union " : "struct ") + export_name(tt, id);
+    std::vector<FieldMetric> found;
+    collect_metrics(tt, id, "", type_name, file, found, 0);
+    if (!found.empty()) skel.metrics[id] = std::move(found);
   }
 }
 

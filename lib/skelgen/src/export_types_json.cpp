@@ -1,8 +1,22 @@
 // TYPE in docs/package-format.md: layouts of the exported structs, unions and enums.
+#include <string_view>
+
 #include "ecc/error.h"
+#include "ecc/package_format.h"
 #include "ecc/skelgen.h"
 
 namespace ecc {
+
+// The member's doc-comment annotations after its own fields, keys named
+// like a member field dropped (docs/package-format.md#export_types).
+static void merge_member_doc(Json& entry, const Json& doc) {
+  if (!doc.is_object()) return;
+  for (const auto& [key, value] : doc.items()) {
+    bool own = false;
+    for (const char* f : kMemberFields) own |= key == std::string_view(f);
+    if (!own) entry[key] = value;
+  }
+}
 
 // Members of anonymous records are nested under them with offsets from the
 // start of the exported type, so a reader never has to add them up.
@@ -21,6 +35,7 @@ static Json members_json(const TypeTable& types, const std::vector<PlacedMember>
       j["bit_size"] = m.bit_size;
     }
     if (p.expanded) j["members"] = members_json(types, p.inner);
+    merge_member_doc(j, m.doc);
     out.push_back(std::move(j));
   }
   return out;

@@ -83,7 +83,7 @@ std::string valid_utf8(std::string_view s) {
 
 }  // namespace
 
-Json parse_doc_comment(const std::string& raw_text) {
+Json parse_doc_comment(const std::string& raw_text, std::vector<std::string>* repeated) {
   std::string raw = valid_utf8(raw_text);
   std::string description;
   // Keys in order of appearance with their (possibly multi-line) raw values.
@@ -104,7 +104,10 @@ Json parse_doc_comment(const std::string& raw_text) {
   }
   Json out = Json::object();
   if (!description.empty()) out["description"] = description;
-  for (const auto& [name, value] : tags) out[name] = value_of(value);
+  for (const auto& [name, value] : tags) {
+    if (repeated && out.contains(name)) repeated->push_back(name);
+    out[name] = value_of(value);
+  }
   return out;
 }
 

@@ -4,10 +4,10 @@
 #include <filesystem>
 #include <set>
 
-#include <clang/AST/RawCommentList.h>
 #include <clang/Basic/SourceManager.h>
 #include <llvm/Support/FileSystem.h>
 
+#include "comments.h"
 #include "ecc/error.h"
 #include "ecc/srcscan.h"
 #include "parse.h"
@@ -31,29 +31,6 @@ bool was_included(const clang::SourceManager& sm, const llvm::sys::fs::UniqueID&
   for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it)
     if (it->first->getUniqueID() == id) return true;
   return false;
-}
-
-// The `///` or `/** */` comment that ends right before `begin` with only
-// whitespace in between. Clang's own attachment looks before the declared
-// name, which misses `struct {...} map SEC(".maps")` and BPF_PROG(name, ...).
-const clang::RawComment* comment_before(clang::ASTContext& ctx, clang::SourceLocation begin) {
-  const clang::SourceManager& sm = ctx.getSourceManager();
-  begin = sm.getExpansionLoc(begin);
-  auto [fid, offset] = sm.getDecomposedLoc(begin);
-  const auto* comments = ctx.Comments.getCommentsInFile(fid);
-  if (!comments) return nullptr;
-  auto it = comments->lower_bound(offset);
-  if (it == comments->begin()) return nullptr;
-  const clang::RawComment* rc = std::prev(it)->second;
-  // `int a; ///< about a` documents the declaration before it.
-  if (!rc->isDocumentation() || rc->isTrailingComment()) return nullptr;
-  auto [end_fid, end] = sm.getDecomposedLoc(rc->getEndLoc());
-  if (end_fid != fid || end > offset) return nullptr;
-  llvm::StringRef buffer = sm.getBufferData(fid);
-  llvm::StringRef between = buffer.slice(end, offset);
-  // The comment's end location may point at its own last character.
-  if (between.startswith("/")) between = between.drop_front();
-  return between.trim().empty() ? rc : nullptr;
 }
 
 void collect_docs(clang::ASTContext& ctx, const std::vector<clang::Decl*>& decls, ScanResult& out) {

@@ -1,15 +1,40 @@
 #include "type_builder.h"
 
+#include <algorithm>
+
 #include <clang/AST/RecordLayout.h>
 #include <clang/AST/Type.h>
 
+#include "comments.h"
 #include "ecc/error.h"
+#include "ecc/srcscan.h"
 
 namespace ecc::srcscan {
 
 namespace {
 
 uint32_t bytes(uint64_t bits) { return static_cast<uint32_t>(bits / 8); }
+
+// "struct event member 'task.pid'": a member of an anonymous record by its
+// path from the named record around it, for messages.
+std::string member_where(const clang::FieldDecl* fd) {
+  std::string path = fd->getName().empty() ? "<anonymous>" : fd->getNameAsString();
+  const clang::RecordDecl* rd = fd->getParent();
+  for (int depth = 0; rd->getName().empty() && !rd->getTypedefNameForAnonDecl() && depth < kMaxTypeDepth; ++depth) {
+    const auto* outer = llvm::dyn_cast<clang::RecordDecl>(rd->getDeclContext());
+    if (!outer) break;
+    for (const clang::FieldDecl* f : outer->fields())
+      if (!f->getName().empty() && f->getType()->getAsRecordDecl() == rd) {
+        path = f->getNameAsString() + "." + path;  // the first of `struct {...} a, b;`
+        break;
+      }
+    rd = outer;
+  }
+  const clang::NamedDecl* named = rd->getName().empty() && rd->getTypedefNameForAnonDecl()
+                                      ? static_cast<const clang::NamedDecl*>(rd->getTypedefNameForAnonDecl())
+                                      : rd;
+  return std::string(rd->getKindName()) + " " + named->getNameAsString() + " member '" + path + "'";
+}
 
 }  // namespace
 
@@ -110,6 +135,18 @@ TypeId TypeBuilder::build_builtin(clang::QualType qt, const clang::BuiltinType* 
   return tt_.add(std::move(t));
 }
 
+// docs/annotations.md: a member's doc comment, like a declaration's; one
+// @metric per member (docs/annotations.md#metric).
+Json TypeBuilder::field_doc(const clang::FieldDecl* fd) const {
+  const clang::RawComment* rc = comment_before(ctx_, fd->getBeginLoc());
+  if (!rc) return nullptr;
+  std::vector<std::string> repeated;
+  Json doc = parse_doc_comment(rc->getRawText(ctx_.getSourceManager()).str(), &repeated);
+  if (std::find(repeated.begin(), repeated.end(), "metric") != repeated.end())
+    fail(member_where(fd) + ": @metric is given more than once");
+  return doc.empty() ? Json() : doc;
+}
+
 TypeId TypeBuilder::build_fwd(const clang::RecordDecl* rd) {
   const clang::Decl* key = rd->getCanonicalDecl();
   if (auto it = fwd_.find(key); it != fwd_.end()) return it->second;
@@ -135,6 +172,7 @@ TypeId TypeBuilder::build_record(const clang::RecordDecl* rd, bool behind_pointe
                            .name = def->getNameAsString()});
   by_decl_[def] = id;
   const clang::ASTRecordLayout& layout = ctx_.getASTRecordLayout(def);
+  bool documented = wanted_(def);
   std::vector<Member> members;
   for (const clang::FieldDecl* fd : def->fields()) {
     // Like clang's debug info (and so BTF): unnamed bitfields are padding,
@@ -143,6 +181,7 @@ TypeId TypeBuilder::build_record(const clang::RecordDecl* rd, bool behind_pointe
     Member m{.name = fd->getNameAsString(), .type = build(fd->getType(), false),
              .bit_offset = static_cast<uint32_t>(layout.getFieldOffset(fd->getFieldIndex()))};
     if (fd->isBitField()) m.bit_size = fd->getBitWidthValue(ctx_);
+    if (documented) m.doc = field_doc(fd);
     members.push_back(std::move(m));
   }
   Type& t = tt_.at(id);

@@ -18,8 +18,9 @@ class TypeBuilder {
  public:
   // `wanted(def)` says whether a record that is only reached through a
   // pointer is built in full; others become forward declarations so that a
-  // `struct task_struct *` member does not drag in half of vmlinux.h.
-  // `file` names the file errors are about.
+  // `struct task_struct *` member does not drag in half of vmlinux.h. The
+  // members of wanted records get their doc comments' annotations
+  // (Member::doc). `file` names the file errors are about.
   TypeBuilder(clang::ASTContext& ctx, TypeTable& table,
               std::function<bool(const clang::RecordDecl*)> wanted, std::string file);
 
@@ -36,6 +37,7 @@ class TypeBuilder {
   TypeId build_record(const clang::RecordDecl* rd, bool behind_pointer);
   TypeId build_enum(const clang::EnumDecl* ed);
   TypeId build_fwd(const clang::RecordDecl* rd);
+  Json field_doc(const clang::FieldDecl* fd) const;
   [[noreturn]] void fail(const std::string& what) const;
 
   clang::ASTContext& ctx_;

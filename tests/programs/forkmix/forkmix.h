@@ -1,4 +1,5 @@
-/* Export types of forkmix: named nested records, a union type, enums. */
+/* Export types of forkmix: named nested records, a union type, enums, and
+ * @metric members (docs/annotations.md#metric) reached through them. */
 #ifndef ECC_TEST_FORKMIX_H
 #define ECC_TEST_FORKMIX_H
 
@@ -11,6 +12,8 @@ enum fork_kind {
 struct task_ids {
 	int pid;
 	int tgid;
+	/// User ID of the task.
+	/// @metric label
 	unsigned int uid;
 };
 
@@ -22,10 +25,16 @@ union fork_payload {
 struct fork_event {
 	struct task_ids parent;
 	struct task_ids child;
+	/// @metric label
 	enum fork_kind kind;
 	union fork_payload payload;
 	unsigned short cpu;
+	/// @metric label
 	char comm[16];
+	/**
+	 * Nanoseconds since the previous fork.
+	 * @metric histogram {"buckets": [1000, 10000, 100000, 1000000]}
+	 */
 	long long delta_ns;
 };
 

@@ -13,11 +13,23 @@
 namespace ecc {
 
 // Fills MapInfo::sample, Variable::cmdarg and ProgInfo::net from each
-// declaration's `doc`. Unknown keys are ignored; a known key with a value of
-// the wrong shape throws Error(bad_input) naming the declaration and the key,
-// e.g. "map 'hists': @sample interval is not a non-negative integer: \"x\""
+// declaration's `doc` (the members of export types: read_metrics). Unknown
+// keys are ignored; a known key with a value of the wrong shape throws
+// Error(bad_input) naming the declaration and the key, e.g.
+// "map 'hists': @sample interval is not a non-negative integer: \"x\""
 // (file: `file`).
 void read_annotations(Skeleton& skel, const std::string& file);
+
+// Fills Skeleton::metrics from the `metric` annotations
+// (docs/annotations.md#metric) on the members of every export struct and
+// union: one FieldMetric per annotated member, in member order, a nested
+// member by its dotted path ("proc.pid"; a member of an anonymous member by
+// its own name, as C names it). Export types without one get no entry.
+// Histograms without buckets get the documented default ones. A malformed
+// value or a member of the wrong type throws Error(bad_input) naming the type
+// and the member, e.g. "struct event member 'comm': @metric counter needs a
+// numeric member, not char[16]" (file: `file`).
+void read_metrics(Skeleton& skel, const std::string& file);
 
 // Sets MapInfo::event_type of every ring buffer and perf event array: the
 // export type its value type names (same kind and name), else the default

@@ -53,6 +53,9 @@ struct Member {
   TypeId type = 0;
   uint32_t bit_offset = 0; // from the start of the enclosing record, in bits
   uint32_t bit_size = 0;   // non-zero only for bitfields
+  // The annotations of the member's doc comment, like MapInfo::doc: read
+  // for the members of export types (docs/annotations.md); null when none.
+  Json doc;
 };
 
 struct EnumValue {

@@ -23,7 +23,9 @@ struct ScanResult {
   // Structs, unions and enums *defined in* the header (not in what it
   // includes), in order of definition, built into the table from Clang's
   // AST with Clang's ASTRecordLayout for target bpf (btf_id = 0). Nested
-  // records and member types are added as needed.
+  // records and member types are added as needed. The members of records
+  // defined in the header carry their doc comments' annotations in
+  // Member::doc.
   std::vector<TypeId> export_types;
   // Doc-comment annotations (docs/annotations.md) keyed by declaration name: global
   // variables, maps (`... SEC(".maps")` variables) and LICENSE in `vars`,
@@ -33,8 +35,9 @@ struct ScanResult {
 };
 
 // Parses `opts.source` in-process. Throws ecc::Error(bad_input) naming the
-// file when it does not parse, or when an export type's layout cannot be
-// computed (incomplete or invalid record).
+// file when it does not parse, when an export type's layout cannot be
+// computed (incomplete or invalid record), or when a member's doc comment
+// gives `@metric` twice.
 ScanResult scan_source(const ScanOptions& opts, TypeTable& into);
 
 // Writes a PCH of `header` (vmlinux.h) for the in-process parser, usable as
@@ -44,7 +47,9 @@ void make_scan_pch(const std::string& header, const std::vector<std::string>& cl
 
 // Parses one doc comment's text (markers already stripped or not) into
 // annotations: plain text -> "description", `@NAME VALUE` -> NAME with VALUE
-// parsed as JSON when it is valid JSON, else kept as a string.
-Json parse_doc_comment(const std::string& raw);
+// parsed as JSON when it is valid JSON, else kept as a string. A later
+// `@NAME` replaces an earlier one; `repeated`, when given, gets the names
+// given more than once.
+Json parse_doc_comment(const std::string& raw, std::vector<std::string>* repeated = nullptr);
 
 }  // namespace ecc

@@ -16,7 +16,7 @@ struct SrcscanApi {
 };
 
 // Bumped whenever ScanOptions, ScanResult or the model change shape.
-constexpr int kSrcscanAbi = 1;
+constexpr int kSrcscanAbi = 2;
 
 // File name of the module, installed beside ecc or in ../lib/ecc.
 constexpr const char* kSrcscanModuleName = "ecc-srcscan.so";
