@@ -90,10 +90,13 @@ class Gate final : public pm::Collectable {
  public:
   Gate(const RunFamilies& run, const pm::Registry& registry) : run_(run), registry_(registry) {}
   void open() { open_.store(true); }
+  // The OTLP pusher's failure count, once it runs.
+  void add(const OtlpPusher* pusher) { pusher_.store(pusher); }
   std::vector<pm::MetricFamily> Collect() const override {
     if (!open_.load()) return {};
     std::vector<pm::MetricFamily> out = run_.Collect();
     for (pm::MetricFamily& f : registry_.Collect()) out.push_back(std::move(f));
+    if (const OtlpPusher* p = pusher_.load()) out.push_back(p->failure_family());
     return out;
   }
 
@@ -101,6 +104,7 @@ class Gate final : public pm::Collectable {
   const RunFamilies& run_;
   const pm::Registry& registry_;
   std::atomic<bool> open_{false};
+  std::atomic<const OtlpPusher*> pusher_{nullptr};
 };
 
 class PrometheusExporter final : public Exporter {
@@ -128,14 +132,12 @@ class PrometheusExporter final : public Exporter {
     p.resource["ecli.program"] = o_.program;
     if (const char* ms = std::getenv("OTEL_METRIC_EXPORT_INTERVAL"); ms && std::atol(ms) > 0)
       p.interval = std::chrono::milliseconds(std::atol(ms));
-    pusher_ = std::make_unique<OtlpPusher>(otlp_options_from_env(p), [this] {
-      std::vector<pm::MetricFamily> f = gate_->Collect();
-      if (!f.empty()) f.push_back(pusher_->failure_family());
-      return f;
-    });
+    pusher_ = std::make_unique<OtlpPusher>(otlp_options_from_env(p), [this] { return gate_->Collect(); });
+    gate_->add(pusher_.get());
     pusher_->start();
   }
   ~PrometheusExporter() override {
+    gate_->add(nullptr);
     if (pusher_) pusher_->stop();
     pusher_.reset();
     exposer_.reset();
