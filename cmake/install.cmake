@@ -1,5 +1,5 @@
-# The install tree (docs/docker.md): binaries in bin/, the scan module in
-# lib/ecc/, templates and the guest SDK in share/ecc/, and a CMake package in
+# The install tree (docs/docker.md): binaries in bin/, the scan module and
+# the metrics library in lib/ecc/, templates and the guest SDK in share/ecc/, and a CMake package in
 # lib/cmake/ecc/ so user projects can build packages as ordinary build steps.
 # Everything is found relative to the binaries, so the tree can be moved.
 include(GNUInstallDirs)
@@ -10,6 +10,8 @@ if(TARGET ecli)
   install(TARGETS ecli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 install(TARGETS ecc_srcscan_module LIBRARY DESTINATION lib/ecc)
+# The metrics exporter (docs/metrics.md): ecli finds it as ../lib/ecc/.
+install(TARGETS ecc_metrics LIBRARY DESTINATION lib/ecc)
 # The runner `ecc --standalone` copies; ecc finds it as ../libexec/ecc/.
 install(TARGETS ecc-standalone RUNTIME DESTINATION libexec/ecc)
 if(EXISTS ${PROJECT_SOURCE_DIR}/templates)

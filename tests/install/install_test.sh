@@ -18,9 +18,14 @@ check() { if "$@"; then passed=$((passed + 1)); else echo "install test: FAIL: $
 check test -x "$work/moved/bin/ecc"
 check test -x "$work/moved/bin/ecli"
 check test -f "$work/moved/lib/ecc/ecc-srcscan.so"
+check test -f "$work/moved/lib/ecc/libecc-metrics.so"
 check test -f "$work/moved/lib/cmake/ecc/eccConfig.cmake"
 check test -d "$work/moved/share/ecc/templates"
 "$work/moved/bin/ecc" --version >/dev/null
+passed=$((passed + 1))
+# ecli finds libecc-metrics.so in the moved tree (RUNPATH $ORIGIN/../lib/ecc).
+check grep -q "libecc-metrics.so => $work/moved/bin/../lib/ecc/libecc-metrics.so" <(ldd "$work/moved/bin/ecli")
+"$work/moved/bin/ecli" --version >/dev/null
 passed=$((passed + 1))
 # --standalone finds its runner in the moved tree's libexec/ecc.
 check test -x "$work/moved/libexec/ecc/ecc-standalone"
