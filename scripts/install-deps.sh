@@ -30,8 +30,9 @@ packages=(
   linux-libc-dev
   # libraries
   nlohmann-json3-dev libyaml-cpp-dev libboost-dev libboost-filesystem-dev libgtest-dev libgmock-dev
-  # test oracles and bench tools; curl for the node agent test
-  bpftool pahole hyperfine procps util-linux iproute2 python3 curl
+  # test oracles and bench tools; python3-yaml and curl for the deploy and
+  # node agent tests (tests/deploy, tests/image/agent_test.sh)
+  bpftool pahole hyperfine procps util-linux iproute2 python3 python3-yaml curl
   # documentation: man pages from docs/*.md, and man to check them (tests/install)
   go-md2man man-db
   # Wasm path
