@@ -58,7 +58,7 @@ podman_setup() {
   echo "$name: plain podman run fails here: $err" >&2
   local conf runtime="" nproc
   conf=$(mktemp /tmp/ecc-containers.XXXXXX.conf)
-  if grep -q 'hybrid mode' <<<"$err" || [ -s /sys/fs/cgroup/unified/cgroup.controllers ]; then
+  if grep -q 'hybrid mode' <<<"$err" || [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then
     command -v runc >/dev/null || skip "podman run: crun refuses hybrid cgroups and runc is not installed (scripts/install-deps.sh installs it): $err"
     runtime=runc
   fi
