@@ -49,7 +49,7 @@ podman_setup "$image"
 echo "kube play: $podman_note"
 fail() {
   echo "kube play: FAIL: $*" >&2
-  podman logs "$pod-ecli" >&2 2>&1 || true
+  podman logs "$pod-ecli" 2>&1 | tail -n 20 >&2 || true
   exit 1
 }
 passed=0
@@ -76,12 +76,16 @@ sleeper=$!
 disown "$sleeper"
 podman kube play "$work/pod.yaml" >"$work/play" 2>&1 || fail "podman kube play: $(cat "$work/play")"
 ctr="$pod-ecli"
-for _ in $(seq 150); do
-  podman logs "$ctr" 2>&1 | grep -q 'ecli: attached' && break
+# The container's stdout and stderr, into files: grep -q on a pipe would end
+# podman logs early, a failure under pipefail.
+logs() { podman logs "$ctr" >"$work/log.out" 2>"$work/log.err" || true; }
+for _ in $(seq 100); do
+  logs
+  grep -q 'ecli: attached' "$work/log.err" && break
   [ "$(podman inspect -f '{{.State.Running}}' "$ctr" 2>/dev/null)" = true ] || break
-  sleep 0.1
+  sleep 0.2
 done
-podman logs "$ctr" 2>&1 | grep -q 'ecli: attached' ||
+grep -q 'ecli: attached' "$work/log.err" ||
   fail "the pod's ecli did not attach (state: $(podman inspect -f '{{.State.Status}} exit {{.State.ExitCode}}' "$ctr" 2>&1))"
 echo "kube play: attached in the pod; $(podman inspect -f 'pid namespace {{.HostConfig.PidMode}}, capabilities {{.HostConfig.CapAdd}}, read-only root {{.HostConfig.ReadonlyRootfs}}' "$ctr")"
 [ "$(podman inspect -f '{{.HostConfig.PidMode}}' "$ctr")" = host ] ||
@@ -96,16 +100,18 @@ if [ ${#mode[@]} -eq 0 ]; then
     sleep 0.1
   done
   [ -n "$got" ] || fail "no 'ecli_up 1' at http://127.0.0.1:$port/metrics"
-  if podman logs "$ctr" 2>/dev/null | grep -q .; then fail "-q: the pod's stdout has events"; fi
+  logs
+  [ ! -s "$work/log.out" ] || fail "-q: the pod's stdout has events: $(head -n 3 "$work/log.out")"
   echo "kube play: /metrics from the host: ecli_up 1, $(grep -c '^ecli_' <<<"$got") ecli_ samples"
 else
   sleep 0.3
   kill -USR2 "$sleeper"
-  for _ in $(seq 50); do
-    podman logs "$ctr" 2>/dev/null | grep "\"tpid\":$sleeper[,}]" | grep -q '"sig":12[,}]' && break
-    sleep 0.1
+  for _ in $(seq 25); do
+    logs
+    grep "\"tpid\":$sleeper[,}]" "$work/log.out" | grep -q '"sig":12[,}]' && break
+    sleep 0.2
   done
-  podman logs "$ctr" 2>/dev/null | grep "\"tpid\":$sleeper[,}]" | grep -q '"sig":12[,}]' ||
+  grep "\"tpid\":$sleeper[,}]" "$work/log.out" | grep -q '"sig":12[,}]' ||
     fail "no signal 12 to $sleeper in the pod's log"
   echo "kube play: the pod's log has the signal 12 sent to host pid $sleeper"
 fi
