@@ -103,6 +103,10 @@ def run_checks(objects):
     for ref in re.findall(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", " ".join(argv)):
         check(ref in env, f"$({ref}) in the arguments is an env variable of the container")
     check("-q" in argv, "-q (no event output in the pod's log)")
+    if "$(ECLI_REF)" in argv:
+        ref_at = argv.index("$(ECLI_REF)")
+        for opt in ("--metrics", "-q"):
+            check(opt in argv[:ref_at], f"{opt} before $(ECLI_REF): after the reference, options are the program's")
     metrics_port = None
     if check("--metrics" in argv and argv.index("--metrics") + 1 < len(argv), "--metrics ADDR in the arguments"):
         addr = argv[argv.index("--metrics") + 1]
@@ -181,6 +185,7 @@ MUTATIONS = {
                                if m["mountPath"] == "/sys/kernel/btf"],
     "no toleration": lambda o: set_in(template(o)["spec"], "tolerations", []),
     "the DaemonSet before its namespace": lambda o: o.append(o.pop(0)),
+    "--metrics after the reference": lambda o: set_in(container(o), "args", ["run", "$(ECLI_REF)", "--metrics", ":9464", "-q"]),
 }
 
 
