@@ -3,9 +3,17 @@
 #   (no argument)   package the one *.bpf.c in /src with its header <name>.h
 #   gen-wasm-skel   write <name>.skel.h, <name>.wasm.h, ewasm-skel.h, app.c, eunomia-include/ (docs/ecc.md)
 #   build-wasm      build app.wasm
+#   ecli ARGS...    run ecli ARGS... (no /src needed: docs/node-agent.md)
 #   anything else   passed to ecc as it is
 set -eu
 die() { echo "ecc-image: error: $*" >&2; exit 1; }
+
+# ecli runs packages, apps and references on the host's kernel; it works on
+# whatever paths it is given, so it neither needs nor checks /src.
+if [ "${1:-}" = ecli ]; then
+  shift
+  exec ecli "$@"
+fi
 
 # A container's cache dies with it: no background cache warming that would
 # outlive the command (mount your own at /root/.cache to keep it).

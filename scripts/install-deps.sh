@@ -30,8 +30,9 @@ packages=(
   linux-libc-dev
   # libraries
   nlohmann-json3-dev libyaml-cpp-dev libboost-dev libboost-filesystem-dev libgtest-dev libgmock-dev
-  # test oracles and bench tools
-  bpftool pahole hyperfine procps util-linux iproute2 python3
+  # test oracles and bench tools; python3-yaml and curl for the deploy and
+  # node agent tests (tests/deploy, tests/image/agent_test.sh)
+  bpftool pahole hyperfine procps util-linux iproute2 python3 python3-yaml curl
   # documentation: man pages from docs/*.md, and man to check them (tests/install)
   go-md2man man-db
   # Wasm path
@@ -48,8 +49,11 @@ packages=(
 # may own /usr/bin/kubectl, and the two cannot both be installed).
 command -v kubectl >/dev/null || packages+=(kubernetes-client)
 # podman's recommended packages (fuse-overlayfs, netavark, catatonit...) are
-# part of a working setup, so these are installed with recommends.
-image_packages=(podman buildah debootstrap)
+# part of a working setup, so these are installed with recommends. runc: on
+# a machine with hybrid cgroups (v1, plus cgroup2 holding a controller) crun
+# refuses every container, and the tests run podman with runc instead
+# (tests/image/lib.sh).
+image_packages=(podman buildah debootstrap runc)
 [ "$image_tools" -eq 1 ] || image_packages=()
 
 # Run time of the installed tree (bin/ecc, bin/ecli, lib/ecc/ecc-srcscan.so,
