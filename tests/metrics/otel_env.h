@@ -1,5 +1,5 @@
 // OtelEnv: the OTEL_* variables ecli reads, set for one test and put back
-// afterwards (docs/metrics-otlp.md, environment).
+// afterwards (docs/metrics.md, OTLP).
 #pragma once
 
 #include <cstdlib>

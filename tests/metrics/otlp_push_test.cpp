@@ -1,4 +1,4 @@
-// OtlpPusher end to end against the loopback receiver (docs/metrics-otlp.md):
+// OtlpPusher end to end against the loopback receiver (docs/metrics.md):
 // what arrives (headers, values, service.name, one kept-alive connection),
 // retries after 503, an unreachable or hanging endpoint, and that start() and
 // stop() never hold the caller longer than the request timeout.

@@ -1,4 +1,4 @@
-// A loopback OTLP/HTTP receiver for the pusher tests (docs/metrics-otlp.md):
+// A loopback OTLP/HTTP receiver for the pusher tests (docs/metrics.md):
 // an HTTP/1.1 server on 127.0.0.1 (port 0, plain sockets, keep-alive, a
 // thread per connection) that records every request and checks each body
 // with otlp_schema_violation.

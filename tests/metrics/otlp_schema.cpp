@@ -1,5 +1,5 @@
 // otlp_schema_violation: a hand-written structural check of an OTLP/HTTP JSON
-// ExportMetricsServiceRequest (docs/metrics-otlp.md): the messages of
+// ExportMetricsServiceRequest (docs/metrics.md): the messages of
 // metrics.proto, common.proto and resource.proto that ecli writes, in the
 // protobuf JSON mapping with OTLP's rules.
 #include <algorithm>

@@ -1,5 +1,5 @@
 // A hand-written structural check of OTLP/HTTP JSON metrics for the tests
-// (docs/metrics-otlp.md).
+// (docs/metrics.md).
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
 // otlp_json field by field (counter, gauge, histogram, summary, labels,
 // resource, times) and otlp_options_from_env on the OTEL_* variables
-// (docs/metrics-otlp.md).
+// (docs/metrics.md).
 #include <cmath>
 #include <cstdlib>
 

@@ -1,5 +1,5 @@
 // otlp_json: prometheus-cpp's families as one OTLP/HTTP JSON
-// ExportMetricsServiceRequest (docs/metrics-otlp.md has the mapping table).
+// ExportMetricsServiceRequest (docs/metrics.md has the mapping table).
 #include <algorithm>
 #include <cmath>
 #include <string_view>

@@ -1,5 +1,5 @@
 // otlp_options_from_env: the OTEL_* variables of OpenTelemetry's exporter
-// configuration that ecli reads (docs/metrics-otlp.md, environment).
+// configuration that ecli reads (docs/metrics.md, OTLP).
 #include <cctype>
 #include <cstdlib>
 #include <string_view>

@@ -1,6 +1,6 @@
 // OtlpPusher: a thread that POSTs otlp_json of collect() every interval with
 // one libcurl easy handle (kept alive between pushes), retries with
-// exponential back-off and counts failures (docs/metrics-otlp.md, retries).
+// exponential back-off and counts failures (docs/metrics.md, OTLP retries).
 #include <curl/curl.h>
 
 #include <atomic>

@@ -1,4 +1,4 @@
-// The OTLP push of `ecli run --otlp URL` (docs/metrics-otlp.md): the families
+// The OTLP push of `ecli run --otlp URL` (docs/metrics.md): the families
 // prometheus-cpp collects, as an OTLP/HTTP JSON ExportMetricsServiceRequest
 // with cumulative temporality, POSTed to a collector every interval by a
 // thread of its own. Configuration errors are ecc::Error with one line naming
@@ -49,7 +49,7 @@ OtlpOptions otlp_options_from_env(OtlpOptions o);
 // integers) of `families`: one resourceMetrics, one scopeMetrics (scope
 // "ecli"), cumulative temporality from `start_ns`, points at `now_ns` (or a
 // metric's own timestamp_ms). The mapping is the table in
-// docs/metrics-otlp.md.
+// docs/metrics.md.
 std::string otlp_json(const std::vector<prometheus::MetricFamily>& families, const OtlpOptions& o,
                       uint64_t start_ns, uint64_t now_ns);
 
