@@ -180,6 +180,20 @@ fs::path EcliTest::build_example(const std::string& name) {
   return build_package(dir / (name + ".bpf.c"), dir / (name + ".h"));
 }
 
+fs::path EcliTest::build_wasm_app(const fs::path& src, const std::string& app_c) {
+  fs::path dir = tmp / src.filename();
+  fs::create_directories(dir);
+  for (const auto& e : fs::directory_iterator(src)) fs::copy_file(e.path(), dir / e.path().filename());
+  std::vector<std::string> env = {"XDG_CACHE_HOME=" + cache().string(), "ECC_CACHE_WARM=off", "NO_COLOR=1"};
+  RunResult gen = run({ecc_binary().string(), "gen-wasm-skel"}, env, dir.string());
+  EXPECT_EQ(gen.exit_code, 0) << gen.err;
+  if (!app_c.empty()) write_text(dir / "app.c", app_c);
+  RunResult build = run({ecc_binary().string(), "build-wasm"}, env, dir.string());
+  EXPECT_EQ(build.exit_code, 0) << build.err;
+  EXPECT_NE(build.out.find("app.wasm"), std::string::npos) << "prints the result and its size: " << build.out;
+  return dir / "app.wasm";
+}
+
 RunResult EcliTest::ecli(std::vector<std::string> args) {
   EcliProcess p(std::move(args));
   return p.finish(std::chrono::seconds(20));

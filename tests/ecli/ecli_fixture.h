@@ -79,6 +79,10 @@ class EcliTest : public ::testing::Test {
   // ecc -o <tmp>/<name> SOURCE [HEADER]; fails the test when ecc fails.
   fs::path build_package(const fs::path& source, const fs::path& header = {});
   fs::path build_example(const std::string& name);
+  // Copies the project directory `src` into the temp dir and builds its
+  // app.wasm there the way a user would (ecc gen-wasm-skel, then an `app_c`
+  // of one's own if given, then ecc build-wasm); the app's path.
+  fs::path build_wasm_app(const fs::path& src, const std::string& app_c = {});
   RunResult ecli(std::vector<std::string> args);
 
   // This process and its children see an empty /sys/kernel/btf/vmlinux (a

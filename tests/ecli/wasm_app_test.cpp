@@ -33,20 +33,7 @@ class WasmApp : public EcliTest, public ::testing::WithParamInterface<const char
   fs::path build_app(const std::string& name, const std::string& app_c = {}) {
     return build_app_from(source_dir() / "examples" / name, app_c);
   }
-  fs::path build_app_from(const fs::path& src, const std::string& app_c = {}) {
-    fs::path dir = tmp / src.filename();
-    fs::create_directories(dir);
-    for (const auto& e : fs::directory_iterator(src))
-      fs::copy_file(e.path(), dir / e.path().filename());
-    std::vector<std::string> env = {"XDG_CACHE_HOME=" + cache().string(), "ECC_CACHE_WARM=off", "NO_COLOR=1"};
-    RunResult gen = run({ecc_binary().string(), "gen-wasm-skel"}, env, dir.string());
-    EXPECT_EQ(gen.exit_code, 0) << gen.err;
-    if (!app_c.empty()) write_text(dir / "app.c", app_c);
-    RunResult build = run({ecc_binary().string(), "build-wasm"}, env, dir.string());
-    EXPECT_EQ(build.exit_code, 0) << build.err;
-    EXPECT_NE(build.out.find("app.wasm"), std::string::npos) << "prints the result and its size: " << build.out;
-    return dir / "app.wasm";
-  }
+  fs::path build_app_from(const fs::path& src, const std::string& app_c = {}) { return build_wasm_app(src, app_c); }
 };
 
 

@@ -5,6 +5,7 @@
 // counters. The same numbers reach an OTLP receiver with --otlp.
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -30,6 +31,9 @@ class Metrics : public EcliTest {
   }
   static std::string addr(uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
 };
+
+// GET /metrics: ecli's text, before any Prometheus.
+std::string scrape(uint16_t port) { return http_get("http://127.0.0.1:" + std::to_string(port) + "/metrics").value_or(""); }
 
 // v's with v % 3 == kind, and their sum.
 int count_of(int kind) { return kEvents / 3 + (kind && kind <= kEvents % 3 ? 1 : 0); }
@@ -95,8 +99,29 @@ TEST_F(Metrics, PrometheusScrapesEveryFamily) {
   EXPECT_TRUE(r.out.empty()) << "-q prints nothing: " << r.out;
 }
 
-// GET /metrics: ecli's text, before any Prometheus.
-std::string scrape(uint16_t port) { return http_get("http://127.0.0.1:" + std::to_string(port) + "/metrics").value_or(""); }
+
+// A Wasm app decodes its own events: the exporter counts its stream, the
+// same count as the events it printed.
+TEST_F(Metrics, WasmAppStreamsAreCounted) {
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  fs::path app = build_wasm_app(source_dir() / "examples/sigsnoop");
+  uint16_t port = closed_port();
+  EcliProcess p({"run", "--metrics", addr(port), app.string(), "--signal", "12", "--pid", std::to_string(getpid())});
+  Sleeper child;
+  ASSERT_TRUE(signal_until_seen(p, child, SIGUSR2)) << p.err();
+  for (int i = 0; i < 5; i++) child.send(SIGUSR2);
+  p.wait_output("no such text", std::chrono::milliseconds(800));  // reads what came
+  std::string text = scrape(port);
+  size_t printed = 0;
+  for (const auto& e : json_lines(p.out())) printed += e.value("sig", 0) == 12;
+  EXPECT_GE(printed, 6u) << p.out();
+  EXPECT_NE(text.find("ecli_events_total{program=\"sigsnoop\",map=\"events\"} " + std::to_string(printed) + "\n"),
+            std::string::npos)
+      << printed << " printed:\n" << text;
+  EXPECT_NE(text.find("ecli_up{program=\"sigsnoop\"} 1\n"), std::string::npos) << text;
+  p.signal(SIGINT);
+  EXPECT_EQ(p.finish().exit_code, 0);
+}
 
 // --metrics-max-series: a series past the cap is dropped and counted.
 TEST_F(Metrics, SeriesPastTheCapAreDroppedAndCounted) {
