@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# What --metrics costs the event path (docs/metrics.md): events per consumer
+# CPU-second of `ecli run -j` with and without `--metrics` on the same
+# getppid() flood (runs interleaved, medians, ratio; target >= 0.95), the
+# same with @metric labels on every event (comm and pid: one series), and
+# the memory held at the series cap: a flood whose @metric label is the
+# sequence number, so every event wants a new series, under
+# --metrics-max-series (CAP), its RSS and the dropped count from /metrics.
+# usage: bench/metrics_cost.sh   (env: FLOOD_SECONDS=3 RUNS=3 CAP=10000 BUILD=build)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${BUILD:-$root/build}"
+ecc="${ECC:-$build/tools/ecc/ecc}"
+ecli="${ECLI:-$build/tools/ecli/ecli}"
+secs="${FLOOD_SECONDS:-3}"
+runs="${RUNS:-3}"
+cap="${CAP:-10000}"
+work="$(mktemp -d /dev/shm/ecli-metrics-bench.XXXXXX 2>/dev/null || mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export XDG_CACHE_HOME="$work/cache" ECC_CACHE_WARM=off
+
+# flood.h as is, and with @metric members: comm and pid as labels, and seq
+# as a label (a new series per event).
+"$ecc" -o "$work/plain" "$root/bench/flood.bpf.c" "$root/bench/flood.h" >/dev/null
+annotate() {  # annotate OUT_DIR SED_SCRIPT
+  mkdir -p "$1/src"
+  cp "$root/bench/flood.bpf.c" "$1/src/"
+  sed "$2" "$root/bench/flood.h" > "$1/src/flood.h"
+  "$ecc" -o "$1" "$1/src/flood.bpf.c" "$1/src/flood.h" >/dev/null
+}
+annotate "$work/labels" 's|^\tunsigned int pid;|\t/// @metric label\n\tunsigned int pid;|; s|^\tchar comm\[16\];|\t/// @metric label\n\tchar comm[16];|'
+annotate "$work/seq" 's|^\tunsigned long long seq; .*|\t/// @metric label\n\tunsigned long long seq;|'
+source "$root/bench/flood_lib.sh"
+flood_build_tools
+port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+flood_header
+results=()
+for r in $(seq "$runs"); do
+  for name in plain metrics labels; do
+    pkg="$work/plain/package.json"; extra=()
+    case "$name" in
+      metrics) extra=(--metrics "127.0.0.1:$(port)") ;;
+      labels) pkg="$work/labels/package.json"; extra=(--metrics "127.0.0.1:$(port)") ;;
+    esac
+    line=$(flood_run "$name" attached json "$ecli" run -j "${extra[@]}" -d "$((secs + 2))" "$pkg" -p @PID@)
+    results+=("$(flood_row "$line")")
+  done
+done
+python3 - "${results[@]}" <<'PY'
+import statistics, sys
+per_cpu, lost = {}, {}
+for r in sys.argv[1:]:
+    n, rate, l, pc = r.split()
+    per_cpu.setdefault(n, []).append(int(pc)); lost[n] = lost.get(n, 0) + int(l)
+p = statistics.median(per_cpu["plain"])
+for n in ("metrics", "labels"):
+    m = statistics.median(per_cpu[n])
+    print(f"events per consumer CPU-second: ecli -j {p:.0f}, with --metrics{' and @metric labels' if n == 'labels' else ''} "
+          f"{m:.0f}, ratio {m / p:.2f} (lost {lost['plain']} vs {lost[n]})")
+PY
+
+# The cap: one series per event wanted, --metrics-max-series $cap.
+mp=$(port)
+mkdir -p "$work/cap"
+rm -f "$work/go"; mkfifo "$work/go"
+"$work/gen" "$secs" < "$work/go" > "$work/calls" &
+gen=$!
+exec 3> "$work/go"
+/usr/bin/python3 "$root/bench/consumer_stats.py" "$work/cap" 0.5 "$ecli" run -q --metrics "127.0.0.1:$mp" \
+  --metrics-max-series "$cap" -d "$((secs + 2))" "$work/seq/package.json" -p "$gen" 2> "$work/cap/err" &
+consumer=$!
+for _ in $(seq 200); do grep -q attached "$work/cap/err" 2>/dev/null && break; sleep 0.05; done
+echo go >&3; exec 3>&-
+wait "$gen"
+sleep 1
+scrape=$(/usr/bin/python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' \
+  "http://127.0.0.1:$mp/metrics")
+wait "$consumer"
+series=$(grep -c '^ecli_event_total{' <<< "$scrape" || true)
+dropped=$(sed -n 's/^ecli_metrics_dropped_series_total{[^}]*} //p' <<< "$scrape")
+events=$(sed -n 's/^ecli_events_total{[^}]*} //p' <<< "$scrape")
+rss=$(sort -k2 -n "$work/cap/rss" | tail -n 1 | cut -d' ' -f2)
+echo "series cap $cap: $series series made, $dropped dropped, of $events events; peak RSS ${rss} kB"
