@@ -123,6 +123,47 @@ TEST_F(Metrics, WasmAppStreamsAreCounted) {
   EXPECT_EQ(p.finish().exit_code, 0);
 }
 
+// A standalone executable (glibc only) loads libecc-metrics.so for
+// --metrics: the same series as ecli's; without the library, one line.
+TEST_F(Metrics, StandaloneExecutableLoadsTheExporter) {
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  fs::path dir = source_dir() / "tests/metrics/programs";
+  RunResult b = run({ecc_binary().string(), "--standalone", "-o", (tmp / "sa").string(),
+                     (dir / "metricgen.bpf.c").string(), (dir / "metricgen.h").string()},
+                    {"XDG_CACHE_HOME=" + cache().string(), "PATH=" + std::string(std::getenv("PATH"))});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  fs::path exe = tmp / "sa/metricgen";
+  std::vector<std::string> env = {"PATH=" + std::string(std::getenv("PATH")), "ECC_METRICS_LIB=" ECC_METRICS_LIBRARY};
+  uint16_t port = closed_port();
+  EcliProcess p(exe, {"-q", "--metrics", addr(port), "--pid", std::to_string(getpid())}, env);
+  ASSERT_TRUE(p.wait_attached()) << p.err();
+  make_events();
+  std::string text;
+  for (int i = 0; i < 20 && text.find("map=\"events\"} 30\n") == std::string::npos; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    text = scrape(port);
+  }
+  EXPECT_NE(text.find("ecli_events_total{program=\"metricgen\",map=\"events\"} 30\n"), std::string::npos) << text;
+  std::string comm = self_comm().substr(0, 15);
+  for (int kind = 0; kind < 3; kind++)
+    EXPECT_NE(text.find("ecli_event_total{program=\"metricgen\",comm=\"" + comm + "\",kind=\"" + std::to_string(kind) +
+                        "\"} " + std::to_string(count_of(kind)) + "\n"),
+              std::string::npos)
+        << text;
+  // Busy: the exporter's own line comes back through the library boundary.
+  EcliProcess busy(exe, {"--metrics", addr(port), "--pid", "1"}, env);
+  RunResult br = busy.finish();
+  EXPECT_EQ(br.exit_code, 3);
+  EXPECT_EQ(br.err, "metricgen: error: --metrics '" + addr(port) + "': cannot listen: Address already in use\n");
+  p.signal(SIGINT);
+  EXPECT_EQ(p.finish().exit_code, 0);
+  EcliProcess none(exe, {"--metrics", addr(closed_port())}, {"PATH=" + std::string(std::getenv("PATH"))});
+  RunResult nr = none.finish();
+  EXPECT_EQ(nr.exit_code, 3);
+  EXPECT_TRUE(nr.err.starts_with("metricgen: error: --metrics and --otlp need libecc-metrics.so")) << nr.err;
+  EXPECT_EQ(std::count(nr.err.begin(), nr.err.end(), '\n'), 1) << nr.err;
+}
+
 // --metrics-max-series: a series past the cap is dropped and counted.
 TEST_F(Metrics, SeriesPastTheCapAreDroppedAndCounted) {
   ECC_REQUIRE_KERNEL_OR_SKIP();

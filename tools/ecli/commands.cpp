@@ -69,7 +69,7 @@ int run(const std::vector<std::string>& args) {
   // gadget (docs/gadget.md).
   const RunTarget target = resolve_run_target(o, o.image);
   // --metrics listens before anything is loaded: a busy port is said first.
-  MetricsRun metrics(o, program_label(o.file), o.file);
+  MetricsRun metrics(o, program_label(o.file), o.file, metrics::start_exporter);
   if (target.gadget) {
     const oci::GadgetImage& g = *target.gadget;
     return run_gadget({g.where, g.metadata, g.ebpf, g.wasm, g.btfgen}, o.program_args, o.run, o.mntns);

@@ -4,12 +4,12 @@
 
 namespace ecc::ecli {
 
-MetricsRun::MetricsRun(Options& o, const std::string& program, const std::string& package) {
+MetricsRun::MetricsRun(Options& o, const std::string& program, const std::string& package, Starter start) {
   if (o.metrics.listen.empty() && o.metrics.otlp.empty()) return;
   metrics::Options m = o.metrics;
   m.program = program;
   m.package = package;
-  exporter_ = metrics::start_exporter(m);
+  exporter_ = start(m);
   runtime::set_metrics_hooks(exporter_.get());
   o.run.metrics = exporter_.get();
 }

@@ -11,6 +11,7 @@
 #include <prometheus/text_serializer.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -181,3 +182,18 @@ std::unique_ptr<Exporter> start_exporter(const Options& o) {
 }
 
 }  // namespace ecc::metrics
+
+extern "C" int ecc_metrics_start(const ecc::metrics::Options* o, ecc::metrics::Exporter** out, char* err,
+                                 size_t err_size) {
+  auto say = [&](const std::string& m) { std::snprintf(err, err_size, "%s", m.c_str()); };
+  try {
+    *out = ecc::metrics::start_exporter(*o).release();
+    return 0;
+  } catch (const ecc::Error& e) {
+    say(e.line());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    say(e.what());
+    return static_cast<int>(ecc::Exit::tool_failed);
+  }
+}

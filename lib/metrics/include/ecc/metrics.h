@@ -89,3 +89,9 @@ class Exporter : public runtime::MetricsHooks {
 std::unique_ptr<Exporter> start_exporter(const Options& o);
 
 }  // namespace ecc::metrics
+
+// start_exporter for a program that loads this library with dlopen (a
+// standalone executable, docs/ecc-standalone.md): nothing thrown across.
+// 0 with *out set, or the Exit code with the message in err.
+extern "C" int ecc_metrics_start(const ecc::metrics::Options* o, ecc::metrics::Exporter** out, char* err,
+                                 size_t err_size);
