@@ -175,6 +175,9 @@ loader::Package read_gadget(const Parts& parts) {
   pkg.flatten_tables = true;
   pkg.elf = parts.ebpf;
   pkg.object = read_object(pkg.elf, "gadget", parts.where);
+  pkg.name = meta.name;
+  for (char& ch : pkg.name)
+    if (ch == ' ' || ch == '-') ch = '_';
   if (!meta.description.empty() || !meta.name.empty())
     pkg.object.doc["brief"] = meta.name.empty() ? meta.description : meta.name + ": " + meta.description;
   Context c{parts, meta, pkg, {}};

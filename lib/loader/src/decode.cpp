@@ -59,6 +59,10 @@ Package decode_package(const std::string& text, const std::string& path) {
   const Json* skel = find_key(*meta, "bpf_skel");
   const Json* obj_name = skel && skel->is_object() ? find_key(*skel, "obj_name") : nullptr;
   pkg.object = read_object(pkg.elf, obj_name && obj_name->is_string() ? obj_name->get<std::string>() : "bpf", path);
+  if (obj_name && obj_name->is_string()) {
+    pkg.name = obj_name->get<std::string>();
+    if (pkg.name.ends_with("_bpf")) pkg.name.resize(pkg.name.size() - 4);
+  }
   pkg.meta = *meta;
   if (const Json* a = find_key(j, "btf_archive")) pkg.btf_archive = a->dump();
   apply_meta(pkg);

@@ -351,11 +351,7 @@ int Session::loop() {
 }  // namespace
 
 int run_package(const Package& pkg, const std::vector<ProgSetting>& settings, const RunOptions& ro) {
-  if (ro.metrics) {
-    std::string name = pkg.object.obj_name;
-    if (name.ends_with("_bpf")) name.resize(name.size() - 4);
-    ro.metrics->set_program(name);
-  }
+  if (ro.metrics) ro.metrics->set_program(pkg.name);
   try {
     Session session(pkg, settings, ro);
     return session.run();

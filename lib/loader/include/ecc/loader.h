@@ -34,6 +34,9 @@ namespace ecc::loader {
 // gives (maps, export types) has been checked against the object.
 struct Package {
   std::string path;
+  // The program's name (the metrics' `program` label): the object's name
+  // without "_bpf", a gadget's gadget.yaml name; empty: not known.
+  std::string name;
   Json meta;
   std::vector<uint8_t> elf;
   Skeleton object;
