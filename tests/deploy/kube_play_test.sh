@@ -95,7 +95,7 @@ passed=$((passed + 1))
 if [ ${#mode[@]} -eq 0 ]; then
   got=""
   for _ in $(seq 50); do
-    if got=$(curl -fsS "http://127.0.0.1:$port/metrics" 2>/dev/null) && grep -q '^ecli_up 1' <<<"$got"; then break; fi
+    if got=$(curl -fsS "http://127.0.0.1:$port/metrics" 2>/dev/null) && grep -q '^ecli_up{[^}]*} 1$' <<<"$got"; then break; fi
     got=""
     sleep 0.1
   done

@@ -121,7 +121,7 @@ else
   ecli_pid=$!
   got=""
   for _ in $(seq 150); do
-    if got=$(curl -fsS "http://127.0.0.1:$port/metrics" 2>/dev/null) && grep -q '^ecli_up 1' <<<"$got"; then break; fi
+    if got=$(curl -fsS "http://127.0.0.1:$port/metrics" 2>/dev/null) && grep -q '^ecli_up{[^}]*} 1$' <<<"$got"; then break; fi
     kill -0 "$ecli_pid" 2>/dev/null || break
     got=""
     sleep 0.1
