@@ -43,6 +43,9 @@ packages=(
   # metrics (docs/metrics.md): the exposition library, and a real Prometheus
   # server as the tests' oracle
   prometheus-cpp-dev prometheus
+  # trust (docs/trust.md): cosign's encrypted keys (scrypt + secretbox), and
+  # python3-nacl for the test that writes one independently
+  libsodium-dev python3-nacl
 )
 # kubectl for the offline checks of deploy/kubernetes: Debian's
 # kubernetes-client, unless a kubectl is already installed (another package
@@ -69,7 +72,7 @@ runtime_packages=(
   wasi-libc libclang-rt-14-dev-wasm32
   # shared libraries of ecc, ecli and the scan module
   libbpf1 libelf1 zlib1g libclang-cpp14 libllvm14 libyaml-cpp0.7 libboost-filesystem1.74.0
-  libcurl4 libssl3 libstdc++6 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0
+  libcurl4 libssl3 libstdc++6 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libsodium23
   # registries over HTTPS (ecli pull/push)
   ca-certificates
 )
