@@ -41,6 +41,13 @@ std::string usage_text() {
          "$DOCKER_CONFIG/config.json or ~/.docker/config.json, or from\n"
          "-u USER --password-stdin; CA files from /etc/containers/certs.d and\n"
          "/etc/docker/certs.d.\n"
+         "\n"
+         "Trust (docs/trust.md): push --sign KEY and sign KEY REF sign an image in\n"
+         "cosign's layout (KEY: a PEM EC key or cosign's encrypted key, its\n"
+         "password from $COSIGN_PASSWORD); run|pull --verify PUBKEY refuse an image\n"
+         "no listed key signed. The policy file (--policy, else\n"
+         "/etc/ecli/policy.json) is containers-policy.json(5) with per-scope bpf\n"
+         "rules checked on every object before it is loaded.\n"
          "\nOptions:\n" +
          option_help() +
          "\nExit status: 0 success (also after SIGINT/SIGTERM or -d), 1 bad package,\n"
@@ -67,7 +74,11 @@ int run(const std::vector<std::string>& args) {
   // A URL or a reference runs from the cache exactly as a local file; an
   // Inspektor Gadget image (a reference, an OCI layout or its tar) as a
   // gadget (docs/gadget.md).
-  const RunTarget target = resolve_run_target(o, o.image);
+  // The trust policy judges the target before it is cached or run, and
+  // every object before libbpf opens it (docs/trust.md).
+  TrustGuard guard(o);
+  const RunTarget target = resolve_run_target(o, o.image, guard);
+  o.run.load_check = guard.load_check(o.file);
   // --metrics listens before anything is loaded: a busy port is said first.
   MetricsRun metrics(o, program_label(o.file), o.file, metrics::start_exporter);
   if (target.gadget) {
@@ -111,6 +122,22 @@ int push(const std::vector<std::string>& args) {
   return push_command(o);
 }
 
+int sign(const std::vector<std::string>& args) {
+  std::vector<std::string> ops;
+  Options o = operands(kSign, "sign", args, 2, "ecli sign takes KEY and REF or FILE (ecli sign [options] KEY REF|FILE)", ops);
+  if (o.help) return help(args);
+  o.reference = ops[1];
+  return sign_command(o, ops[0]);
+}
+
+int verify(const std::vector<std::string>& args) {
+  std::vector<std::string> ops;
+  Options o = operands(kVerify, "verify", args, 1, "ecli verify takes one REF or FILE (ecli verify --key PUBKEY REF|FILE)", ops);
+  if (o.help) return help(args);
+  o.reference = ops[0];
+  return verify_command(o);
+}
+
 int compile(const std::vector<std::string>& args) {
   std::vector<std::string> ops;
   Options o = operands(kCompile, "compile", args, 1, "ecli compile takes one APP.wasm (ecli compile [options] APP.wasm)", ops);
@@ -128,7 +155,9 @@ const std::vector<cmdline::Subcommand>& subcommands() {
        "ecli run [options] URL|REF [program options]",
        run},
       {"pull", "ecli pull [options] REF [-o FILE]", pull},
-      {"push", "ecli push [options] FILE REF", push},
+      {"push", "ecli push [options] [--sign KEY] FILE REF", push},
+      {"sign", "ecli sign [options] KEY REF|FILE", sign},
+      {"verify", "ecli verify [options] --key PUBKEY REF|FILE", verify},
       {"compile", "ecli compile [-v] APP.wasm", compile},
       {"-h", "", help, true},
       {"--help", "", help, true},

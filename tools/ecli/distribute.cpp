@@ -1,14 +1,20 @@
 #include "distribute.h"
 
 #include <iostream>
+#include <filesystem>
 #include <iterator>
 
 #include "ecc/error.h"
 #include "ecc/files.h"
 #include "ecc/oci.h"
 #include "ecc/tool_name.h"
+#include "ecc/trust.h"
+#include "trust_run.h"
+
 
 namespace ecc::ecli {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -32,33 +38,62 @@ void copy_atomic(const std::filesystem::path& from, const std::filesystem::path&
   out.commit();
 }
 
+// The bytes a local file's policy scope judges, and the cosign sign-blob
+// signature beside it (FILE.sig): a layout directory is its index.json
+// (which pins every blob by digest), signed as DIR.sig.
+void guard_local(TrustGuard& guard, const std::string& path) {
+  fs::path file = fs::is_directory(path) ? fs::path(path) / "index.json" : fs::path(path);
+  std::string sig_path = fs::path(path).lexically_normal().string();
+  while (sig_path.size() > 1 && sig_path.back() == '/') sig_path.pop_back();
+  std::optional<std::vector<uint8_t>> sig = try_read_file(sig_path + ".sig");
+  std::optional<std::string> sidecar;
+  if (sig) {
+    sidecar = std::string(sig->begin(), sig->end());
+    while (!sidecar->empty() && std::isspace(static_cast<unsigned char>(sidecar->back()))) sidecar->pop_back();
+  }
+  std::vector<uint8_t> bytes = fs::exists(file) ? read_file(file) : std::vector<uint8_t>();
+  guard.guard_blob(path, bytes, sidecar);
+}
+
+// A URL's bytes are judged by its https scope before they are cached.
+oci::ClientOptions guarded_url(TrustGuard& guard, const Options& o) {
+  oci::ClientOptions c = client_options(o);
+  c.verify_blob = [&guard, url = o.file](std::span<const uint8_t> bytes, const std::optional<std::string>& sig) {
+    guard.guard_blob(url, bytes, sig);
+  };
+  return c;
+}
+
+// A reference's signatures are checked by fetch() before anything is cached.
+oci::ClientOptions guarded_reference(TrustGuard& guard, const Options& o, const oci::Reference& ref) {
+  oci::ClientOptions c = client_options(o);
+  guard.guard_reference(ref, c);
+  return c;
+}
+
 }  // namespace
 
-std::string resolve_run_file(const Options& o) {
+RunTarget resolve_run_target(const Options& o, const std::string& image_name, TrustGuard& guard) {
   switch (oci::classify(o.file)) {
     case oci::Source::file:
-      return o.file;
+      guard_local(guard, o.file);
+      if (oci::is_image_layout(o.file)) return {o.file, oci::read_layout_gadget(o.file, image_name)};
+      return {o.file, std::nullopt};
     case oci::Source::url:
-      return oci::fetch_url(o.file, client_options(o)).string();
+      return {oci::fetch_url(o.file, guarded_url(guard, o)).string(), std::nullopt};
     case oci::Source::reference:
       break;
   }
-  return oci::pull(oci::parse_reference(o.file), client_options(o)).file.string();
-}
-
-RunTarget resolve_run_target(const Options& o, const std::string& image_name) {
-  oci::Source source = oci::classify(o.file);
-  if (source == oci::Source::file && oci::is_image_layout(o.file))
-    return {o.file, oci::read_layout_gadget(o.file, image_name)};
-  if (source != oci::Source::reference) return {resolve_run_file(o), std::nullopt};
-  oci::Fetched f = oci::fetch(oci::parse_reference(o.file), client_options(o));
+  oci::Reference ref = oci::parse_reference(o.file);
+  oci::Fetched f = oci::fetch(ref, guarded_reference(guard, o, ref));
   if (f.gadget) return {o.file, std::move(f.gadget)};
   return {f.artifact->file.string(), std::nullopt};
 }
 
 int pull_command(const Options& o) {
   oci::Reference ref = oci::parse_reference(o.reference);
-  oci::Fetched f = oci::fetch(ref, client_options(o));
+  TrustGuard guard(o);
+  oci::Fetched f = oci::fetch(ref, guarded_reference(guard, o, ref));
   std::string out, digest;
   if (f.gadget) {
     // A gadget is a layout named like the repository, as `ig image export` would.
@@ -77,10 +112,63 @@ int pull_command(const Options& o) {
 
 int push_command(const Options& o) {
   oci::Reference ref = oci::parse_reference(o.reference);
+  // The key first: a wrong password or a bad key pushes nothing.
+  std::optional<trust::PrivateKey> key;
+  if (!o.sign_key.empty()) key = trust::PrivateKey::load(o.sign_key);
   std::string digest = oci::is_image_layout(o.file) ? oci::push_layout(o.file, "", ref, client_options(o))
                                                     : oci::push(o.file, ref, client_options(o));
   std::cerr << tool_name() << ": pushed " << o.file << " to " << ref.str() << "\n";
+  if (key) sign_digest(*key, ref, digest, client_options(o));
   std::cout << digest << "\n";
+  return 0;
+}
+
+void sign_digest(const trust::PrivateKey& key, const oci::Reference& ref, const std::string& digest,
+                 const oci::ClientOptions& c) {
+  std::string payload = trust::simple_signing_payload(ref.registry + "/" + ref.repository, digest);
+  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(payload.data()), payload.size());
+  oci::Signature s{std::vector<uint8_t>(bytes.begin(), bytes.end()), key.sign(bytes)};
+  std::string sig_digest = oci::push_signature(ref, digest, s, c);
+  std::cerr << tool_name() << ": signed " << ref.registry << "/" << ref.repository << "@" << digest << " ("
+            << oci::signature_tag(digest) << ", " << sig_digest << ")\n";
+}
+
+int sign_command(const Options& o, const std::string& key_file) {
+  trust::PrivateKey key = trust::PrivateKey::load(key_file);
+  if (oci::classify(o.reference) != oci::Source::reference) return sign_blob(key, o.reference);
+  oci::Reference ref = oci::parse_reference(o.reference);
+  oci::ClientOptions c = client_options(o);
+  std::string digest = oci::resolve_digest(ref, c);
+  sign_digest(key, ref, digest, c);
+  std::cout << digest << "\n";
+  return 0;
+}
+
+int sign_blob(const trust::PrivateKey& key, const std::string& file) {
+  std::string sig = key.sign(read_file(file)) + "\n";
+  PendingFile out(file + ".sig");
+  out.write(std::span(reinterpret_cast<const uint8_t*>(sig.data()), sig.size()));
+  out.commit();
+  std::cerr << tool_name() << ": signed " << file << " (" << file << ".sig)\n";
+  return 0;
+}
+
+int verify_command(const Options& o) {
+  if (o.verify_keys.empty() && o.policy.empty())
+    throw Error(Exit::usage, "ecli verify needs --key PUBKEY or --policy FILE");
+  TrustGuard guard(o);
+  if (oci::classify(o.reference) == oci::Source::file) {
+    guard_local(guard, o.reference);
+    std::cout << "verified " << o.reference << "\n";
+    return 0;
+  }
+  oci::Reference ref = oci::parse_reference(o.reference);
+  oci::ClientOptions c = guarded_reference(guard, o, ref);
+  if (!c.verify) throw Error(Exit::bad_input, "the policy asks for no signature", ref.str());
+  std::string digest = oci::resolve_digest(ref, c);
+  std::optional<oci::SignatureImage> sigs = oci::fetch_signatures(ref, digest, c);
+  c.verify(digest, sigs ? sigs->signatures : std::vector<oci::Signature>());
+  std::cout << ref.registry << "/" << ref.repository << "@" << digest << "\n";
   return 0;
 }
 

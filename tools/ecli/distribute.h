@@ -1,17 +1,16 @@
-// ecli pull, ecli push, and the fetch step of `ecli run URL|REF` (docs/oci.md).
+// ecli pull, push, sign and verify, and the fetch step of `ecli run
+// FILE|URL|REF` (docs/oci.md, docs/trust.md).
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "ecc/oci.h"
+#include "ecc/trust.h"
 #include "options.h"
+#include "trust_run.h"
 
 namespace ecc::ecli {
-
-// The local file `ecli run` runs: the file itself, or the cached download of
-// a URL or a reference.
-std::string resolve_run_file(const Options& o);
 
 // What ecli run's argument resolves to: a file to run (a package or an app,
 // local or in the cache), or an Inspektor Gadget image with `file` the
@@ -22,11 +21,21 @@ struct RunTarget {
 };
 // An existing path that is an image layout (directory or tar) is read with
 // `image_name` picking its index.json entry (empty: the only one); a
-// reference is fetched (a gadget image, or an artifact's file); a URL or any
-// other file as resolve_run_file does. `image_name` applies to layouts only.
-RunTarget resolve_run_target(const Options& o, const std::string& image_name);
+// reference is fetched (a gadget image, or an artifact's file); a URL is
+// fetched into the cache. `guard` judges each (its policy scope, its
+// signatures) before it is cached or returned (docs/trust.md).
+RunTarget resolve_run_target(const Options& o, const std::string& image_name, TrustGuard& guard);
 
 int pull_command(const Options& o);
+// push, and with --sign its signature.
 int push_command(const Options& o);
+// `ecli sign KEY REF`: the image REF names now, signed in cosign's layout;
+// `ecli sign KEY FILE`: FILE.sig, as `cosign sign-blob` writes it.
+int sign_command(const Options& o, const std::string& key_file);
+void sign_digest(const trust::PrivateKey& key, const oci::Reference& ref, const std::string& digest,
+                 const oci::ClientOptions& c);
+int sign_blob(const trust::PrivateKey& key, const std::string& file);
+// `ecli verify --key PUBKEY REF|FILE`: the verified digest, or one line.
+int verify_command(const Options& o);
 
 }  // namespace ecc::ecli

@@ -3,6 +3,8 @@
 //   ecli pull [options] REF [-o FILE]
 //   ecli push [options] FILE REF
 //   ecli compile [options] APP.wasm
+//   ecli sign [options] KEY REF|FILE
+//   ecli verify [options] --key PUBKEY REF|FILE
 // and the command line of the executables `ecc --standalone` writes.
 #pragma once
 
@@ -27,7 +29,9 @@ enum CommandBit : unsigned {
   kCompile = 8,
   kPackage = 16,
   kWasm = 32,
-  kRegistry = kRun | kPull | kPush,
+  kSign = 64,
+  kVerify = 128,
+  kRegistry = kRun | kPull | kPush | kSign | kVerify,
   kEcli = kRegistry | kCompile,
   kStandalone = kPackage | kWasm
 };
@@ -47,6 +51,10 @@ struct Options {
   std::string image;                      // --image: the layout's image by ref.name
   std::optional<uint64_t> mntns;          // --mntns: IG's mount-namespace filter
   metrics::Options metrics;               // --metrics, --metrics-max-series, --otlp (docs/metrics.md)
+  // trust (docs/trust.md):
+  std::vector<std::string> verify_keys;   // run, pull: --verify PUBKEY; verify: --key PUBKEY
+  std::string policy;                     // --policy FILE (default /etc/ecli/policy.json)
+  std::string sign_key;                   // push --sign KEY
 };
 
 // The arguments after `ecli run`: ecli's options, then the file; the rest

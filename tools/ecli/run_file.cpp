@@ -36,6 +36,7 @@ int run_wasm_module(std::span<const uint8_t> module, const std::string& name, co
   opts.btf_path = run.btf_path;
   opts.engine = engine;
   opts.verbose = run.verbose;
+  opts.load_check = run.load_check;
   return run_wasm_app(module, name, args, opts);
 }
 

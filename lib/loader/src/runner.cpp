@@ -142,6 +142,7 @@ void Session::open() {
   oo.btf_archive = pkg_.btf_archive;
   oo.archive_file = pkg_.path;
   oo.verbose = ro_.verbose;
+  oo.check = ro_.load_check;
   if (auto f = object_.open(pkg_.elf.data(), pkg_.elf.size(), oo, log_))
     throw Error(Exit::bad_input, "libbpf cannot open the BPF object: " + errno_text(f->err), pkg_.path);
 }

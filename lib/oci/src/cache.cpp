@@ -56,19 +56,40 @@ fs::path cache_write(const std::string& kind, const std::string& digest, std::sp
   return p;
 }
 
-fs::path fetch_url(const std::string& url, const ClientOptions& opts) {
+namespace {
+
+// GET with redirects followed (at most 5).
+HttpResponse get_following(const std::string& url, const ClientOptions& opts, uint64_t max_size, bool progress) {
   HttpRequest req{"GET", url};
-  req.max_size = opts.max_size;
-  req.progress_label = "fetching " + url;
+  req.max_size = max_size;
+  if (progress) req.progress_label = "fetching " + url;
   HttpResponse r;
   for (int hop = 0;; hop++) {
     r = http_perform(req, {opts.insecure});
     if (opts.verbose) std::fprintf(stderr, "%s: GET %s -> %ld\n", tool_name().c_str(), req.url.c_str(), r.status);
-    if (r.status < 300 || r.status >= 400 || r.header("location").empty()) break;
+    if (r.status < 300 || r.status >= 400 || r.header("location").empty()) return r;
     if (hop >= 5) throw Error(Exit::bad_input, "too many redirects", url);
     req.url = resolve_url(req.url, r.header("location"));
   }
+}
+
+// URL.sig: a cosign sign-blob signature (base64 text), nullopt on 404.
+std::optional<std::string> signature_beside(const std::string& url, const ClientOptions& opts) {
+  std::string sig_url = url.substr(0, url.find_first_of("?#")) + ".sig";
+  HttpResponse r = get_following(sig_url, opts, 64 << 10, false);
+  if (r.status == 404) return std::nullopt;
+  if (r.status != 200) throw Error(Exit::bad_input, "the server answered HTTP " + std::to_string(r.status), sig_url);
+  std::string text = r.text();
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+fs::path fetch_url(const std::string& url, const ClientOptions& opts) {
+  HttpResponse r = get_following(url, opts, opts.max_size, true);
   if (r.status != 200) throw Error(Exit::bad_input, "the server answered HTTP " + std::to_string(r.status), url);
+  if (opts.verify_blob) opts.verify_blob(r.body, signature_beside(url, opts));
   std::string type = layer_type_of(r.body);
   if (type.empty())
     throw Error(Exit::bad_input, "neither an ecc package nor a Wasm module (" + lower(served_as(url, r)) + ", " +

@@ -63,6 +63,11 @@ void check_gadget_programs(std::span<const uint8_t> ebpf, std::span<const uint8_
 // before any blob is read, then the config and every layer through `blobs`.
 GadgetImage read_gadget(const ImageManifest& m, const BlobReader& blobs, const std::string& where);
 
+// --- signatures.cpp ---------------------------------------------------------------
+
+// The signature image `m` (its simple-signing layers read through `blobs`).
+SignatureImage read_signature_image(const ImageManifest& m, const BlobReader& blobs, const std::string& where);
+
 // --- layout.cpp -----------------------------------------------------------------
 
 // One image of an OCI image layout (directory or tar): the index.json entry

@@ -59,6 +59,7 @@ void Object::choose_btf(const OpenOptions& o, bpf_object_open_opts* oo) {
 }
 
 std::optional<LoadFailure> Object::open(const uint8_t* elf, size_t size, const OpenOptions& o, const LibbpfLog& log) {
+  if (o.check) o.check(elf, size);
   bpf_object_open_opts oo{};
   oo.sz = sizeof oo;
   if (!o.object_name.empty()) oo.object_name = o.object_name.c_str();

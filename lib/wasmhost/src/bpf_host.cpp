@@ -94,6 +94,7 @@ bool BpfHost::open_and_load(Object& o) {
   oo.archive_file = "the module's " + std::string(kBtfArchiveSection);
   oo.guard_as = "the guest's object";
   oo.verbose = g_.opts().verbose;
+  oo.check = g_.opts().load_check;
   LibbpfLog log;
   std::optional<runtime::LoadFailure> f;
   try {

@@ -233,6 +233,9 @@ struct RunOptions {
   RunHooks* hooks = nullptr;
   bool quiet = false;                     // -q: no events or samples printed (metrics still see them)
   metrics::Exporter* metrics = nullptr;   // --metrics/--otlp: the run's exporter (docs/metrics.md)
+  // ecli's load policy (docs/trust.md): the object's bytes before libbpf
+  // opens them; throws Error to refuse.
+  std::function<void(const uint8_t* elf, size_t size)> load_check;
 };
 
 // Loads, attaches, and streams until `duration` or SIGINT/SIGTERM (a package

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -113,6 +114,8 @@ std::string layer_type_of(std::span<const uint8_t> bytes);
 
 // --- the registry client (registry.cpp) ------------------------------------------
 
+struct Signature;  // below, with the signatures
+
 struct ClientOptions {
   std::optional<Credentials> credentials;  // -u/--password-stdin; else docker config
   bool plain_http = false;                 // http:// instead of https://
@@ -120,6 +123,15 @@ struct ClientOptions {
   bool verbose = false;                    // one line per request (never a secret)
   uint64_t max_size = uint64_t{512} << 20;  // per blob
   bool progress = true;                     // on a tty, for downloads over a second
+  // When set, fetch() reads the signatures of the image a reference names
+  // (from the cache for a cached digest, else the registry) and calls this
+  // with its digest before anything is cached or returned; it throws to
+  // refuse the image (docs/trust.md).
+  std::function<void(const std::string& digest, const std::vector<Signature>& signatures)> verify;
+  // When set, fetch_url() also GETs URL.sig (a cosign sign-blob signature,
+  // base64; nullopt when the server has none) and calls this with the
+  // fetched bytes before they are cached or returned.
+  std::function<void(std::span<const uint8_t> bytes, const std::optional<std::string>& signature_b64)> verify_blob;
 };
 
 struct Pulled {
@@ -140,6 +152,7 @@ std::string push(const fs::path& file, const Reference& ref, const ClientOptions
 
 // GETs `url` into the cache: the file returned is a module or a package
 // (by content; the Content-Type or suffix only names what was served).
+// Redirects are followed; opts.verify_blob is asked first.
 fs::path fetch_url(const std::string& url, const ClientOptions& opts);
 
 // --- gadget images (gadget_image.cpp, layout.cpp) -----------------------------------
@@ -204,6 +217,45 @@ void write_pulled_layout(const fs::path& path, const GadgetImage& image, const s
 // media type; returns the digest REF now names.
 std::string push_layout(const fs::path& layout, const std::string& name, const Reference& ref,
                         const ClientOptions& opts);
+
+// --- signatures (signatures.cpp), cosign's layout (docs/trust.md) -----------------
+
+inline constexpr const char* kSimpleSigningType = "application/vnd.dev.cosign.simplesigning.v1+json";
+inline constexpr const char* kCosignSignatureAnnotation = "dev.cosignproject.cosign/signature";
+inline constexpr const char* kImageConfigType = "application/vnd.oci.image.config.v1+json";
+
+// One signature as cosign stores it next to an image: the simple-signing
+// payload's bytes (a layer) and the base64 signature (its annotation).
+struct Signature {
+  std::vector<uint8_t> payload;
+  std::string signature_b64;
+};
+
+// "sha256-<hex>.sig": the tag of the signatures of `digest`.
+std::string signature_tag(const std::string& digest);
+// The digest of the manifest or index `ref` names now (its digest when it
+// has one; else HEAD, else GET).
+std::string resolve_digest(const Reference& ref, const ClientOptions& opts);
+// The signature image of `digest` (a manifest whose layers are payloads)
+// as its manifest and signatures; its blobs checked against their digests.
+struct SignatureImage {
+  std::string manifest;
+  std::string manifest_digest;
+  std::vector<Descriptor> layers;  // the simple-signing layers, in order
+  std::vector<Signature> signatures;
+};
+// The signatures stored for `digest` in ref's repository; nullopt when
+// there are none (no such tag).
+std::optional<SignatureImage> fetch_signatures(const Reference& ref, const std::string& digest,
+                                               const ClientOptions& opts);
+// Appends `s` to the signatures of `digest` in ref's repository (a new
+// signature image when there is none; the same signature twice is kept
+// once); returns the signature manifest's digest.
+std::string push_signature(const Reference& ref, const std::string& digest, const Signature& s,
+                           const ClientOptions& opts);
+// The signature manifest `layers` make, with a config naming their diff_ids
+// as go-containerregistry (cosign) writes it.
+std::string build_signature_manifest(const std::vector<Descriptor>& layers, std::string& config_text);
 
 // --- the cache (cache.cpp) ----------------------------------------------------------
 

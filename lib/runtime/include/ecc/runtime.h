@@ -33,6 +33,10 @@ void say_on_stderr(const std::string& line);
 // strerror of an errno, negative or not.
 std::string errno_text(int err);
 
+// Called with an object's bytes before libbpf sees them; throws Error to
+// refuse the object (ecli's load policy, docs/trust.md).
+using LoadCheck = std::function<void(const uint8_t* elf, size_t size)>;
+
 struct OpenOptions {
   std::string object_name;   // libbpf's name of the object; empty: libbpf's own
   std::string btf_path;      // --btf: relocate against this file
@@ -42,6 +46,7 @@ struct OpenOptions {
   // naming them so; empty: the caller guarded them already.
   std::string guard_as;
   bool verbose = false;      // say which BTF the archive gave
+  LoadCheck check;           // when set: first, before anything else
 };
 
 // Why libbpf did not open or load an object.

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ecc/inspect.h"
+#include "ecc/oci.h"
 
 namespace ecc::trust {
 
@@ -141,10 +142,7 @@ class Policy {
 
 // One signature as stored next to an image: the payload's bytes and the
 // base64 signature from its layer's annotation.
-struct Signature {
-  std::vector<uint8_t> payload;
-  std::string signature_b64;
-};
+using Signature = oci::Signature;
 
 // Checks `signatures` of the image `o` names (o.digest set) against every
 // requirement of `d`, and adds --verify's keys (`cli_keys`, any of which
@@ -153,7 +151,18 @@ struct Signature {
 // "signature does not match", "payload names another image" (its digest
 // differs), "payload names another repository". Returns one line per
 // requirement saying what satisfied it (for -v).
+// Without signature requirements (and without `cli_keys`) nothing is read:
+// needs_signatures() says whether to fetch them at all.
 std::vector<std::string> check_signatures(const Decision& d, const std::vector<PublicKey>& cli_keys, const Origin& o,
                                           const std::vector<Signature>& signatures, const std::string& image);
+bool needs_signatures(const Decision& d, const std::vector<PublicKey>& cli_keys);
+// A local file or URL: `signature_b64` is a cosign sign-blob signature of
+// `bytes` (the FILE.sig beside it), nullopt when there is none. The same
+// requirements and lines as check_signatures, for `where`.
+std::vector<std::string> check_blob(const Decision& d, const std::vector<PublicKey>& cli_keys,
+                                    std::span<const uint8_t> bytes, const std::optional<std::string>& signature_b64,
+                                    const std::string& where);
+// A `reject` requirement refuses before anything is fetched: one line.
+void check_not_rejected(const Decision& d, const std::string& image);
 
 }  // namespace ecc::trust

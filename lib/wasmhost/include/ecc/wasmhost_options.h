@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,9 @@ struct WasmRunOptions {
   // The host's own diagnostics (the verifier log tail) go to `err` too.
   std::function<void(std::string_view)> out;
   std::function<void(std::string_view)> err;
+  // ecli's load policy (docs/trust.md): each object the guest loads, before
+  // libbpf opens it; throws Error to refuse (wasm_load_bpf_object fails).
+  std::function<void(const unsigned char* elf, size_t size)> load_check;
   // Instructions the interpreter runs between two looks at `stop` and the clock.
   int slice = 200000;
 };
