@@ -185,6 +185,10 @@ TEST(PrivateKey, BadFilesAreOneLine) {
   must({"openssl", "pkcs8", "-topk8", "-in", (d / "k.pem").string(), "-passout", "pass:pw", "-out",
         (d / "enc.pem").string()});
   EXPECT_NE(load_error(d / "enc.pem").find("encrypted as openssl does it"), std::string::npos);
+  // The older SEC1 form, with Proc-Type and DEK-Info headers.
+  must({"openssl", "ec", "-in", (d / "k.pem").string(), "-aes256", "-passout", "pass:pw", "-out", (d / "enc1.pem").string()});
+  ASSERT_NE(read_text(d / "enc1.pem").find("Proc-Type: 4,ENCRYPTED"), std::string::npos);
+  EXPECT_NE(load_error(d / "enc1.pem").find("encrypted as openssl does it"), std::string::npos);
 }
 
 // --- public keys -----------------------------------------------------------------
@@ -316,6 +320,7 @@ TEST(CosignKey, DamagedFieldsAreOneLineEach) {
       {[](json& j) { j = json::array(); }, "the encrypted key's body is not a JSON object"},
       {[](json& j) { j.erase("kdf"); }, "kdf is missing or not an object"},
       {[](json& j) { j["kdf"]["name"] = "bcrypt"; }, "kdf.name is \"bcrypt\", not \"scrypt\""},
+      {[](json& j) { j["kdf"]["name"] = "two\nlines"; }, "kdf.name is \"two\\nlines\", not \"scrypt\""},
       {[](json& j) { j["kdf"].erase("params"); }, "kdf.params is missing"},
       {[](json& j) { j["kdf"]["params"]["N"] = 1u << 30; }, "kdf.params are not scrypt parameters cosign writes"},
       {[](json& j) { j["kdf"]["params"]["r"] = "8"; }, "kdf.params.r is missing or not a whole number"},

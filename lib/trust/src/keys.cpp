@@ -179,7 +179,7 @@ struct Scrypt {
 Scrypt read_kdf(const json& doc, const std::string& file) {
   const json& kdf = object_field(doc, "kdf", "kdf", file);
   const std::string& name = string_field(kdf, "name", "kdf.name", file);
-  if (name != "scrypt") throw bad("the encrypted key's kdf.name is \"" + name + "\", not \"scrypt\"", file);
+  if (name != "scrypt") throw bad("the encrypted key's kdf.name is " + json(name).dump() + ", not \"scrypt\"", file);
   const json& params = object_field(kdf, "params", "kdf.params", file);
   Scrypt s;
   auto number = [&](const char* key) -> uint64_t {
@@ -208,7 +208,7 @@ Wiped decrypt_cosign(const std::vector<uint8_t>& body, const std::string& file) 
   const json& cipher = object_field(doc, "cipher", "cipher", file);
   const std::string& name = string_field(cipher, "name", "cipher.name", file);
   if (name != "nacl/secretbox")
-    throw bad("the encrypted key's cipher.name is \"" + name + "\", not \"nacl/secretbox\"", file);
+    throw bad("the encrypted key's cipher.name is " + json(name).dump() + ", not \"nacl/secretbox\"", file);
   std::vector<uint8_t> nonce = b64_field(cipher, "nonce", "cipher.nonce", file);
   if (nonce.size() != crypto_secretbox_NONCEBYTES)
     throw bad("the encrypted key's cipher.nonce is " + std::to_string(nonce.size()) + " bytes, not " +
@@ -251,9 +251,11 @@ Pkey read_private_key(const fs::path& path) {
 
 // cosign's keys are ECDSA P-256, and so are the signatures it verifies.
 void require_p256(EVP_PKEY* key, const std::string& file) {
-  if (!EVP_PKEY_is_a(key, "EC"))
-    throw bad(std::string("the key is ") + EVP_PKEY_get0_type_name(key) + ", but only ECDSA P-256 keys sign, as cosign's do",
+  if (!EVP_PKEY_is_a(key, "EC")) {
+    const char* type = EVP_PKEY_get0_type_name(key);
+    throw bad(std::string("the key is ") + (type ? type : "not EC") + ", but only ECDSA P-256 keys sign, as cosign's do",
               file);
+  }
   char group[80] = {};
   size_t len = 0;
   if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len))
