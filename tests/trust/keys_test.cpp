@@ -3,6 +3,9 @@
 // tests/trust/cosign_key.py (python3-nacl, hashlib.scrypt) writing cosign's
 // encrypted keys.
 #include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -290,6 +293,54 @@ TEST(CosignKey, NoPasswordAndNoTerminalIsOneLine) {
   ScopedEnv pw("COSIGN_PASSWORD", std::nullopt);
   NoTerminal no_tty;
   EXPECT_NE(load_error(k.encrypted).find("set COSIGN_PASSWORD"), std::string::npos);
+}
+
+// Loads `key` in a child whose terminal is a pseudo-terminal, without
+// COSIGN_PASSWORD, typing `password` at the prompt. The child's exit code
+// (0: loaded, 1: an Error) and all the terminal showed.
+std::pair<int, std::string> load_on_terminal(const fs::path& key, const std::string& password) {
+  int master = -1;
+  pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid < 0) throw std::runtime_error("forkpty failed");
+  if (pid == 0) {
+    unsetenv("COSIGN_PASSWORD");
+    try {
+      PrivateKey::load(key);
+      _exit(0);
+    } catch (const ecc::Error&) {
+      _exit(1);
+    }
+  }
+  std::string shown;
+  bool typed = false;
+  for (;;) {
+    pollfd p{master, POLLIN, 0};
+    if (poll(&p, 1, 10000) <= 0) break;  // a child that hangs fails the exit code check
+    char buf[256];
+    ssize_t n = read(master, buf, sizeof buf);
+    if (n <= 0) break;  // EIO: the child has gone
+    shown.append(buf, size_t(n));
+    if (!typed && shown.find("Enter password for private key: ") != std::string::npos) {
+      std::string line = password + "\n";
+      typed = write(master, line.data(), line.size()) == ssize_t(line.size());
+    }
+  }
+  close(master);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, shown};
+}
+
+TEST(CosignKey, PromptsOnTheTerminalWithoutEcho) {
+  TempDir d;
+  CosignKey k = cosign_key(d, "typed-secret");
+  auto [code, shown] = load_on_terminal(k.encrypted, "typed-secret");
+  EXPECT_EQ(code, 0) << shown;
+  EXPECT_NE(shown.find("Enter password for private key: "), std::string::npos) << shown;
+  EXPECT_EQ(shown.find("typed-secret"), std::string::npos) << shown;
+  auto [wrong, shown2] = load_on_terminal(k.encrypted, "other-secret");
+  EXPECT_EQ(wrong, 1) << shown2;
+  EXPECT_EQ(shown2.find("other-secret"), std::string::npos) << shown2;
 }
 
 // The encrypted key with its JSON changed by `edit`, written to `name`.

@@ -127,19 +127,21 @@ void read_password(WipedText& pw, const std::string& file) {
     throw bad("the key is encrypted: set COSIGN_PASSWORD to its password (no terminal to ask on)", file);
   int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
   if (fd < 0) throw bad("the key is encrypted: set COSIGN_PASSWORD to its password (cannot open /dev/tty)", file);
-  const std::string prompt = "Enter password for private key: ";
-  (void)!write(fd, prompt.data(), prompt.size());
+  // Echo goes off before the prompt shows, and what was typed ahead stays
+  // (TCSANOW, not TCSAFLUSH): nothing typed after the prompt is echoed.
   termios saved{};
   bool restore = tcgetattr(fd, &saved) == 0;
   if (restore) {
     termios quiet = saved;
     quiet.c_lflag &= ~tcflag_t(ECHO);
-    tcsetattr(fd, TCSAFLUSH, &quiet);
+    tcsetattr(fd, TCSANOW, &quiet);
   }
+  const std::string prompt = "Enter password for private key: ";
+  (void)!write(fd, prompt.data(), prompt.size());
   pw.text.reserve(256);  // so that no reallocation leaves a copy behind
   char c;
   while (read(fd, &c, 1) == 1 && c != '\n') pw.text += c;
-  if (restore) tcsetattr(fd, TCSAFLUSH, &saved);
+  if (restore) tcsetattr(fd, TCSANOW, &saved);
   (void)!write(fd, "\n", 1);
   close(fd);
 }
