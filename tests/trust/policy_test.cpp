@@ -184,6 +184,11 @@ TEST_F(PolicyTest, DockerScopePrecedence) {
     "transports": {"docker": {"*.example.com": [{"type": "insecureAcceptAnything"}]}}})");
   EXPECT_EQ(no_default.decide(docker("example.com/y", "1")).scope, "default");
   EXPECT_EQ(no_default.decide(docker("example.com/y", "1")).requirements[0].type, Type::reject);
+
+  Policy ipv6 = load(R"({"default": [{"type": "reject"}],
+    "transports": {"docker": {"[::1]:5000": [{"type": "insecureAcceptAnything"}]}}})");
+  EXPECT_EQ(ipv6.decide(docker("[::1]:5000/a/b", "1")).scope, R"(transports.docker."[::1]:5000")");
+  EXPECT_EQ(ipv6.decide(docker("[::1]:5001/a/b", "1")).scope, "default");
 }
 
 TEST_F(PolicyTest, FileTransportLongestDirectoryPrefix) {
