@@ -51,8 +51,11 @@ std::vector<Map> maps(std::span<const uint8_t> elf, const std::string& where) {
   const bpf_map* m;
   bpf_object__for_each_map(m, obj.get()) {
     const char* type = libbpf_bpf_map_type_str(bpf_map__type(m));
-    out.push_back({bpf_map__name(m), type ? type : "unknown", bpf_map__key_size(m), bpf_map__value_size(m),
-                   bpf_map__max_entries(m)});
+    // libbpf names a data section's map after the object ("a1b2c3d4.rodata"):
+    // the section's name alone is what the object says.
+    std::string name = bpf_map__name(m);
+    if (bpf_map__is_internal(m) && name.find('.') != std::string::npos) name = name.substr(name.find('.'));
+    out.push_back({name, type ? type : "unknown", bpf_map__key_size(m), bpf_map__value_size(m), bpf_map__max_entries(m)});
   }
   return out;
 }
