@@ -3,6 +3,7 @@
 //   ecli pull [options] REF [-o FILE]
 //   ecli push [options] FILE REF
 //   ecli compile [options] APP.wasm
+//   ecli inspect [options] FILE
 // and the command line of the executables `ecc --standalone` writes.
 #pragma once
 
@@ -27,8 +28,9 @@ enum CommandBit : unsigned {
   kCompile = 8,
   kPackage = 16,
   kWasm = 32,
+  kInspect = 64,
   kRegistry = kRun | kPull | kPush,
-  kEcli = kRegistry | kCompile,
+  kEcli = kRegistry | kCompile | kInspect,
   kStandalone = kPackage | kWasm
 };
 
@@ -40,7 +42,7 @@ struct Options {
   std::string user;                       // -u, with --password-stdin
   bool password_stdin = false;
   std::string output;                     // pull -o
-  std::string file;                       // run: the package, app, URL or reference; push, compile: the file
+  std::string file;                       // run: the package, app, URL or reference; push, compile, inspect: the file
   std::string reference;                  // pull, push
   std::vector<std::string> program_args;  // run: everything after the file
   // run of an Inspektor Gadget image (docs/gadget.md):
@@ -53,8 +55,8 @@ struct Options {
 // is the program's. Throws ecc::Error(Exit::usage) for an unknown option, a
 // missing value or no file.
 Options parse_run_args(const std::vector<std::string>& args);
-// The arguments after `ecli pull|push|compile` (`command` kPull, kPush or
-// kCompile, `name` its name): options anywhere; returns the operands.
+// The arguments after `ecli pull|push|compile|inspect` (`command` kPull,
+// kPush, kCompile or kInspect, `name` its name): options anywhere; returns the operands.
 std::vector<std::string> parse_command_args(Options& o, unsigned command, const std::string& name,
                                             const std::vector<std::string>& args);
 // -u USER and --password-stdin go together.
