@@ -155,7 +155,7 @@ TEST_F(Inspect, CallsMatchObjdump) {
 TEST_F(Inspect, ProgramsMapsAndDangers) {
   ECC_REQUIRE_KERNEL_BTF_OR_SKIP();
   Report r = inspect_file(compile("inspect_danger"));
-  ASSERT_EQ(r.programs.size(), 4u);
+  ASSERT_EQ(r.programs.size(), 6u);
   const Program& open = program(r, "trace_open");
   EXPECT_EQ(open.section, "tracepoint/syscalls/sys_enter_openat");
   EXPECT_EQ(open.type, "tracepoint");
@@ -180,6 +180,12 @@ TEST_F(Inspect, ProgramsMapsAndDangers) {
   EXPECT_EQ(xdp.type, "xdp");
   EXPECT_EQ(xdp.attach, "");
   EXPECT_EQ(xdp.dangers, std::vector<std::string>{"can drop or redirect traffic (xdp)"});
+  const Program& unlink = program(r, "deny_unlink");
+  EXPECT_EQ(unlink.type, "kprobe");
+  EXPECT_EQ(unlink.attach, "do_unlinkat");
+  EXPECT_EQ(unlink.dangers, std::vector<std::string>{"changes a kernel function's return value (bpf_override_return)"});
+  EXPECT_EQ(program(r, "on_main").type, "kprobe") << "libbpf's type of a uprobe";
+  EXPECT_EQ(program(r, "on_main").attach, "/bin/true:main");
   ASSERT_EQ(r.maps.size(), 1u);
   EXPECT_EQ(r.maps[0].name, "seen");
   EXPECT_EQ(r.maps[0].type, "lru_hash");
@@ -370,6 +376,14 @@ TEST_F(Inspect, EcliInspectsAWasmApp) {
   fs::path pkg = app.parent_path() / "package.json";
   if (fs::exists(pkg)) {
     EXPECT_EQ(loader::read_package(pkg.string()).elf, found[0]);
+  }
+  // A module cut short anywhere is one error line, or fewer objects; never a crash.
+  for (size_t n = 8; n < module.size(); n += 1 + module.size() / 97) {
+    try {
+      inspect::wasm_objects(std::span<const uint8_t>(module).first(n), "cut.wasm");
+    } catch (const Error& e) {
+      EXPECT_EQ(e.line().find('\n'), std::string::npos) << e.line();
+    }
   }
   RunResult text = ecli({"inspect", app.string()});
   EXPECT_NE(text.out.find("  ! DANGER: can drop or redirect traffic (sched_cls)\n"), std::string::npos) << text.out;

@@ -48,3 +48,12 @@ int grab(u64 *ctx) {
 
 SEC("xdp")
 int drop_all(struct xdp_md *ctx) { return XDP_DROP; }
+
+SEC("kprobe/do_unlinkat")
+int deny_unlink(struct pt_regs *ctx) {
+  bpf_override_return(ctx, -1);
+  return 0;
+}
+
+SEC("uprobe//bin/true:main")
+int on_main(void *ctx) { return 0; }
