@@ -4,6 +4,7 @@
 
 #include "distribute.h"
 #include "ecc/btf_file.h"
+#include "inspect_command.h"
 #include "options.h"
 #include "run_file.h"
 #include "run_gadget.h"
@@ -28,6 +29,9 @@ std::string usage_text() {
          "into $XDG_CACHE_HOME/ecc/aot (else ~/.cache/ecc/aot); without a C\n"
          "compiler it runs in the interpreter. 'ecli compile APP.wasm' fills that\n"
          "cache ahead of time.\n"
+         "'ecli inspect FILE' prints what its BPF programs may do to the kernel:\n"
+         "each program's type, attach target, helpers and kfuncs (dangerous ones\n"
+         "flagged), and the maps, read without loading anything (docs/trust.md).\n"
          "\n"
          "REF is an OCI reference, host[:port]/repository[:tag|@sha256:digest]\n"
          "(tag 'latest' by default); URL is http:// or https://. A path that exists\n"
@@ -138,6 +142,14 @@ int verify(const std::vector<std::string>& args) {
   return verify_command(o);
 }
 
+// What the file's BPF objects may do (docs/trust.md); nothing is loaded.
+int inspect(const std::vector<std::string>& args) {
+  std::vector<std::string> ops;
+  Options o = operands(kInspect, "inspect", args, 1, "ecli inspect takes one FILE (ecli inspect [-j] FILE)", ops);
+  if (o.help) return help(args);
+  return inspect_objects(objects_of_file(ops[0], o.image), o.run.json, std::cout);
+}
+
 int compile(const std::vector<std::string>& args) {
   std::vector<std::string> ops;
   Options o = operands(kCompile, "compile", args, 1, "ecli compile takes one APP.wasm (ecli compile [options] APP.wasm)", ops);
@@ -159,6 +171,7 @@ const std::vector<cmdline::Subcommand>& subcommands() {
       {"sign", "ecli sign [options] KEY REF|FILE", sign},
       {"verify", "ecli verify [options] --key PUBKEY REF|FILE", verify},
       {"compile", "ecli compile [-v] APP.wasm", compile},
+      {"inspect", "ecli inspect [-j] [--image NAME] PACKAGE.json|APP.wasm|OBJECT.o|LAYOUT", inspect},
       {"-h", "", help, true},
       {"--help", "", help, true},
       {"--version", "", version, true},

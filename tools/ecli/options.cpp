@@ -41,7 +41,8 @@ std::vector<cmdline::Option> option_table(Options& o) {
   auto verbose = [&o](const std::string&) { o.run.verbose = o.registry.verbose = true; };
   auto on = [](bool& field) { return [&field](const std::string&) { field = true; }; };
   return {
-      {'j', "json", "", "print events as JSON lines", kRun | kPackage, on(o.run.json)},
+      {'j', "json", "", "print events as JSON lines (inspect: one JSON document)", kRun | kPackage | kInspect,
+       on(o.run.json)},
       {'d', "duration", "SECONDS", "stop after SECONDS", kRun | kStandalone,
        [&o](const std::string& v) { o.run.duration = parse_seconds(v); }},
       {'q', "quiet", "", "print no events or samples (metrics still count them)", kRun | kStandalone, on(o.run.quiet)},
@@ -55,7 +56,7 @@ std::vector<cmdline::Option> option_table(Options& o) {
        [&o](const std::string& v) { o.run.btf_path = v; }},
       {0, "engine", "ENGINE", "APP.wasm: auto (aot when a C compiler is found), aot (wasm2c, cached) or interp",
        kRun | kWasm, [&o](const std::string& v) { o.engine = parse_engine(v); }},
-      {0, "image", "NAME", "an OCI layout's image by its ref.name (a gadget layout holding several)", kRun,
+      {0, "image", "NAME", "an OCI layout's image by its ref.name (a gadget layout holding several)", kRun | kInspect,
        [&o](const std::string& v) { o.image = v; }},
       {0, "mntns", "ID", "a gadget: only events of mount namespace ID (Inspektor Gadget's filter)", kRun,
        [&o](const std::string& v) { o.mntns = parse_count("--mntns", v, UINT64_MAX); }},

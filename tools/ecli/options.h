@@ -5,6 +5,7 @@
 //   ecli compile [options] APP.wasm
 //   ecli sign [options] KEY REF|FILE
 //   ecli verify [options] --key PUBKEY REF|FILE
+//   ecli inspect [options] FILE
 // and the command line of the executables `ecc --standalone` writes.
 #pragma once
 
@@ -31,8 +32,9 @@ enum CommandBit : unsigned {
   kWasm = 32,
   kSign = 64,
   kVerify = 128,
+  kInspect = 256,
   kRegistry = kRun | kPull | kPush | kSign | kVerify,
-  kEcli = kRegistry | kCompile,
+  kEcli = kRegistry | kCompile | kInspect,
   kStandalone = kPackage | kWasm
 };
 
@@ -44,7 +46,7 @@ struct Options {
   std::string user;                       // -u, with --password-stdin
   bool password_stdin = false;
   std::string output;                     // pull -o
-  std::string file;                       // run: the package, app, URL or reference; push, compile: the file
+  std::string file;                       // run: the package, app, URL or reference; push, compile, inspect: the file
   std::string reference;                  // pull, push
   std::vector<std::string> program_args;  // run: everything after the file
   // run of an Inspektor Gadget image (docs/gadget.md):
@@ -61,8 +63,8 @@ struct Options {
 // is the program's. Throws ecc::Error(Exit::usage) for an unknown option, a
 // missing value or no file.
 Options parse_run_args(const std::vector<std::string>& args);
-// The arguments after `ecli pull|push|compile` (`command` kPull, kPush or
-// kCompile, `name` its name): options anywhere; returns the operands.
+// The arguments after `ecli pull|push|compile|inspect` (`command` kPull,
+// kPush, kCompile or kInspect, `name` its name): options anywhere; returns the operands.
 std::vector<std::string> parse_command_args(Options& o, unsigned command, const std::string& name,
                                             const std::vector<std::string>& args);
 // -u USER and --password-stdin go together.

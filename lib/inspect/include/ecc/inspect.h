@@ -47,6 +47,11 @@ struct Report {
 // `where` and the section or symbol at fault.
 Report inspect_object(std::span<const uint8_t> elf, const std::string& where);
 
+// The BPF objects an app.wasm (`ecc build-wasm`) carries in its initial
+// memory (its data segments), each bounded by its ELF headers, in address
+// order. Errors (a damaged module or object) name `where`.
+std::vector<std::vector<uint8_t>> wasm_objects(std::span<const uint8_t> module, const std::string& where);
+
 // A helper's name by its number (from the kernel's UAPI list), or empty.
 std::string helper_name(int32_t id);
 
