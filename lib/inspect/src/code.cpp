@@ -64,6 +64,7 @@ class Object {
   void add_call(size_t func, uint64_t insn, std::map<std::string, Call>& calls, std::vector<size_t>& next) const;
 
   std::string where_;
+  std::vector<uint8_t> bytes_;
   std::unique_ptr<Elf, ElfCloser> elf_;
   std::vector<Section> sections_;
   std::vector<Symbol> symbols_;
@@ -80,8 +81,9 @@ Object::Object(std::span<const uint8_t> elf, std::string where) : where_(std::mo
     fail("not a BPF object: its ELF machine is " + std::to_string(eh.e_machine) + ", not BPF (247)");
   if (eh.e_type != ET_REL) fail("not a BPF object: an ELF file of type " + std::to_string(eh.e_type) + ", not relocatable");
   elf_version(EV_CURRENT);
-  // libelf reads the bytes in place and writes nothing with ELF_C_READ.
-  elf_.reset(elf_memory(reinterpret_cast<char*>(const_cast<uint8_t*>(elf.data())), elf.size()));
+  // libelf may convert data in place: it gets a copy of its own.
+  bytes_.assign(elf.begin(), elf.end());
+  elf_.reset(elf_memory(reinterpret_cast<char*>(bytes_.data()), bytes_.size()));
   if (!elf_ || elf_kind(elf_.get()) != ELF_K_ELF) fail(std::string("not a valid ELF file: ") + elf_errmsg(-1));
   read_sections();
   read_symbols();
