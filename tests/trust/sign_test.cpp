@@ -133,7 +133,9 @@ class Signing : public OciTest {
     EXPECT_NE(r.err.find(why), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(ref), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(out));
-    if (cache_empty) EXPECT_TRUE(files_under(cache() / "ecc" / "oci" / "blobs").empty());
+    if (cache_empty) {
+      EXPECT_TRUE(files_under(cache() / "ecc" / "oci" / "blobs").empty());
+    }
   }
 
   // ecli with `extra` added to the test's environment.

@@ -128,7 +128,9 @@ void sign_digest(const trust::PrivateKey& key, const oci::Reference& ref, const 
   std::string payload = trust::simple_signing_payload(ref.registry + "/" + ref.repository, digest);
   std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(payload.data()), payload.size());
   oci::Signature s{std::vector<uint8_t>(bytes.begin(), bytes.end()), key.sign(bytes)};
-  std::string sig_digest = oci::push_signature(ref, digest, s, c);
+  trust::PublicKey signer = trust::PublicKey::from_pem(key.public_pem(), "the signing key");
+  auto same_signer = [&signer](const oci::Signature& old) { return signer.verify(old.payload, old.signature_b64); };
+  std::string sig_digest = oci::push_signature(ref, digest, s, c, same_signer);
   std::cerr << tool_name() << ": signed " << ref.registry << "/" << ref.repository << "@" << digest << " ("
             << oci::signature_tag(digest) << ", " << sig_digest << ")\n";
 }

@@ -47,8 +47,15 @@ Signature signature_of(const Descriptor& layer, std::vector<uint8_t> payload, co
   return Signature{std::move(payload), a->second};
 }
 
-bool same_signature(const Descriptor& a, const Descriptor& b) {
-  return a.digest == b.digest && a.annotations == b.annotations;
+// Whether `layers` hold a signature of `s`'s payload by the same signer.
+bool signed_already(const std::vector<Descriptor>& layers, const Signature& s, const std::string& payload_digest,
+                    const std::function<bool(const Signature&)>& same_signer) {
+  for (const Descriptor& l : layers) {
+    auto a = l.annotations.find(kCosignSignatureAnnotation);
+    if (l.digest == payload_digest && a != l.annotations.end() && same_signer(Signature{s.payload, a->second}))
+      return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -103,7 +110,7 @@ std::optional<SignatureImage> fetch_signatures(const Reference& ref, const std::
 }
 
 std::string push_signature(const Reference& ref, const std::string& digest, const Signature& s,
-                           const ClientOptions& opts) {
+                           const ClientOptions& opts, const std::function<bool(const Signature&)>& same_signer) {
   Reference sig = signature_ref(ref, digest);
   Registry reg(sig, opts, true);
   reg.probe();
@@ -111,9 +118,7 @@ std::string push_signature(const Reference& ref, const std::string& digest, cons
   if (std::optional<ImageManifest> m = reg.find_manifest(sig.tag)) layers = signing_layers(m->text, sig.str());
   Descriptor layer{kSimpleSigningType, sha256_digest(s.payload), s.payload.size(),
                    {{kCosignSignatureAnnotation, s.signature_b64}}};
-  bool present = false;
-  for (const Descriptor& l : layers) present = present || same_signature(l, layer);
-  if (!present) layers.push_back(layer);
+  if (!signed_already(layers, s, layer.digest, same_signer)) layers.push_back(layer);
   std::string config;
   std::string manifest = build_signature_manifest(layers, config);
   reg.put_blob(s.payload, layer.digest);

@@ -249,10 +249,12 @@ struct SignatureImage {
 std::optional<SignatureImage> fetch_signatures(const Reference& ref, const std::string& digest,
                                                const ClientOptions& opts);
 // Appends `s` to the signatures of `digest` in ref's repository (a new
-// signature image when there is none; the same signature twice is kept
-// once); returns the signature manifest's digest.
+// signature image when there is none); returns the signature manifest's
+// digest. A layer with the same payload whose signature `same_signer`
+// accepts (ECDSA signatures differ each time: the same key signed it) is
+// kept instead, as cosign's duplicate detection does.
 std::string push_signature(const Reference& ref, const std::string& digest, const Signature& s,
-                           const ClientOptions& opts);
+                           const ClientOptions& opts, const std::function<bool(const Signature&)>& same_signer);
 // The signature manifest `layers` make, with a config naming their diff_ids
 // as go-containerregistry (cosign) writes it.
 std::string build_signature_manifest(const std::vector<Descriptor>& layers, std::string& config_text);
