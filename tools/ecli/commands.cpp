@@ -83,6 +83,11 @@ int run(const std::vector<std::string>& args) {
   TrustGuard guard(o);
   const RunTarget target = resolve_run_target(o, o.image, guard);
   o.run.load_check = guard.load_check(o.file);
+  // A package's or an app's objects are judged before anything runs; the
+  // runtime judges each again as it is opened (an app may make others).
+  if (o.run.load_check)
+    guard.check_objects(target.gadget ? std::vector<NamedObject>{{o.file, target.gadget->ebpf}}
+                                      : objects_of_file(target.file, ""));
   // --metrics listens before anything is loaded: a busy port is said first.
   MetricsRun metrics(o, program_label(o.file), o.file, metrics::start_exporter);
   if (target.gadget) {
@@ -142,12 +147,14 @@ int verify(const std::vector<std::string>& args) {
   return verify_command(o);
 }
 
-// What the file's BPF objects may do (docs/trust.md); nothing is loaded.
+// What the BPF objects of a file, URL or reference may do (docs/trust.md);
+// nothing is loaded.
 int inspect(const std::vector<std::string>& args) {
   std::vector<std::string> ops;
-  Options o = operands(kInspect, "inspect", args, 1, "ecli inspect takes one FILE (ecli inspect [-j] FILE)", ops);
+  Options o = operands(kInspect, "inspect", args, 1, "ecli inspect takes one FILE, URL or REF (ecli inspect [-j] FILE|URL|REF)", ops);
   if (o.help) return help(args);
-  return inspect_objects(objects_of_file(ops[0], o.image), o.run.json, std::cout);
+  o.file = ops[0];
+  return inspect_objects(objects_of_target(o), o.run.json, std::cout);
 }
 
 int compile(const std::vector<std::string>& args) {
@@ -171,7 +178,7 @@ const std::vector<cmdline::Subcommand>& subcommands() {
       {"sign", "ecli sign [options] KEY REF|FILE", sign},
       {"verify", "ecli verify [options] --key PUBKEY REF|FILE", verify},
       {"compile", "ecli compile [-v] APP.wasm", compile},
-      {"inspect", "ecli inspect [-j] [--image NAME] PACKAGE.json|APP.wasm|OBJECT.o|LAYOUT", inspect},
+      {"inspect", "ecli inspect [-j] [--image NAME] PACKAGE.json|APP.wasm|OBJECT.o|LAYOUT|URL|REF", inspect},
       {"-h", "", help, true},
       {"--help", "", help, true},
       {"--version", "", version, true},

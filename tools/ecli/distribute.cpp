@@ -90,6 +90,20 @@ RunTarget resolve_run_target(const Options& o, const std::string& image_name, Tr
   return {f.artifact->file.string(), std::nullopt};
 }
 
+std::vector<NamedObject> objects_of_target(const Options& o) {
+  switch (oci::classify(o.file)) {
+    case oci::Source::file:
+      return objects_of_file(o.file, o.image);
+    case oci::Source::url:
+      return objects_of_file(oci::fetch_url(o.file, client_options(o)).string(), "");
+    case oci::Source::reference:
+      break;
+  }
+  oci::Fetched f = oci::fetch(oci::parse_reference(o.file), client_options(o));
+  if (f.gadget) return {{o.file, f.gadget->ebpf}};
+  return objects_of_file(f.artifact->file.string(), "");
+}
+
 int pull_command(const Options& o) {
   oci::Reference ref = oci::parse_reference(o.reference);
   TrustGuard guard(o);

@@ -8,6 +8,7 @@
 #include "ecc/oci.h"
 #include "ecc/trust.h"
 #include "options.h"
+#include "inspect_command.h"
 #include "trust_run.h"
 
 namespace ecc::ecli {
@@ -25,6 +26,10 @@ struct RunTarget {
 // fetched into the cache. `guard` judges each (its policy scope, its
 // signatures) before it is cached or returned (docs/trust.md).
 RunTarget resolve_run_target(const Options& o, const std::string& image_name, TrustGuard& guard);
+
+// `ecli inspect FILE|URL|REF`: the objects of what o.file names (a URL
+// or a reference fetched through the cache).
+std::vector<NamedObject> objects_of_target(const Options& o);
 
 int pull_command(const Options& o);
 // push, and with --sign its signature.

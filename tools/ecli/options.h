@@ -33,7 +33,7 @@ enum CommandBit : unsigned {
   kSign = 64,
   kVerify = 128,
   kInspect = 256,
-  kRegistry = kRun | kPull | kPush | kSign | kVerify,
+  kRegistry = kRun | kPull | kPush | kSign | kVerify | kInspect,
   kEcli = kRegistry | kCompile | kInspect,
   kStandalone = kPackage | kWasm
 };
