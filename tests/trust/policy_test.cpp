@@ -405,7 +405,7 @@ TEST_F(PolicyTest, BadInputRequirements) {
        acme0 + R"(.type: "signedBy" (GPG simple signing) is not supported by ecli; use sigstoreSigned)"},
       {sig(R"("signedIdentity": {"type": "matchExact"})"), acme0 + ": sigstoreSigned needs one of keyPath, keyPaths, keyData"},
       {sig(R"("keyPath": "@A@", "keyData": "")"), acme0 + ": has keyPath and keyData; give exactly one"},
-      {sig(R"("keyPath": "/nonexistent/k.pub")"), acme0 + ".keyPath: cannot read key: "},
+      {sig(R"("keyPath": "/nonexistent/k.pub")"), acme0 + ".keyPath: /nonexistent/k.pub: cannot read key: "},
       {sig(R"("keyPath": 5)"), acme0 + ".keyPath: must be a string, not number"},
       {sig(R"("keyPath": "@A@", "fulcio": {})"), acme0 + ".fulcio: not supported: ecli verifies cosign key-pair signatures, without Fulcio"},
       {sig(R"("keyPath": "@A@", "rekorPublicKeyPath": "/r.pub")"), acme0 + ".rekorPublicKeyPath: not supported"},

@@ -2,6 +2,9 @@
 
 #include <filesystem>
 #include <iostream>
+#include <memory>
+#include <set>
+#include <string_view>
 
 #include "ecc/error.h"
 #include "ecc/inspect.h"
@@ -82,18 +85,22 @@ std::function<void(const uint8_t*, size_t)> TrustGuard::load_check(const std::st
   if (decision_.rules.empty()) return {};
   inspect::Rules rules = decision_.rules;
   bool verbose = verbose_;
-  return [rules, where, verbose](const uint8_t* elf, size_t size) {
+  // An object checked up front (check_objects) is judged again when it is
+  // loaded, but -v says so once.
+  std::shared_ptr<std::set<size_t>> said = said_;
+  return [rules, where, verbose, said](const uint8_t* elf, size_t size) {
     inspect::Report r = inspect::inspect_object(std::span(elf, size), where);
     if (auto why = inspect::refusal(r, rules)) throw Error(Exit::bad_input, *why, where);
-    if (verbose)
-      std::cerr << tool_name() << ": policy: " << r.programs.size() << " programs allowed by the bpf rules of "
-                << rules.scope << "\n";
+    size_t id = std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(elf), size));
+    if (verbose && said->insert(id).second)
+      std::cerr << tool_name() << ": policy: " << (where.empty() ? "an object" : where) << ": "
+                << r.programs.size() << (r.programs.size() == 1 ? " program" : " programs")
+                << " allowed by the bpf rules of " << rules.scope << "\n";
   };
 }
 
 void TrustGuard::check_objects(const std::vector<std::pair<std::string, std::vector<uint8_t>>>& objects) const {
-  auto check = load_check("");
-  if (!check) return;
+  if (decision_.rules.empty()) return;
   for (const auto& [where, bytes] : objects) load_check(where)(bytes.data(), bytes.size());
 }
 

@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -50,6 +52,7 @@ class TrustGuard {
   trust::Decision decision_;
   std::vector<std::string> verified_;
   bool verbose_ = false;
+  std::shared_ptr<std::set<size_t>> said_ = std::make_shared<std::set<size_t>>();  // objects -v reported
 };
 
 // The origin a policy scopes a local path or URL by.

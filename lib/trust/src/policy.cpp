@@ -346,7 +346,7 @@ void Parser::add_key_file(const std::string& name, const std::string& path, Requ
   try {
     pem = read_text_file(p, "key");
   } catch (const Error& e) {
-    fail(path, e.line());
+    fail(path, p.string() + ": " + e.what());
   }
   if (!is_public_key_pem(pem)) fail(path, p.string() + " is not " + pem_public_key);
   r.key_pems.push_back(pem);
