@@ -6,15 +6,19 @@
 # the memory held at the series cap: a flood whose @metric label is the
 # sequence number, so every event wants a new series, under
 # --metrics-max-series (CAP), its RSS and the dropped count from /metrics.
-# usage: bench/metrics_cost.sh   (env: FLOOD_SECONDS=3 RUNS=3 CAP=10000 BUILD=build)
+# Rows (bench/result.py): with --metrics (and labels) against without (>= 0.95),
+# the capped run's RSS (information).
+# usage: bench/metrics_cost.sh   (env: FLOOD_SECONDS=3 RUNS=3 CAP=10000 BUILD=build;
+#        BENCH_SMOKE=1: 1 s floods, one run, CAP=100)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD:-$root/build}"
 ecc="${ECC:-$build/tools/ecc/ecc}"
 ecli="${ECLI:-$build/tools/ecli/ecli}"
-secs="${FLOOD_SECONDS:-3}"
-runs="${RUNS:-3}"
-cap="${CAP:-10000}"
+smoke="${BENCH_SMOKE:-}"
+secs="${FLOOD_SECONDS:-$([ "$smoke" = 1 ] && echo 1 || echo 3)}"
+runs="${RUNS:-$([ "$smoke" = 1 ] && echo 1 || echo 3)}"
+cap="${CAP:-$([ "$smoke" = 1 ] && echo 100 || echo 10000)}"
 work="$(mktemp -d /dev/shm/ecli-metrics-bench.XXXXXX 2>/dev/null || mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export XDG_CACHE_HOME="$work/cache" ECC_CACHE_WARM=off
@@ -47,8 +51,9 @@ for r in $(seq "$runs"); do
     results+=("$(flood_row "$line")")
   done
 done
-python3 - "${results[@]}" <<'PY'
-import statistics, sys
+python3 - "$root/bench/result.py" "${results[@]}" <<'PY'
+import statistics, subprocess, sys
+result = sys.argv.pop(1)
 per_cpu, lost = {}, {}
 for r in sys.argv[1:]:
     n, rate, l, pc = r.split()
@@ -57,7 +62,11 @@ p = statistics.median(per_cpu["plain"])
 for n in ("metrics", "labels"):
     m = statistics.median(per_cpu[n])
     print(f"events per consumer CPU-second: ecli -j {p:.0f}, with --metrics{' and @metric labels' if n == 'labels' else ''} "
-          f"{m:.0f}, ratio {m / p:.2f} (lost {lost['plain']} vs {lost[n]})")
+          f"{m:.0f}, ratio {m / p:.2f} (lost {lost['plain']} vs {lost[n]})", file=sys.stderr)
+    what = "ecli run -j --metrics" + (" with @metric labels" if n == "labels" else "")
+    subprocess.run(["python3", result, "metrics_cost", what, f"{m:.0f}", "ecli run -j", f"{p:.0f}",
+                    "events/CPU-s", ">=", "0.95" if n == "metrics" else "-",
+                    f"lost {lost[n]} vs {lost['plain']}"], check=True)
 PY
 
 # The cap: one series per event wanted, --metrics-max-series $cap.
@@ -81,4 +90,7 @@ series=$(grep -c '^ecli_event_total{' <<< "$scrape" || true)
 dropped=$(sed -n 's/^ecli_metrics_dropped_series_total{[^}]*} //p' <<< "$scrape")
 events=$(sed -n 's/^ecli_events_total{[^}]*} //p' <<< "$scrape")
 rss=$(sort -k2 -n "$work/cap/rss" | tail -n 1 | cut -d' ' -f2)
-echo "series cap $cap: $series series made, $dropped dropped, of $events events; peak RSS ${rss} kB"
+echo "series cap $cap: $series series made, $dropped dropped, of $events events; peak RSS ${rss} kB" >&2
+[ -n "$rss" ] && [ -n "$dropped" ] || { echo "metrics_cost.sh: the capped run gave no RSS or dropped count" >&2; exit 1; }
+python3 "$root/bench/result.py" metrics_cost "peak RSS at --metrics-max-series $cap" "$rss" \
+  - - kB - - "$series series made, $dropped dropped, of $events events"

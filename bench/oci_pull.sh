@@ -6,13 +6,15 @@
 #    Gadget image (ecc --gadget);
 #  - a cold `ecli pull` of sigsnoop's app.wasm vs `skopeo copy` of the same
 #    artifact to a dir:.
-# usage: bench/oci_pull.sh   (env: RUNS=10 BUILD=build)
+# Rows (bench/result.py): each start-up against the local package's, ecli pull
+# against skopeo copy.
+# usage: bench/oci_pull.sh   (env: RUNS=10 BUILD=build; BENCH_SMOKE=1: two runs)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD:-$root/build}"
 ecc="${ECC:-$build/tools/ecc/ecc}"
 ecli="${ECLI:-$build/tools/ecli/ecli}"
-runs="${RUNS:-10}"
+runs="${RUNS:-$([ "${BENCH_SMOKE:-}" = 1 ] && echo 2 || echo 10)}"
 work="$(mktemp -d)"
 registry_pid=""
 cleanup() {
@@ -55,8 +57,9 @@ pkg_digest="$("$ecli" push --plain-http "$work/sigsnoop/package.json" "$host/ben
 gadget_digest="$("$ecli" push --plain-http "$work/sigsnoop/sigsnoop.gadget" "$host/bench/sigsnoop-gadget:latest" 2>/dev/null)"
 "$ecli" pull --plain-http "$host/bench/sigsnoop-gadget@$gadget_digest" -o "$work/warm-gadget" 2>/dev/null
 
-python3 - "$ecli" "$runs" "$work" "$host" "$pkg_digest" "$gadget_digest" <<'PY'
+python3 - "$ecli" "$runs" "$work" "$host" "$pkg_digest" "$gadget_digest" "$root/bench/result.py" <<'PY'
 import os, shutil, signal, statistics, subprocess, sys, time
+result = sys.argv.pop()
 ecli, runs, work, host, digest, gadget = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 
 def startup(args):
@@ -83,9 +86,13 @@ def timed(cmd, fresh_dir, env=None):
         times.append((time.perf_counter() - t0) * 1000)
     return times
 
+def row(what, t, floor_what, floor, op="<=", target="-"):
+    subprocess.run(["python3", result, "oci_pull", what, f"{statistics.median(t):.1f}", floor_what,
+                    f"{statistics.median(floor):.1f}", "ms", op, target], check=True)
+
 def show(label, t):
     print(f"{label:<58} median {statistics.median(t):7.1f} ms  (mean {statistics.mean(t):.1f}, "
-          f"min {min(t):.1f}, max {max(t):.1f}, {len(t)} runs)")
+          f"min {min(t):.1f}, max {max(t):.1f}, {len(t)} runs)", file=sys.stderr)
 
 local = startup([os.path.join(work, "sigsnoop", "package.json")])
 by_tag = startup(["--plain-http", f"{host}/bench/sigsnoop:latest"])
@@ -95,9 +102,12 @@ show("start-up, cached REF by tag (probe + HEAD)", by_tag)
 gadget_digest = startup(["--plain-http", f"{host}/bench/sigsnoop-gadget@{gadget}"])
 show("start-up, cached REF@sha256 (no network)", by_digest)
 show("start-up, cached gadget image REF@sha256 (no network)", gadget_digest)
+row("start-up of a cached REF by tag (probe + HEAD)", by_tag, "start-up of the local package.json", local)
+row("start-up of a cached REF@sha256 (no network)", by_digest, "start-up of the local package.json", local, "<=", "1.1")
+row("start-up of a cached gadget image REF@sha256", gadget_digest, "start-up of the cached package REF@sha256", by_digest)
 print(f"ratio cached-tag / local {statistics.median(by_tag) / statistics.median(local):.2f}, "
       f"cached-digest / local {statistics.median(by_digest) / statistics.median(local):.2f}, "
-      f"cached gadget / cached package {statistics.median(gadget_digest) / statistics.median(by_digest):.2f}")
+      f"cached gadget / cached package {statistics.median(gadget_digest) / statistics.median(by_digest):.2f}", file=sys.stderr)
 
 ref = f"{host}/bench/sigsnoop-wasm:latest"
 size = os.path.getsize(os.path.join(work, "app", "app.wasm"))
@@ -106,5 +116,6 @@ ecli_cold = timed([ecli, "pull", "--plain-http", ref, "-o", os.path.join(work, "
 skopeo = timed(["skopeo", "copy", "--src-tls-verify=false", "docker://" + ref, "dir:" + os.path.join(work, "sk")], "sk")
 show(f"cold pull of app.wasm ({size} bytes), ecli pull", ecli_cold)
 show("same artifact, skopeo copy docker:// dir:", skopeo)
-print(f"ratio ecli / skopeo {statistics.median(ecli_cold) / statistics.median(skopeo):.2f}")
+print(f"ratio ecli / skopeo {statistics.median(ecli_cold) / statistics.median(skopeo):.2f}", file=sys.stderr)
+row(f"cold ecli pull of app.wasm ({size} bytes)", ecli_cold, "skopeo copy docker:// dir: of the same artifact", skopeo, "<=", "1")
 PY

@@ -7,7 +7,8 @@ usage: result.py BENCH WHAT VALUE FLOOR_WHAT FLOOR UNIT OP TARGET [NOTE]
   better: milliseconds); TARGET the ratio VALUE/FLOOR must meet, "-" when the
   row is information only. Prints
   RESULT|BENCH|WHAT|VALUE UNIT|FLOOR_WHAT|FLOOR UNIT|RATIO|OP TARGET|met|NOTE
-  on stdout (met is yes, no or -). Under BENCH_SMOKE=1 the row is printed
+  on stdout (met is yes, no or -). FLOOR "-": a figure with no floor
+  (information only; OP and TARGET "-" too). Under BENCH_SMOKE=1 the row is printed
   the same way; run.sh asserts nothing about it."""
 import sys
 
@@ -15,9 +16,21 @@ if len(sys.argv) not in (9, 10):
     sys.exit(__doc__)
 bench, what, value, floor_what, floor, unit, op, target = sys.argv[1:9]
 note = sys.argv[9] if len(sys.argv) == 10 else ""
-if op not in (">=", "<="):
-    sys.exit(f"result.py: OP must be >= or <=, not {op!r}")
-v, f = float(value), float(floor)
+if op not in (">=", "<=", "-") or (op == "-") != (floor == "-"):
+    sys.exit(f"result.py: OP must be >= or <= (or - with FLOOR -), not {op!r}")
+
+
+def fmt(x):
+    return f"{x:.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
+v = float(value)
+if floor == "-":
+    if target != "-":
+        sys.exit("result.py: a figure without a floor has no target")
+    print(f"RESULT|{bench}|{what}|{fmt(v)} {unit}|-|-|-|-|-|{note}")
+    sys.exit(0)
+f = float(floor)
 ratio = v / f if f else float("inf")
 if target == "-":
     met, goal = "-", "-"
@@ -25,10 +38,4 @@ else:
     t = float(target)
     met = "yes" if (ratio >= t if op == ">=" else ratio <= t) else "no"
     goal = f"{op} {t:g}"
-
-
-def fmt(x):
-    return f"{x:.0f}" if abs(x) >= 100 else f"{x:.3g}"
-
-
 print(f"RESULT|{bench}|{what}|{fmt(v)} {unit}|{floor_what}|{fmt(f)} {unit}|{ratio:.2f}|{goal}|{met}|{note}")

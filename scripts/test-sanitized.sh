@@ -7,7 +7,8 @@
 #
 # Excluded: the tests of the container image, docker_image, docker_agent and
 # deploy_kube_play. They build the image (its packages and layers) and run
-# the ecc and ecli inside it, none of the code built here.
+# the ecc and ecli inside it, none of the code built here. And bench_smoke:
+# the benches time the plain build (scripts/test.sh runs it there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
@@ -37,4 +38,4 @@ export LSAN_OPTIONS="print_suppressions=0:suppressions=$supp/lsan.supp"
 # A fresh cache, so cold and warm paths both run instrumented.
 export XDG_CACHE_HOME=$build/test-cache
 rm -rf "$XDG_CACHE_HOME"
-cd "$build" && ctest --output-on-failure -j"$(nproc)" -E '^(docker_image|docker_agent|deploy_kube_play)$'
+cd "$build" && ctest --output-on-failure -j"$(nproc)" -E '^(docker_image|docker_agent|deploy_kube_play|bench_smoke)$'
