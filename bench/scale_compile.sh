@@ -7,7 +7,8 @@
 # export structs (M = 256, 1024). ecc runs with a warm cache (vmlinux.h and
 # PCHs made once before), each program RUNS times with hyperfine, medians;
 # the largest program also cold (a new cache each run, RUNS_COLD times).
-# Writes OUT_DIR/scale_compile.csv (size_bytes,program,ecc_ms,clang_ms) and
+# Writes OUT_DIR/scale_compile.csv (size_bytes,program,ecc_ms,clang_ms), its
+# PNG (bench/plot_scale.py, which also replots a scale_events.csv there) and
 # RESULT rows (bench/result.py); the table goes to stderr.
 # usage: bench/scale_compile.sh   (env: OUT_DIR=<temp> RUNS=5 RUNS_COLD=3
 #        HANDLERS="1 4 16 64" HEADERS="256 1024" EXAMPLES=1 BUILD=build;
@@ -108,3 +109,6 @@ r="$root/bench/result.py"
 python3 "$r" scale_compile "ecc warm, $name ($largest_size B)" "$largest_ecc" "bare clang" "$largest_clang" ms "<=" - "median of $runs"
 python3 "$r" scale_compile "ecc cold, $name ($largest_size B)" "$cold" "bare clang" "$cold_clang" ms "<=" 1.3 "median of $runs_cold"
 python3 "$r" scale_compile "ecc warm, slope over ${#progs[@]} programs" "$ecc_slope" "bare clang slope" "$clang_slope" "ms/10kB" "<=" - "least squares, size = source + header"
+
+# The curves as PNGs next to the CSV (Debian's python3-matplotlib).
+/usr/bin/python3 "$root/bench/plot_scale.py" "$out_dir" "$out_dir"

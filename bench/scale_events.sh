@@ -12,7 +12,8 @@
 #                   /proc/PID/stat, go to end of drain) per second of flood
 #   lost            calls - delivered; drops: the program's own count of
 #                   ring-buffer reserve failures (the sampled map `drops`)
-# Writes OUT_DIR/scale_events.csv and RESULT rows (information: events per
+# Writes OUT_DIR/scale_events.csv, its PNG (bench/plot_scale.py, which also
+# replots a scale_compile.csv there) and RESULT rows (information: events per
 # CPU-second and lost against the native consumer's at each rate, medians).
 # usage: bench/scale_events.sh   (env: OUT_DIR=<temp> RATES="10000 100000
 #        1000000 10000000" LOAD_SECONDS=5 RUNS=3 DRAIN=2 FLOOD_CPU=1 BUILD=build;
@@ -142,3 +143,6 @@ for rate in sorted({r for _, r in med}, key=float):
         subprocess.run([sys.executable, sys.argv[2], "scale_events", what, str(m["per_cpu"]),
                         "native consumer", str(nat["per_cpu"]), "events/cpu_s", ">=", "-", note], check=True)
 PY
+
+# The curves as PNGs next to the CSV (Debian's python3-matplotlib).
+/usr/bin/python3 "$root/bench/plot_scale.py" "$out_dir" "$out_dir"
