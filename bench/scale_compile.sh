@@ -27,7 +27,7 @@ else
 fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-out_dir="${OUT_DIR:-$work/out}"
+out_dir="${OUT_DIR:-$(mktemp -d /tmp/scale-compile.XXXXXX)}"  # kept: printed at the end
 mkdir -p "$out_dir"
 csv="$out_dir/scale_compile.csv"
 

@@ -33,7 +33,7 @@ consumers=(native ecli-j ecli-q)
 cpu="${FLOOD_CPU:-1}"
 work="$(mktemp -d /dev/shm/scale-events.XXXXXX 2>/dev/null || mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-out_dir="${OUT_DIR:-$work/out}"
+out_dir="${OUT_DIR:-$(mktemp -d /tmp/scale-events.XXXXXX)}"  # kept: printed at the end
 mkdir -p "$out_dir"
 csv="$out_dir/scale_events.csv"
 export XDG_CACHE_HOME="$work/cache" ECC_CACHE_WARM=off
