@@ -19,6 +19,7 @@
 #        1000000 10000000" LOAD_SECONDS=5 RUNS=3 DRAIN=2 FLOOD_CPU=1 BUILD=build;
 #        BENCH_SMOKE=1: rates 10^4 and 10^6, 0.5 s, one run)
 set -euo pipefail
+shopt -s inherit_errexit  # scale_run runs in $(...): a failure there ends the bench
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD:-$root/build}"
 ecc="${ECC:-$build/tools/ecc/ecc}"
@@ -58,9 +59,10 @@ wait_ready() {
   echo "scale_events: consumer $1 did not attach:" >&2; cat "$run/err" >&2; return 1
 }
 
-# metric NAME LABEL: a series' value from the -q consumer's /metrics.
+# metric NAME LABEL: a series' value from the -q consumer's /metrics (fails when absent).
 metric() {
-  awk -v n="$1" -v l="$2" '$1 ~ "^" n "[{ ]" && index($1, l) { v = $2 } END { print v + 0 }' "$run/metrics"
+  awk -v n="$1" -v l="$2" '$1 ~ "^" n "($|{)" && index($1, l) { v = $2; f = 1 }
+    END { if (!f) { print "scale_events: /metrics has no " n " " l > "/dev/stderr"; exit 1 } print v + 0 }' "$run/metrics"
 }
 
 # scale_run CONSUMER RATE: one flood; prints "sent took delivered drops cpu_s".
