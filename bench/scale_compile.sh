@@ -5,7 +5,8 @@
 # bench/scale/gen_program.py: N tracepoint handlers each with its own event
 # struct (N = 1, 4, 16, 64) and one handler with a large header of M unused
 # export structs (M = 256, 1024). ecc runs with a warm cache (vmlinux.h and
-# PCHs made once before), each program RUNS times with hyperfine, medians;
+# PCHs made once before), each program RUNS rounds of hyperfine (ecc and
+# clang interleaved, one run each a round, after one unrecorded round), medians;
 # the largest program also cold (a new cache each run, RUNS_COLD times).
 # Writes OUT_DIR/scale_compile.csv (size_bytes,program,ecc_ms,clang_ms), its
 # PNG (bench/plot_scale.py, which also replots a scale_events.csv there) and
@@ -52,10 +53,24 @@ for m in "${headers[@]}"; do
   progs+=("header-$m $work/src/header-$m.bpf.c $work/src/header-$m.h")
 done
 
-# median_ms CSV NAME: hyperfine's median of command NAME in milliseconds.
+# rounds N WARMUP HYPERFINE_ARGS...: N rounds of one run of every command
+# (interleaved: a burst of load hits both alike), after WARMUP unrecorded
+# rounds; leaves "NAME MS" lines in $work/rounds.
+rounds() {
+  local n="$1" w="$2"; shift 2
+  : > "$work/rounds"
+  for i in $(seq $((n + w))); do
+    hyperfine -N --runs 1 --export-csv "$work/round.csv" "$@" > "$work/hyperfine.log" 2>&1 \
+      || { cat "$work/hyperfine.log" >&2; return 1; }
+    [ "$i" -le "$w" ] || awk -F, 'NR > 1 { printf "%s %.1f\n", $1, $2 * 1000 }' "$work/round.csv" >> "$work/rounds"
+  done
+}
+
+# median_ms NAME: the median over the rounds of command NAME, in ms.
 median_ms() {
-  awk -F, -v n="$2" 'NR > 1 && $1 == n { printf "%.1f\n", $4 * 1000; found = 1 }
-    END { if (!found) exit 1 }' "$1"
+  python3 -c 'import statistics, sys
+v = [float(l.split()[1]) for l in open(sys.argv[1]) if l.split()[0] == sys.argv[2]]
+print(f"{statistics.median(v):.1f}" if v else sys.exit(f"scale_compile: no time for {sys.argv[2]}"))' "$work/rounds" "$1"
 }
 
 echo "size_bytes,program,ecc_ms,clang_ms" > "$csv.tmp"
@@ -68,10 +83,9 @@ for p in "${progs[@]}"; do
   # Warm the cache (vmlinux.h, PCHs) and check that the program compiles.
   ECC_CACHE_WARM=sync "$ecc" -o "$work/o/$name" "$src" "$hdr" > /dev/null
   bare="clang -g -O2 -target bpf -D__TARGET_ARCH_$arch -fno-stack-protector -I$work -I$(dirname "$src") -c $src -o $work/o/$name/bare.o"
-  hyperfine -N --warmup "$warmup" --runs "$runs" --export-csv "$work/r.csv" \
-    -n clang "$bare" -n ecc "$ecc -o $work/o/$name $src $hdr" > "$work/hyperfine.log" 2>&1 \
-    || { cat "$work/hyperfine.log" >&2; echo "scale_compile: $name failed" >&2; exit 1; }
-  e=$(median_ms "$work/r.csv" ecc); c=$(median_ms "$work/r.csv" clang)
+  rounds "$runs" "$warmup" -n clang "$bare" -n ecc "$ecc -o $work/o/$name $src $hdr" \
+    || { echo "scale_compile: $name failed" >&2; exit 1; }
+  e=$(median_ms ecc); c=$(median_ms clang)
   echo "$size,$name,$e,$c" >> "$csv.tmp"
   printf '%-14s %10s %10s %10s %7.2f\n' "$name" "$size" "$e" "$c" "$(python3 -c "print($e / $c)")" >&2
   if [ "$size" -gt "$largest_size" ]; then largest="$p" largest_size=$size largest_ecc=$e largest_clang=$c; fi
@@ -83,11 +97,10 @@ echo "scale_compile: $csv" >&2
 # waited for) each run, against the same bare clang.
 read -r name src hdr <<< "$largest"
 bare="clang -g -O2 -target bpf -D__TARGET_ARCH_$arch -fno-stack-protector -I$work -I$(dirname "$src") -c $src -o $work/o/$name/bare.o"
-hyperfine -N --runs "$runs_cold" --export-csv "$work/cold.csv" -n clang "$bare" \
-  -n ecc-cold --prepare "rm -rf $work/cache-cold" \
-  "env XDG_CACHE_HOME=$work/cache-cold ECC_CACHE_WARM=off $ecc -o $work/o/$name $src $hdr" > "$work/hyperfine.log" 2>&1 \
-  || { cat "$work/hyperfine.log" >&2; echo "scale_compile: $name cold failed" >&2; exit 1; }
-cold=$(median_ms "$work/cold.csv" ecc-cold); cold_clang=$(median_ms "$work/cold.csv" clang)
+rounds "$runs_cold" 0 --prepare "rm -rf $work/cache-cold" -n clang "$bare" -n ecc-cold \
+  "env XDG_CACHE_HOME=$work/cache-cold ECC_CACHE_WARM=off $ecc -o $work/o/$name $src $hdr" \
+  || { echo "scale_compile: $name cold failed" >&2; exit 1; }
+cold=$(median_ms ecc-cold); cold_clang=$(median_ms clang)
 echo "$name cold: ecc $cold ms, bare clang $cold_clang ms ($runs_cold runs)" >&2
 
 # Cost per byte over the programs: least-squares slope, ms per 10 kB.
