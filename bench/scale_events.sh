@@ -25,7 +25,7 @@ build="${BUILD:-$root/build}"
 ecc="${ECC:-$build/tools/ecc/ecc}"
 ecli="${ECLI:-$build/tools/ecli/ecli}"
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
-  rates=(10000 1000000); secs=0.5; runs=1; drain=1
+  rates=(10000 1000000); secs=0.5; runs=1; drain=0.5
 else
   read -r -a rates <<< "${RATES:-10000 100000 1000000 10000000}"
   secs="${LOAD_SECONDS:-5}"; runs="${RUNS:-3}"; drain="${DRAIN:-2}"
