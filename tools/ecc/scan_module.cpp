@@ -12,12 +12,10 @@ namespace ecc {
 
 namespace {
 
-// Beside the binary (build tree) or in ../lib/ecc (install tree), so a
-// relocated install finds its own module.
+// A relocated install finds its own module.
 const SrcscanApi* load() {
-  fs::path exe_dir = fs::read_symlink("/proc/self/exe").parent_path();
   std::string tried;
-  for (const fs::path& p : {exe_dir / kSrcscanModuleName, exe_dir / ".." / "lib" / "ecc" / kSrcscanModuleName}) {
+  for (const fs::path& p : scan_module_candidates()) {
     if (!fs::exists(p)) {
       tried += (tried.empty() ? "" : ", ") + p.string();
       continue;
@@ -36,6 +34,11 @@ const SrcscanApi* load() {
 }
 
 }  // namespace
+
+std::vector<fs::path> scan_module_candidates() {
+  fs::path exe_dir = fs::read_symlink("/proc/self/exe").parent_path();
+  return {exe_dir / kSrcscanModuleName, exe_dir / ".." / "lib" / "ecc" / kSrcscanModuleName};
+}
 
 ScanModule::ScanModule() : loading_(std::async(std::launch::async, load).share()) {}
 

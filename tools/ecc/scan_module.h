@@ -1,11 +1,17 @@
 // Loads ecc-srcscan.so on a background thread (see srcscan_module.h).
 #pragma once
 
+#include <filesystem>
 #include <future>
+#include <vector>
 
 #include "ecc/srcscan_module.h"
 
 namespace ecc {
+
+// Where the module may be, in the order load() tries: beside the binary
+// (build tree), then ../lib/ecc (install tree).
+std::vector<std::filesystem::path> scan_module_candidates();
 
 class ScanModule {
  public:
