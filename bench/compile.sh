@@ -93,5 +93,5 @@ row "ecc cold" "$(med ecc-cold)" "bare clang" "$(med bare-clang)" ms "<=" 1.3 "$
 row "unchanged rebuild (object cache hit)" "$(med ecc-rebuild)" "bare clang" "$(med bare-clang)" ms "<=" 0.1 "$note"
 if [ -n "$ref" ]; then
   row "ecc warm" "$(med ecc-warm)" "REF_ECC warm" "$(med ref-warm)" ms "<=" 1.0 "$note; REF_ECC=$ref"
-  row "REF_ECC warm" "$(med ref-warm)" "clang+PCH" "$(med clang-pch)" ms - - "information"
+  row "REF_ECC warm" "$(med ref-warm)" "clang+PCH" "$(med clang-pch)" ms "<=" - "information"
 fi

@@ -113,7 +113,7 @@ std::optional<ObjectCache> ObjectCache::open(const Options& o, const Inputs& in)
   const char* env = std::getenv("ECC_OBJECT_CACHE");
   std::string mode = env && *env ? env : "on";
   if (mode == "off" || o.gadget || !o.btfgen.empty() || o.standalone) return std::nullopt;
-  KernelHeader kh = locate_vmlinux_h(o);
+  KernelHeader kh = locate_vmlinux_h(o, false);
   ObjectCache c;
   c.entry_ = cache_root() / "objects" / (base_key(o, in, probe_toolchain(o.clang, o.verbose), kh) + ".json");
   c.skip_dir_ = kh.dir;

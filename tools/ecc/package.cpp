@@ -126,7 +126,10 @@ struct Build {
 
   const Options& o;
   const Inputs& in;
-  ScanModule scan_module;  // loads libclang on another thread meanwhile
+  // Loads libclang on the scan's thread, once clang runs: a dlopen of
+  // libclang beside the driver's own work slows that work (and the start of
+  // the compile) down more than it gains.
+  ScanModule scan_module{false};
   std::string arch;
   KernelHeader kh;
   fs::path raw_obj;        // clang's object

@@ -40,7 +40,8 @@ std::vector<fs::path> scan_module_candidates() {
   return {exe_dir / kSrcscanModuleName, exe_dir / ".." / "lib" / "ecc" / kSrcscanModuleName};
 }
 
-ScanModule::ScanModule() : loading_(std::async(std::launch::async, load).share()) {}
+ScanModule::ScanModule(bool start_now)
+    : loading_(std::async(start_now ? std::launch::async : std::launch::deferred, load).share()) {}
 
 const SrcscanApi& ScanModule::api() { return *loading_.get(); }
 

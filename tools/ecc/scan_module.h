@@ -15,8 +15,8 @@ std::vector<std::filesystem::path> scan_module_candidates();
 
 class ScanModule {
  public:
-  // Starts loading now.
-  ScanModule();
+  // Starts loading now, or (`start_now` false) when api() is first called.
+  explicit ScanModule(bool start_now = true);
   // Waits for the load. Throws Error(tool_failed) when the module is missing
   // or from another build.
   const SrcscanApi& api();
