@@ -323,13 +323,13 @@ int run_package(const Options& o) {
   // A missing runner is found before anything is compiled or written.
   fs::path runner = o.standalone ? find_standalone_runner() : fs::path();
   OutputSet outputs(in.out_dir);
+  WorkDir work;  // also on a hit: it sweeps the work directories of killed runs
   std::optional<ObjectCache> cache = ObjectCache::open(o, in);
   if (cache && cache->restore(outputs)) {
     if (o.verbose) std::cerr << "# write outputs to " << in.out_dir.string() << "\n";
     outputs.commit();
     return 0;
   }
-  WorkDir work;
   if (cache) in.deps = work.path() / (in.name + ".d");
   Compiled c = compile_and_describe(o, in, work.path());
   std::string package = add_package_outputs(outputs, o, in, c);
