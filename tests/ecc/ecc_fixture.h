@@ -30,6 +30,11 @@ class EccTest : public ::testing::Test {
     for (const auto& e : env) has_mode |= e.rfind("ECC_CACHE_WARM=", 0) == 0;
     // Background cache warming would outlive the test's temp dir.
     if (!has_mode) env.push_back("ECC_CACHE_WARM=off");
+    // The tests of the compile path run it every time; object_cache_test
+    // turns the object cache on.
+    bool has_object_mode = false;
+    for (const auto& e : env) has_object_mode |= e.rfind("ECC_OBJECT_CACHE=", 0) == 0;
+    if (!has_object_mode) env.push_back("ECC_OBJECT_CACHE=off");
     return run(args, env);
   }
 };

@@ -35,6 +35,7 @@ OutputSet::~OutputSet() {
 
 void OutputSet::add(const std::string& name, std::span<const uint8_t> bytes) {
   staged_.emplace_back(dir_ / name).write(bytes);
+  added_.push_back({name, std::vector<uint8_t>(bytes.begin(), bytes.end()), false});
 }
 
 void OutputSet::add(const std::string& name, const std::string& text) {
@@ -43,6 +44,7 @@ void OutputSet::add(const std::string& name, const std::string& text) {
 
 void OutputSet::add_executable(const std::string& name, std::span<const uint8_t> bytes) {
   add(name, bytes);
+  added_.back().executable = true;
   const fs::path& tmp = staged_.back().tmp();
   if (::chmod(tmp.c_str(), 0755) != 0)
     throw Error(Exit::bad_input, std::string("cannot write: ") + std::strerror(errno), (dir_ / name).string());

@@ -43,11 +43,20 @@ class OutputSet {
   // except that package.json comes last.
   void commit();
 
+  // What was added, in order (the object cache stores it).
+  struct Added {
+    std::string name;
+    std::vector<uint8_t> bytes;
+    bool executable = false;
+  };
+  const std::vector<Added>& added() const { return added_; }
+
  private:
   std::filesystem::path dir_;
   bool created_dir_ = false;
   bool committed_ = false;
   std::vector<PendingFile> staged_;
+  std::vector<Added> added_;
 };
 
 // A private temporary directory for intermediate files, removed with

@@ -16,6 +16,7 @@
 #include "scan_module.h"
 #include "link.h"
 #include "merge.h"
+#include "object_cache.h"
 #include "outputs.h"
 #include "gadget.h"
 #include "standalone.h"
@@ -125,7 +126,10 @@ struct Build {
 
   const Options& o;
   const Inputs& in;
-  ScanModule scan_module;  // loads libclang on another thread meanwhile
+  // Loads libclang on the scan's thread, once clang runs: a dlopen of
+  // libclang beside the driver's own work slows that work (and the start of
+  // the compile) down more than it gains.
+  ScanModule scan_module{false};
   std::string arch;
   KernelHeader kh;
   fs::path raw_obj;        // clang's object
@@ -168,6 +172,7 @@ std::vector<Step> compile_and_scan(Build& b) {
   std::vector<std::string> compile = {b.tc.clang};
   compile.insert(compile.end(), b.core.begin(), b.core.end());
   compile.insert(compile.end(), incs.begin(), incs.end());
+  if (!b.in.deps.empty()) compile.insert(compile.end(), {"-MD", "-MF", b.in.deps.string()});
   for (const auto& f : colour_flags()) compile.push_back(f);
   compile.insert(compile.end(), {"-c", b.in.source.string(), "-o", b.raw_obj.string()});
   std::vector<std::string> compile_pch;  // the same with the cached PCH, when there is one
@@ -280,15 +285,15 @@ Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path
   Build b(o, in, work_dir);
   // The passes of a compile, in order; -v prints each one's steps.
   Plan plan;
-  plan.pass([&] { return discover(b); });          // probe clang || generate vmlinux.h (cold cache)
-  plan.pass([&] { return compile_and_scan(b); });  // clang -c || the in-process libclang scan
-  plan.pass([&] { return link(b); });              // libbpf's linker: the .bpf.o
-  plan.pass([&] { return strip(b); });             // llvm-strip -g, with --llvm-strip
-  plan.pass([&] { return add_export_types(b); });  // export types clang left out of .BTF
-  plan.pass([&] { return describe(b); });          // the skeleton: maps, programs, types + the scan
-  plan.pass([&] { return annotate(b); });          // doc-comment annotations, event types
-  plan.pass([&] { return btfgen(b); });            // --btfgen: the minimal BTF of every kernel
-  plan.pass([&] { return warm(b); });              // the PCHs of the next run (ECC_CACHE_WARM)
+  plan.pass("discover", [&] { return discover(b); });          // probe clang || generate vmlinux.h (cold cache)
+  plan.pass("compile+scan", [&] { return compile_and_scan(b); });  // clang -c || the in-process libclang scan
+  plan.pass("link", [&] { return link(b); });              // libbpf's linker: the .bpf.o
+  plan.pass("strip", [&] { return strip(b); });             // llvm-strip -g, with --llvm-strip
+  plan.pass("export-types", [&] { return add_export_types(b); });  // export types clang left out of .BTF
+  plan.pass("describe", [&] { return describe(b); });          // the skeleton: maps, programs, types + the scan
+  plan.pass("annotate", [&] { return annotate(b); });          // doc-comment annotations, event types
+  plan.pass("btfgen", [&] { return btfgen(b); });            // --btfgen: the minimal BTF of every kernel
+  plan.pass("warm", [&] { return warm(b); });              // the PCHs of the next run (ECC_CACHE_WARM)
   plan.run(o.verbose);
   return std::move(b.out);
 }
@@ -318,9 +323,17 @@ int run_package(const Options& o) {
   // A missing runner is found before anything is compiled or written.
   fs::path runner = o.standalone ? find_standalone_runner() : fs::path();
   OutputSet outputs(in.out_dir);
-  WorkDir work;
+  WorkDir work;  // also on a hit: it sweeps the work directories of killed runs
+  std::optional<ObjectCache> cache = ObjectCache::open(o, in);
+  if (cache && cache->restore(outputs)) {
+    if (o.verbose) std::cerr << "# write outputs to " << in.out_dir.string() << "\n";
+    outputs.commit();
+    return 0;
+  }
+  if (cache) in.deps = work.path() / (in.name + ".d");
   Compiled c = compile_and_describe(o, in, work.path());
   std::string package = add_package_outputs(outputs, o, in, c);
+  if (cache) cache->store(outputs, in.deps);
   std::vector<oci::GadgetBuild> gadget;
   if (o.gadget) gadget = gadget_builds(o, in, c, work.path());
   if (o.standalone) {

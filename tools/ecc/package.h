@@ -17,6 +17,7 @@ struct Inputs {
   std::filesystem::path header;   // EXPORT_HEADER.h, may be empty
   std::string name;               // file name cut at its first dot
   std::filesystem::path out_dir;
+  std::filesystem::path deps;     // when set, the compile writes its make dependencies here (-MD -MF)
 };
 
 // Checks the positional arguments. Throws Error(usage) / Error(bad_input).

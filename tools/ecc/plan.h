@@ -4,7 +4,8 @@
 // and makes none when it has nothing to do. The steps of one pass run
 // concurrently. With -v each step is printed before it runs, as a command
 // that can be pasted into a shell, or as a `#` comment for work done
-// in-process.
+// in-process, and after each pass the time it took (and each step's, when
+// its steps ran concurrently), so that -v shows where a run spends its time.
 #pragma once
 
 #include <functional>
@@ -21,7 +22,9 @@ struct Step {
 class Plan {
  public:
   // Adds a pass; `make` gives its steps (maybe none) when the pass is reached.
-  void pass(std::function<std::vector<Step>()> make) { passes_.push_back(std::move(make)); }
+  void pass(std::string name, std::function<std::vector<Step>()> make) {
+    passes_.push_back({std::move(name), std::move(make)});
+  }
 
   // Runs every pass. When steps of one pass fail, the error of the first
   // one (in the order given) is rethrown: the compile's error wins over the
@@ -29,7 +32,11 @@ class Plan {
   void run(bool verbose) const;
 
  private:
-  std::vector<std::function<std::vector<Step>()>> passes_;
+  struct Pass {
+    std::string name;
+    std::function<std::vector<Step>()> make;
+  };
+  std::vector<Pass> passes_;
 };
 
 }  // namespace ecc

@@ -12,12 +12,10 @@ namespace ecc {
 
 namespace {
 
-// Beside the binary (build tree) or in ../lib/ecc (install tree), so a
-// relocated install finds its own module.
+// A relocated install finds its own module.
 const SrcscanApi* load() {
-  fs::path exe_dir = fs::read_symlink("/proc/self/exe").parent_path();
   std::string tried;
-  for (const fs::path& p : {exe_dir / kSrcscanModuleName, exe_dir / ".." / "lib" / "ecc" / kSrcscanModuleName}) {
+  for (const fs::path& p : scan_module_candidates()) {
     if (!fs::exists(p)) {
       tried += (tried.empty() ? "" : ", ") + p.string();
       continue;
@@ -37,7 +35,13 @@ const SrcscanApi* load() {
 
 }  // namespace
 
-ScanModule::ScanModule() : loading_(std::async(std::launch::async, load).share()) {}
+std::vector<fs::path> scan_module_candidates() {
+  fs::path exe_dir = fs::read_symlink("/proc/self/exe").parent_path();
+  return {exe_dir / kSrcscanModuleName, exe_dir / ".." / "lib" / "ecc" / kSrcscanModuleName};
+}
+
+ScanModule::ScanModule(bool start_now)
+    : loading_(std::async(start_now ? std::launch::async : std::launch::deferred, load).share()) {}
 
 const SrcscanApi& ScanModule::api() { return *loading_.get(); }
 

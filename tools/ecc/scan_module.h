@@ -1,16 +1,22 @@
 // Loads ecc-srcscan.so on a background thread (see srcscan_module.h).
 #pragma once
 
+#include <filesystem>
 #include <future>
+#include <vector>
 
 #include "ecc/srcscan_module.h"
 
 namespace ecc {
 
+// Where the module may be, in the order load() tries: beside the binary
+// (build tree), then ../lib/ecc (install tree).
+std::vector<std::filesystem::path> scan_module_candidates();
+
 class ScanModule {
  public:
-  // Starts loading now.
-  ScanModule();
+  // Starts loading now, or (`start_now` false) when api() is first called.
+  explicit ScanModule(bool start_now = true);
   // Waits for the load. Throws Error(tool_failed) when the module is missing
   // or from another build.
   const SrcscanApi& api();

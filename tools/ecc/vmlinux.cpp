@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "cache.h"
 #include "ecc/btf_file.h"
@@ -36,9 +37,34 @@ void drop_pchs(const fs::path& dir) {
     if (e.path().extension() == ".pch") fs::remove(e.path(), ec);
 }
 
+// The hash of the running kernel's BTF. It cannot change while the kernel
+// runs, and reading /sys/kernel/btf/vmlinux takes a read(2) per 4 KiB page,
+// so the hash is remembered per boot (boot_id) in
+// kernel-btf-<hash of boot_id, path, size>.txt. A record that is not 16 hex
+// digits is ignored and rewritten.
+std::string running_kernel_btf_hash(const std::string& path) {
+  std::optional<std::string> boot = try_read_text_file("/proc/sys/kernel/random/boot_id");
+  std::error_code ec;
+  auto size = fs::file_size(path, ec);
+  if (!boot || boot->empty() || ec) return hash_hex(read_file(path));
+  std::string key = hash_hex(*boot + '\0' + path + '\0' + std::to_string(size));
+  fs::path record = cache_root() / ("kernel-btf-" + key + ".txt");
+  std::optional<std::string> known = try_read_text_file(record);
+  if (known && known->size() == 16 && known->find_first_not_of("0123456789abcdef") == std::string::npos)
+    return *known;
+  std::string h = hash_hex(read_file(path));
+  try {
+    fs::create_directories(record.parent_path(), ec);
+    write_file_atomic(record, h);
+  } catch (const Error&) {
+    // The cache is an optimisation.
+  }
+  return h;
+}
+
 }  // namespace
 
-KernelHeader locate_vmlinux_h(const Options& o) {
+KernelHeader locate_vmlinux_h(const Options& o, bool check_cached) {
   KernelHeader kh;
   std::string prefix;
   if (!o.vmlinux_h.empty()) {
@@ -51,10 +77,10 @@ KernelHeader locate_vmlinux_h(const Options& o) {
       throw Error(Exit::bad_input,
                   "this kernel exposes no BTF; pass --btf FILE (a kernel's BTF) or --vmlinux-h FILE", kh.origin);
   }
-  std::vector<uint8_t> bytes = read_file(kh.origin);
-  kh.dir = cache_root() / (prefix + hash_hex(bytes));
+  bool running = o.vmlinux_h.empty() && o.btf.empty() && !std::getenv("ECC_KERNEL_BTF");
+  kh.dir = cache_root() / (prefix + (running ? running_kernel_btf_hash(kh.origin) : hash_hex(read_file(kh.origin))));
   kh.header = kh.dir / "vmlinux.h";
-  kh.cached = checked_cache_file_valid(kh.header);
+  kh.cached = check_cached && checked_cache_file_valid(kh.header);
   return kh;
 }
 

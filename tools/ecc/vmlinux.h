@@ -21,8 +21,11 @@ struct KernelHeader {
 
 // Decides which vmlinux.h the run uses: --vmlinux-h FILE, else generated
 // from --btf FILE or the running kernel's BTF. Hashes the input to find it
-// in the cache. Throws Error(bad_input) when there is no BTF to read.
-KernelHeader locate_vmlinux_h(const Options& o);
+// in the cache (the running kernel's BTF once per boot). Throws
+// Error(bad_input) when there is no BTF to read. Without `check_cached`,
+// kh.cached is left false and vmlinux.h is not read (the object cache only
+// needs the directory).
+KernelHeader locate_vmlinux_h(const Options& o, bool check_cached = true);
 
 // The step that writes `kh.header` when it is not cached yet.
 Step make_vmlinux_h_step(const KernelHeader& kh, const Options& o);
