@@ -18,7 +18,7 @@ note = sys.argv[9] if len(sys.argv) == 10 else ""
 if op not in (">=", "<="):
     sys.exit(f"result.py: OP must be >= or <=, not {op!r}")
 v, f = float(value), float(floor)
-ratio = v / f if f else float("inf")
+ratio = v / f if f else (1.0 if v == 0 else float("inf"))  # 0 of 0 (lost): equal
 if target == "-":
     met, goal = "-", "-"
 else:
