@@ -23,12 +23,16 @@
 # usage: bench/ecli_load.sh   (env: RATES="50000 200000 1000000" LOAD_SECONDS=10
 #        BUFFERS="ring perf" CONSUMERS="native ecli wasm-aot wasm-interp"
 #        RSS_SECONDS=120 RSS_RATE=50000 RSS_EVERY=5 RSS_CONSUMERS="ecli wasm-aot"
-#        RSS_WARMUP=20 RSS_BOUND_KB=2048 FLOOD_CPU=1 BUILD=build)
+#        RSS_WARMUP=20 RSS_BOUND_KB=2048 FLOOD_CPU=1 BUILD=build; BENCH_SMOKE=1:
+#        50000/s for 1 s through native, ecli and wasm-aot, no RSS run)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD:-$root/build}"
 ecc="${ECC:-$build/tools/ecc/ecc}"
 ecli="${ECLI:-$build/tools/ecli/ecli}"
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then  # every buffer and path, tiny: seconds, not minutes
+  : "${RATES:=50000}" "${CONSUMERS:=native ecli wasm-aot}" "${LOAD_SECONDS:=1}" "${RSS_SECONDS:=0}"
+fi
 read -r -a rates <<< "${RATES:-50000 200000 1000000}"
 read -r -a buffers <<< "${BUFFERS:-ring perf}"
 read -r -a consumers <<< "${CONSUMERS:-native ecli wasm-aot wasm-interp}"
@@ -139,14 +143,19 @@ for b in "${buffers[@]}"; do
     done
   done
 done
-# Events per consumer CPU-second against the native consumer's, per run.
-python3 - "${rows[@]}" <<'PY' >&2
-import sys
+# Events per consumer CPU-second against the native consumer's, per run:
+# RESULT rows, information only (the targets are bench/ecli_throughput.sh's).
+python3 - "$root/bench/result.py" "${rows[@]}" <<'PY'
+import subprocess, sys
+result = sys.argv.pop(1)
 rows = [r.split() for r in sys.argv[1:]]
 nat = {(b, r): float(d) / max(float(c), 1e-3) for b, r, n, d, c in rows if n == "native"}
 for b, r, n, d, c in rows:
     if n != "native" and (b, r) in nat:
-        print(f"{b} {r}/s {n}: events per CPU-second vs native {float(d) / max(float(c), 1e-3) / nat[(b, r)]:.3f}")
+        v = float(d) / max(float(c), 1e-3)
+        print(f"{b} {r}/s {n}: events per CPU-second vs native {v / max(nat[(b, r)], 1e-9):.3f}", file=sys.stderr)
+        subprocess.run([sys.executable, result, "ecli_load", f"{n} {b} {r}/s", f"{v:.0f}", f"native {b} {r}/s",
+                        f"{nat[(b, r)]:.0f}", "events/cpu_s", ">=", "-"], check=True)
 PY
 
 [ "$rss_secs" -gt 0 ] || exit "$bad"

@@ -1,22 +1,40 @@
 #!/usr/bin/env bash
-# Events per second through `ecli run -j package.json`, through the app.wasm
-# that `ecc gen-wasm-skel` + `build-wasm` make of the same program (JSON lines
-# too, printed from wasm32) under each engine in docs/wasm-host-abi.md (ENGINES, default
-# "aot interp"; the AOT module compiled by `ecli compile` before the runs, its
-# compile time printed), and through a minimal native
-# libbpf consumer of the same object (docs/testing.md), measured in one run, plus
-# lost events (sequence gaps). The flooder calls getppid() in a tight loop on
-# one core. JSON goes to a file on tmpfs so that events can be counted.
-# usage: bench/ecli_throughput.sh   (env: FLOOD_SECONDS=3 RUNS=3 BUILD=build ENGINES="aot interp")
+# The event path against its native floor, in one run (docs/testing.md). A
+# flooder calls getppid() in a tight loop on one core for FLOOD_SECONDS; each
+# consumer reads bench/flood.bpf.c's ring buffer:
+#   native-json  bench/native_consumer.c printing each event as the JSON line
+#                `ecli run -j` prints (printf, stdio buffering): the floor of
+#   ecli-j       `ecli run -j package.json`
+#   native-count bench/native_consumer.c counting only: the floor of
+#   ecli-q       `ecli run -q package.json` (counted, not printed; its count
+#                from its "N events of 'events' were read" line)
+#   wasm-ENGINE  the app.wasm that `ecc gen-wasm-skel` + `build-wasm` make of
+#                the same program (JSON lines printed from wasm32), under each
+#                engine of docs/wasm-host-abi.md (the AOT module compiled by
+#                `ecli compile` before the runs): the floor is ecli-j.
+# Consumers run interleaved, RUNS times; events per consumer CPU-second
+# (user+sys) is the median over the runs, lost (calls not delivered) the sum.
+# Rows (bench/result.py): events per CPU-second against the floor (target
+# 0.9), and each consumer's lost share against its native floor's (<= 1).
+# JSON goes to a file on tmpfs and is counted by field (bench/count_events.c).
+# usage: bench/ecli_throughput.sh   (env: FLOOD_SECONDS=3 RUNS=3 BUILD=build
+#        ECLI=... ECC=... ENGINES="aot interp" CONSUMERS="native-json ecli-j
+#        native-count ecli-q wasm-aot wasm-interp" (rows of the ones left
+#        out are not printed); BENCH_SMOKE=1: 0.5 s floods,
+#        one run, aot only, no ratio asserted)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD:-$root/build}"
 ecc="${ECC:-$build/tools/ecc/ecc}"
 ecli="${ECLI:-$build/tools/ecli/ecli}"
-secs="${FLOOD_SECONDS:-3}"
-runs="${RUNS:-3}"
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then
+  secs="${FLOOD_SECONDS:-0.5}" runs="${RUNS:-1}" engines_default="aot"
+else
+  secs="${FLOOD_SECONDS:-3}" runs="${RUNS:-3}" engines_default="aot interp"
+fi
 work="$(mktemp -d /dev/shm/ecli-bench.XXXXXX 2>/dev/null || mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+dur() { python3 -c "print($secs + $1)"; }
 
 export XDG_CACHE_HOME="$work/cache" ECC_CACHE_WARM=off
 "$ecc" -o "$work/flood" "$root/bench/flood.bpf.c" "$root/bench/flood.h" >/dev/null
@@ -25,41 +43,60 @@ cp "$root/bench/flood.bpf.c" "$root/bench/flood.h" "$work/app/"
 (cd "$work/app" && "$ecc" gen-wasm-skel >/dev/null && "$ecc" build-wasm ${WASM_FLAGS:-} >/dev/null)
 source "$root/bench/flood_lib.sh"
 flood_build_tools
-read -r -a engines <<< "${ENGINES:-aot interp}"
+read -r -a engines <<< "${ENGINES:-$engines_default}"
 for e in "${engines[@]}"; do
   if [ "$e" = aot ]; then source "$root/bench/aot_lib.sh"; aot_compile_report "$work/app/app.wasm" app.wasm; fi
 done
 
+obj="$work/flood/flood.bpf.o" pkg="$work/flood/package.json"
+read -r -a consumers <<< "${CONSUMERS:-native-json ecli-j native-count ecli-q ${engines[*]/#/wasm-}}"
 flood_header
 results=()
 for r in $(seq "$runs"); do
-  for name in native ecli "${engines[@]/#/wasm-}"; do
+  for name in "${consumers[@]}"; do
     case "$name" in
-      native) line=$(flood_run native attached native "$work/native" "$work/flood/flood.bpf.o" @PID@ "$((secs + 2))") ;;
-      ecli) line=$(flood_run ecli attached json "$ecli" run -j -d "$((secs + 2))" "$work/flood/package.json" -p @PID@) ;;
-      wasm-*) line=$(flood_run "$name" 1.5 json "$ecli" run --engine "${name#wasm-}" -d "$((secs + 3))" \
+      native-json) line=$(flood_run "$name" attached native-err "$work/native" "$obj" @PID@ "$(dur 2)" json) ;;
+      native-count) line=$(flood_run "$name" attached native "$work/native" "$obj" @PID@ "$(dur 2)" count) ;;
+      ecli-j) line=$(flood_run "$name" attached json "$ecli" run -j -d "$(dur 2)" "$pkg" -p @PID@) ;;
+      ecli-q) line=$(flood_run "$name" attached quiet "$ecli" run -q -d "$(dur 2)" "$pkg" -p @PID@) ;;
+      wasm-*) line=$(flood_run "$name" 1.5 json "$ecli" run --engine "${name#wasm-}" -d "$(dur 3)" \
                        "$work/app/app.wasm" -p @PID@) ;;
     esac
     results+=("$(flood_row "$line")")
   done
 done
-python3 - "${results[@]}" <<'PY'
-import statistics, sys
-rates, per_cpu, lost = {}, {}, {}
-for r in sys.argv[1:]:
-    n, rate, l, pc = r.split()
-    rates.setdefault(n, []).append(int(rate)); per_cpu.setdefault(n, []).append(int(pc))
+# flood_row's "name rate lost per_cpu" plus the calls, for the lost shares.
+python3 - "$root/bench/result.py" "${BENCH_SMOKE:-0}" "${results[@]}" <<'PY'
+import statistics, subprocess, sys
+result, smoke = sys.argv[1], sys.argv[2] == "1"
+per_cpu, lost, calls = {}, {}, {}
+for r in sys.argv[3:]:
+    n, rate, l, pc, c = r.split()
+    per_cpu.setdefault(n, []).append(int(pc))
     lost[n] = lost.get(n, 0) + int(l)
-nat, ecl = statistics.median(rates["native"]), statistics.median(rates["ecli"])
-natc, eclc = statistics.median(per_cpu["native"]), statistics.median(per_cpu["ecli"])
-# events/s is bounded by the flooder when both keep up (lost 0); events per
-# consumer CPU-second is what each consumer could sustain.
-print(f"events/s: native {nat:.0f} (lost {lost['native']}), ecli -j {ecl:.0f} (lost {lost['ecli']}), "
-      f"ratio {ecl / nat:.2f}; events per consumer CPU-second: native {natc:.0f}, ecli -j {eclc:.0f}, "
-      f"ratio {eclc / natc:.2f}")
-for n in sorted(k for k in rates if k.startswith("wasm-")):
-    wasm, wasmc = statistics.median(rates[n]), statistics.median(per_cpu[n])
-    print(f"app.wasm --engine {n[5:]} (generated, JSON lines): {wasm:.0f} events/s (lost {lost[n]}), "
-          f"{wasmc:.0f} events per CPU-second; per CPU-second vs ecli -j {wasmc / eclc:.3f}, "
-          f"vs native {wasmc / natc:.3f}")
+    calls[n] = calls.get(n, 0) + int(c)
+med = {n: statistics.median(v) for n, v in per_cpu.items()}
+share = {n: 100.0 * lost[n] / max(calls[n], 1) for n in lost}
+target = lambda t: "-" if smoke else t
+
+def row(what, value, floor_what, floor, unit, op, t, note=""):
+    if value is None or floor is None:  # a consumer left out (CONSUMERS)
+        return
+    out = subprocess.run([sys.executable, result, "ecli_throughput", what, str(value), floor_what, str(floor),
+                          unit, op, t, note], check=True, capture_output=True, text=True).stdout
+    sys.stdout.write(out)
+
+row("ecli run -j", med.get("ecli-j"), "native printf consumer", med.get("native-json"), "events/cpu_s", ">=", target("0.9"))
+row("ecli run -q", med.get("ecli-q"), "native counting consumer", med.get("native-count"), "events/cpu_s", ">=", target("0.9"))
+for n in sorted(k for k in med if k.startswith("wasm-")):
+    row(f"app.wasm --engine {n[5:]}", med[n], "ecli run -j", med.get("ecli-j"), "events/cpu_s", ">=",
+        target("0.9") if n == "wasm-aot" else "-")
+for n, floor in (("ecli-j", "native-json"), ("ecli-q", "native-count")):
+    if n not in share or floor not in share:
+        continue
+    row(f"{n.replace('ecli-', 'ecli run -')} lost", f"{share[n]:.4f}", f"{floor} lost", f"{share[floor]:.4f}", "%",
+        "<=", target("1"), f"{lost[n]} vs {lost[floor]} of {calls[n]} vs {calls[floor]} calls")
+for n in sorted(k for k in med if k.startswith("wasm-") and "native-json" in share):
+    row(f"app.wasm --engine {n[5:]} lost", f"{share[n]:.4f}", "native-json lost", f"{share['native-json']:.4f}", "%",
+        "<=", "-", f"{lost[n]} of {calls[n]} calls")
 PY

@@ -2,19 +2,27 @@
 # native libbpf consumer, and one measured run of a consumer against them.
 # Needs: $root (repository), $work (scratch dir), $secs (flood seconds).
 
-# Builds $work/gen (the flooder) and $work/native (the native consumer).
+# Builds $work/gen (the flooder), $work/native (the native consumer) and
+# $work/count (the counter of JSON lines, by field).
 flood_build_tools() {
   cc -O2 -Wall -I"$root/bench" -o "$work/native" "$root/bench/native_consumer.c" -lbpf
   cc -O2 -Wall -o "$work/gen" "$root/bench/flood_gen.c"
+  cc -O2 -Wall -o "$work/count" "$root/bench/count_events.c"
 }
 
 # flood_run NAME WAIT COUNT CMD...
 #   WAIT  "attached": wait for that word on the consumer's stderr;
 #         a number: sleep that many seconds (apps print nothing when attached).
-#   COUNT "native": the consumer prints "received N lost M";
-#         "json": count JSON records with a "seq" field, lost = sequence gaps.
+#   COUNT "native": the consumer prints "events N lost M ..." on stdout;
+#         "native-err": the same line on its stderr (its stdout: JSON lines);
+#         "json": count JSON lines with a "seq" field (bench/count_events.c;
+#         the sampled maps' {"map": ...} lines are not events);
+#         "quiet": ecli -q's "N events of 'events' were read" on stderr.
+#   lost: the flooder's calls that were not delivered (the program's reserve
+#   failures and anything unread), the same for every consumer.
 #   @PID@ in CMD becomes the flooder's pid. The flooder waits on a fifo until
 #   the consumer is ready. Prints "NAME calls received lost seconds cpu_seconds".
+#   Exits when the consumer fails.
 flood_run() {
   local name="$1" wait="$2" count="$3"; shift 3
   rm -f "$work/go" "$work/err" "$work/out"; mkfifo "$work/go"
@@ -36,42 +44,30 @@ sys.exit(rc)' "$work/cpu" "${cmd[@]}" > "$work/out" 2> "$work/err" &
     sleep "$wait"
   fi
   echo go >&3; exec 3>&-
-  wait "$gen"
-  wait "$consumer"
-  local received lost
-  if [ "$count" = native ]; then
-    read -r _ received _ lost _ < "$work/out"
-  else
-    read -r received lost < <(python3 - "$work/out" <<'PY'
-import json, sys
-# Events by field: a JSON line with "seq" is a flood record; the sampled
-# maps' lines ({"map": ...}) and anything else are not events.
-seqs = []
-for l in open(sys.argv[1]):
-    try:
-        rec = json.loads(l)
-    except ValueError:
-        continue
-    if isinstance(rec, dict) and "seq" in rec:
-        seqs.append(rec["seq"])
-span = max(seqs) - min(seqs) + 1 if seqs else 0
-print(len(seqs), span - len(seqs))
-PY
-)
-  fi
-  echo "$name $(cat "$work/calls") $received $lost $secs $(cat "$work/cpu")"
+  wait "$gen" || { echo "flood_run: the flooder failed" >&2; exit 1; }
+  wait "$consumer" || { echo "flood_run: $name failed:" >&2; cat "$work/err" >&2; exit 1; }
+  local received calls
+  calls=$(cat "$work/calls")
+  case "$count" in
+    native) read -r _ received _ < "$work/out" ;;
+    native-err) read -r _ received _ < <(grep '^events [0-9]* lost ' "$work/err") ;;
+    json) read -r received _ < <("$work/count" < "$work/out") ;;
+    quiet) received=$(sed -n "s/^[a-z]*: \([0-9]*\) events of 'events' were read\$/\1/p" "$work/err") ;;
+  esac
+  [[ "$received" =~ ^[0-9]+$ ]] || { echo "flood_run: no count from $name:" >&2; cat "$work/err" >&2; exit 1; }
+  echo "$name $calls $received $((calls - received)) $secs $(cat "$work/cpu")"
 }
 
-# flood_row LINE: prints one table row to stderr and echoes "name rate lost per_cpu".
+# flood_row LINE: prints one table row to stderr and echoes "name rate lost per_cpu calls".
 flood_row() {
   local n calls received lost s cpu rate per_cpu
   read -r n calls received lost s cpu <<< "$1"
   rate=$(python3 -c "print(round($received / $s))")
   per_cpu=$(python3 -c "print(round($received / max($cpu, 1e-3)))")
-  printf '%-7s %12s %12s %10s %12s %10.2f %16s\n' "$n" "$calls" "$received" "$lost" "$rate" "$cpu" "$per_cpu" >&2
-  echo "$n $rate $lost $per_cpu"
+  printf '%-12s %12s %12s %10s %12s %10.2f %16s\n' "$n" "$calls" "$received" "$lost" "$rate" "$cpu" "$per_cpu" >&2
+  echo "$n $rate $lost $per_cpu $calls"
 }
 
 flood_header() {
-  printf '%-7s %12s %12s %10s %12s %10s %16s\n' consumer calls received lost events/s cpu_s events/cpu_s >&2
+  printf '%-12s %12s %12s %10s %12s %10s %16s\n' consumer calls received lost events/s cpu_s events/cpu_s >&2
 }

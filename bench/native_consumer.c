@@ -5,7 +5,12 @@
 // drops D no_reader U" at the end: R the losses reported to it (the perf
 // buffer's lost records; for the ring buffer the program's count of reserve
 // failures), D and U the program's own counts in the `drops` map.
-// usage: native_consumer FLOOD.bpf.o PID SECONDS   (SIGINT stops it earlier)
+// MODE "count" (the default) only counts, and prints that line on stdout;
+// MODE "json" also prints each event on stdout as the JSON line that
+// `ecli run -j` prints for it (printf, stdio's buffering), and the count
+// line on stderr: the floors of bench/ecli_throughput.sh.
+// usage: native_consumer FLOOD.bpf.o PID SECONDS [count|json]
+//        (SIGINT stops it earlier)
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <signal.h>
@@ -17,6 +22,37 @@
 #include "flood.h"
 
 static unsigned long long received, first_seq = ~0ull, last_seq, perf_lost;
+static int json;
+
+/* A char array as ecli prints it: up to the first NUL, JSON-escaped, bytes
+ * >= 0x80 as '?'. */
+static void print_string(const char *s, size_t n)
+{
+	putchar('"');
+	for (size_t i = 0; i < n && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c >= 0x80 ? '?' : c);
+	}
+	putchar('"');
+}
+
+static void print_event(const struct event *e)
+{
+	printf("{\"seq\":%llu,\"ts\":%llu,\"pid\":%u,\"comm\":", e->seq, e->ts, e->pid);
+	print_string(e->comm, sizeof(e->comm));
+	fputs(",\"pad\":", stdout);
+	print_string((const char *)e->pad, sizeof(e->pad));
+	fputs("}\n", stdout);
+}
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -26,6 +62,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	received++;
+	if (json)
+		print_event(e);
 	if (e->seq < first_seq)
 		first_seq = e->seq;
 	if (e->seq > last_seq)
@@ -63,10 +101,11 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s FLOOD.bpf.o PID SECONDS\n", argv[0]);
+	if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "count") && strcmp(argv[4], "json"))) {
+		fprintf(stderr, "usage: %s FLOOD.bpf.o PID SECONDS [count|json]\n", argv[0]);
 		return 2;
 	}
+	json = argc == 5 && strcmp(argv[4], "json") == 0;
 	int pid = atoi(argv[2]);
 	double end = now() + atof(argv[3]);
 	struct bpf_object *obj = bpf_object__open_file(argv[1], NULL);
@@ -126,7 +165,8 @@ int main(int argc, char **argv)
 		memset(&d, 0, sizeof(d));
 	unsigned long long drops = d.full;
 	unsigned long long span = received ? last_seq - first_seq + 1 : 0;
-	printf("events %llu lost %llu reported %llu drops %llu no_reader %llu\n", received, span - received,
+	fflush(stdout);
+	fprintf(json ? stderr : stdout, "events %llu lost %llu reported %llu drops %llu no_reader %llu\n", received, span - received,
 	       perf ? perf_lost : drops, drops, d.no_reader);
 	ring_buffer__free(rb);
 	perf_buffer__free(pb);

@@ -31,7 +31,7 @@ if floor == "-":
     print(f"RESULT|{bench}|{what}|{fmt(v)} {unit}|-|-|-|-|-|{note}")
     sys.exit(0)
 f = float(floor)
-ratio = v / f if f else float("inf")
+ratio = v / f if f else (1.0 if v == 0 else float("inf"))  # 0 of 0 (lost): equal
 if target == "-":
     met, goal = "-", "-"
 else:

@@ -181,6 +181,9 @@ TEST_F(EcliBadInput, UnknownProgramOption) {
   expect_error({"run", p.string(), "-q"}, 2, "unknown program option '-q'");
   expect_error({"run", p.string(), "--pid"}, 2, "option '--pid' needs a value");
   expect_error({"run", "--bogus", p.string()}, 2, "unknown option '--bogus'");
+  expect_error({"run", "--wakeup-batch", "1ms", p.string()}, 2,
+               "--wakeup-batch needs a whole number up to 1000000, not '1ms'");
+  expect_error({"run", "--wakeup-batch", "1000001", p.string()}, 2, "--wakeup-batch needs a whole number");
 }
 
 TEST_F(EcliBadInput, OutOfRangeValue) {

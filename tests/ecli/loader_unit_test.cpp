@@ -1,9 +1,12 @@
 // The loader's pure parts, without a kernel: decoders, value encoding,
 // record decoding (bitfields, strings) and histogram text.
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "ecc/codec.h"
 #include "ecc/loader.h"
+#include "ecc/runtime.h"
 #include "test_util.h"
 
 namespace ecc::loader {
@@ -141,6 +144,27 @@ TEST(LoaderOptions, ParsesLongShortInlineAndSwitches) {
   }
   EXPECT_THROW(parse_program_args(opts, {"stray"}, help), Error);
   EXPECT_THROW(parse_program_args(opts, {"-p"}, help), Error);
+}
+
+// The event path's batching (runtime.h): output is written at once when the
+// stream goes idle, and not again within kLatency while records keep coming.
+TEST(EventBatching, OutputPaceWritesWhenIdleOrAfterTheLatency) {
+  runtime::OutputPace pace;
+  EXPECT_TRUE(pace.due(true));
+  EXPECT_FALSE(pace.due(false));  // just written, records coming
+  EXPECT_TRUE(pace.due(true));    // idle: at once, whatever the time
+  std::this_thread::sleep_for(runtime::OutputPace::kLatency + std::chrono::milliseconds(5));
+  EXPECT_TRUE(pace.due(false));
+  EXPECT_FALSE(pace.due(false));
+}
+
+TEST(EventBatching, WakeupBatchIsSetForTheProcess) {
+  auto before = runtime::wakeup_batch();
+  EXPECT_EQ(before, std::chrono::microseconds(1000));  // the default, docs/ecli.md
+  runtime::set_wakeup_batch(std::chrono::microseconds(0));
+  EXPECT_EQ(runtime::wakeup_batch(), std::chrono::microseconds(0));
+  runtime::wait_for_batch();  // 0: returns at once
+  runtime::set_wakeup_batch(before);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <optional>
+#include <regex>
+#include <string>
 #include <thread>
 
 #include "ecli_fixture.h"
@@ -47,6 +49,37 @@ TEST_F(LostEvents, EveryPerfRecordIsPrintedOrCountedAsLost) {
   EXPECT_GT(lost_total, 0u) << "the buffer was meant to overflow\n" << r.err;
   EXPECT_EQ(lost_total, lost_per_cpu) << r.err;
   EXPECT_EQ(printed + lost_total, static_cast<uint64_t>(kCalls + kMore)) << r.err << "\nprinted " << printed;
+}
+
+// -q prints no events but says how many it read: with the perf buffer's
+// losses that is every record, with the wake-up batch (the default, and
+// --wakeup-batch 0: a read at every wake-up).
+TEST_F(LostEvents, QuietReadsPlusLostAreEveryRecord) {
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  fs::path dir = source_dir() / "tests/ecli/programs";
+  fs::path pkg = build_package(dir / "perf_flood.bpf.c", dir / "perf_flood.h");
+  for (std::string batch : {"1000", "0"}) {
+    EcliProcess p({"run", "-q", "--wakeup-batch", batch, pkg.string(), "--target_pid", std::to_string(getpid())});
+    ASSERT_TRUE(p.wait_attached()) << p.err();
+    constexpr int kCalls = 3000, kMore = 10;  // as above: the tail makes the kernel write its lost record
+    std::optional<PinToThisCpu> pin(std::in_place);
+    for (int i = 0; i < kCalls; i++) syscall(SYS_getppid);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    for (int i = 0; i < kMore; i++) syscall(SYS_getppid);
+    pin.reset();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    p.signal(SIGINT);
+    RunResult r = p.finish();
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "");
+    std::smatch m;
+    std::regex read_line("(^|\\n)ecli: (\\d+) events of 'events' were read\\n");
+    ASSERT_TRUE(std::regex_search(r.err, m, read_line)) << r.err;
+    uint64_t read = std::stoull(m[2]);
+    auto [lost_per_cpu, lost_total] = lost_reports(r.err, "events");
+    EXPECT_EQ(lost_total, lost_per_cpu) << r.err;
+    EXPECT_EQ(read + lost_total, static_cast<uint64_t>(kCalls + kMore)) << "--wakeup-batch " << batch << "\n" << r.err;
+  }
 }
 
 }  // namespace

@@ -2,10 +2,12 @@
 #include "options.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 
 #include "ecc/cmdline.h"
+#include "ecc/runtime.h"
 
 namespace ecc::ecli {
 
@@ -46,6 +48,10 @@ std::vector<cmdline::Option> option_table(Options& o) {
       {'d', "duration", "SECONDS", "stop after SECONDS", kRun | kStandalone,
        [&o](const std::string& v) { o.run.duration = parse_seconds(v); }},
       {'q', "quiet", "", "print no events or samples (metrics still count them)", kRun | kStandalone, on(o.run.quiet)},
+      {0, "wakeup-batch", "USEC", "after a wake-up that read events, let more gather for USEC microseconds (default 1000; 0: none)",
+       kRun | kStandalone, [](const std::string& v) {
+         runtime::set_wakeup_batch(std::chrono::microseconds(parse_count("--wakeup-batch", v, 1000000)));
+       }},
       {0, "metrics", "ADDR", "serve Prometheus metrics on ADDR (HOST:PORT, :PORT, [IPV6]:PORT) at /metrics", kRun | kStandalone,
        [&o](const std::string& v) { o.metrics.listen = v; }},
       {0, "metrics-max-series", "N", "at most N labelled metric series (default 10000)", kRun | kStandalone,

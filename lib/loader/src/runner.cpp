@@ -48,10 +48,9 @@ int on_record(void* ctx, const void* data, size_t size) {
   std::span<const uint8_t> bytes(static_cast<const uint8_t*>(data), size);
   if (s.metrics) s.metrics->record(bytes);
   if (s.quiet) return 0;
-  if (s.json) {
-    std::string line;
-    append_json(line, s.layout, bytes);
-    s.out->line(line);
+  if (s.json) {  // straight into the output buffer: no string per record
+    append_json(s.out->buf, s.layout, bytes);
+    s.out->end_line();
   } else {
     s.out->line(s.table->row(bytes, *s.now));
   }
@@ -108,8 +107,11 @@ class Session {
   void watch(int fd, const std::string& what);
   int loop();
   // One read round of every stream: until they are empty, or (budgeted)
-  // for at most about EventReader::kRound of ring buffer records.
-  void drain(bool budgeted);
+  // for at most about EventReader::kRound of ring buffer records. Whether
+  // it read records and no stream yielded (more are likely on the way).
+  bool drain(bool budgeted);
+  // Waits up to `timeout_ms` for events and reads them; whether it read any.
+  bool wait_and_read(int timeout_ms);
 
   const Package& pkg_;
   const std::vector<ProgSetting>& settings_;
@@ -123,6 +125,7 @@ class Session {
   int attached_ = 0;
 
   Output out_;
+  runtime::OutputPace pace_;
   std::string now_;
   std::deque<Sink> sinks_;
   std::vector<std::unique_ptr<Sampler>> samplers_;
@@ -307,9 +310,24 @@ void Session::open_streams() {
   out_.flush();
 }
 
-void Session::drain(bool budgeted) {
+bool Session::drain(bool budgeted) {
   auto end = budgeted ? runtime::EventReader::budget() : runtime::EventReader::clock::time_point::max();
-  for (Sink& s : sinks_) s.reader.consume(end);
+  bool read = false, yielded = false;
+  for (Sink& s : sinks_) {
+    read |= s.reader.consume(end) > 0;
+    yielded |= s.reader.yielded();
+  }
+  return read && !yielded;
+}
+
+bool Session::wait_and_read(int timeout_ms) {
+  // Buffered output waits no longer than the pace allows when nothing comes.
+  if (!out_.buf.empty()) timeout_ms = std::min<int>(timeout_ms, runtime::OutputPace::kLatency.count());
+  epoll_event evs[16];
+  int n = epoll_wait(epfd_, evs, 16, std::max(timeout_ms, 0));
+  if (n < 0 && errno != EINTR) throw Error(Exit::tool_failed, "epoll_wait: " + errno_text(errno));
+  if (!ro_.json) now_ = clock_text();
+  return n > 0 && drain(true);
 }
 
 // loop: events and samples until -d, SIGINT or SIGTERM (a clean stop, exit 0).
@@ -329,15 +347,14 @@ int Session::loop() {
     auto wake = std::min(deadline, t + std::chrono::milliseconds(200));
     for (auto& s : samplers_) wake = std::min(wake, s->next());
     int timeout = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(wake - t).count());
-    epoll_event evs[16];
-    int n = epoll_wait(epfd_, evs, 16, std::max(timeout, 0));
-    if (n < 0 && errno != EINTR) throw Error(Exit::tool_failed, "epoll_wait: " + errno_text(errno));
-    if (!ro_.json) now_ = clock_text();
-    if (n > 0) drain(true);
+    bool busy = wait_and_read(timeout);
     t = clock::now();
+    bool sampled = false;
     for (auto& s : samplers_)
-      if (t >= s->next()) s->print(object_.get(), ro_.json, out_, t);
-    out_.flush();
+      if (t >= s->next()) s->print(object_.get(), ro_.json, out_, t), sampled = true;
+    // One write a batch of rounds while events keep coming (runtime.h).
+    if (pace_.due(!busy || sampled)) out_.flush();
+    if (busy) runtime::wait_for_batch();
   }
   if (ro_.hooks) ro_.hooks->stopping();
   // Whatever arrived before the stop is still printed: detached first, so
@@ -345,7 +362,10 @@ int Session::loop() {
   object_.detach();
   drain(false);
   out_.flush();
-  for (const Sink& s : sinks_) s.reader.report();
+  for (const Sink& s : sinks_) {
+    if (ro_.quiet) s.reader.report_read();
+    s.reader.report();
+  }
   return 0;
 }
 

@@ -17,6 +17,10 @@ struct Output {
   std::string buf;
   void line(const std::string& s) {
     buf += s;
+    end_line();
+  }
+  // A line appended to `buf` in place ends here.
+  void end_line() {
     buf += '\n';
     if (buf.size() > (1u << 16)) flush();
   }

@@ -1,4 +1,7 @@
 // The readers of ring buffers and perf event arrays (runtime.h).
+#include <time.h>
+
+#include <atomic>
 #include <cerrno>
 
 #include "ecc/runtime.h"
@@ -12,7 +15,29 @@ namespace {
 // after that record; the rest stays in the ring for the next round.
 constexpr int kRoundOver = -ECANCELED;
 
+// 1 ms: at a million records a second, a round of about a thousand, while
+// a 16 MiB ring (or a perf buffer's 64 pages a CPU) holds several times that.
+std::atomic<int64_t> batch_us{1000};
+
 }  // namespace
+
+void set_wakeup_batch(std::chrono::microseconds batch) { batch_us.store(batch.count(), std::memory_order_relaxed); }
+
+std::chrono::microseconds wakeup_batch() { return std::chrono::microseconds(batch_us.load(std::memory_order_relaxed)); }
+
+void wait_for_batch() {
+  int64_t us = batch_us.load(std::memory_order_relaxed);
+  if (us <= 0 || stop_signal()) return;
+  timespec ts{static_cast<time_t>(us / 1000000), static_cast<long>(us % 1000000) * 1000};
+  nanosleep(&ts, nullptr);  // EINTR: a signal, perhaps the stop
+}
+
+bool OutputPace::due(bool idle) {
+  auto now = clock::now();
+  if (!idle && now - last_ < kLatency) return false;
+  last_ = now;
+  return true;
+}
 
 EventReader::~EventReader() {
   if (ring_) ring_buffer__free(ring_);
@@ -38,7 +63,9 @@ int EventReader::poll(int wait_ms, clock::time_point round_end) {
   round_end_ = round_end;
   since_clock_ = 0;
   yielded_ = false;
+  if (busy_) wait_for_batch();
   int n = ring_ ? ring_buffer__poll(ring_, wait_ms) : perf_buffer__poll(perf_, wait_ms);
+  busy_ = n > 0 && !yielded_;
   publish();
   return n;
 }
@@ -91,6 +118,10 @@ void EventReader::on_perf_lost(void* self, int cpu, __u64 count) {
   r.lost_ += count;
   r.say_(tool_name() + ": lost " + std::to_string(count) + " events of '" + r.map_ + "' on CPU " +
          std::to_string(cpu) + "\n");
+}
+
+void EventReader::report_read() const {
+  say_(tool_name() + ": " + std::to_string(records_) + " events of '" + map_ + "' were read\n");
 }
 
 void EventReader::report() const {

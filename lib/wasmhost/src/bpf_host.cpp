@@ -269,7 +269,8 @@ int32_t BpfHost::poll_rounds(Reader& reader, std::chrono::steady_clock::time_poi
                                                          : duration_cast<milliseconds>(until - steady_clock::now());
     int wait = static_cast<int>(g_.wait_budget(std::clamp(left, milliseconds(0), milliseconds(50))).count());
     int n = reader.events.poll(wait, runtime::EventReader::budget());
-    g_.flush_out();
+    // One write a batch of rounds while records keep coming (runtime.h).
+    if (out_pace_.due(!reader.events.busy())) g_.flush_out();
     if (round_.halted) {
       *halt = true;
       *trap = round_.trap;

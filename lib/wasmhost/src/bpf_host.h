@@ -117,6 +117,7 @@ class BpfHost {
   int64_t next_handle_ = 1;
   Object* polling_ = nullptr;
   Round round_;
+  runtime::OutputPace out_pace_;  // when the guest's buffered fd 1 is written
   wi::FuncType callback_type_;
   wi::Func::Ptr go_callback_;
 };

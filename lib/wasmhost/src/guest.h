@@ -84,8 +84,9 @@ class Guest {
   const std::string& halt_message() const { return halt_message_; }
 
   // fd 1 without a sink is buffered like ecli -j's output: written when a
-  // poll round has delivered its records, before a sleep, a read, a write
-  // to fd 2 and the end of the run (flush_out), and every 64 KiB.
+  // poll round finds the stream idle or runtime::OutputPace says so, before
+  // a sleep, a read, a write to fd 2 and the end of the run (flush_out), and
+  // every 64 KiB.
   void write_out(int fd, std::string_view text);
   void flush_out();
   ~Guest() { flush_out(); }

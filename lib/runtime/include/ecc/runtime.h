@@ -158,12 +158,20 @@ class EventReader {
   // Whether the last round ended at its round_end.
   bool yielded() const { return yielded_; }
 
+  // Whether the last poll() round read records and did not yield: more are
+  // likely on the way, and the next poll() lets them gather first
+  // (wait_for_batch()).
+  bool busy() const { return busy_; }
+
   // A record read but not handed over.
   void count_unread() { ++unread_; }
   // What is still in the buffer, counted as unread instead of delivered.
   void discard_rest();
   // The totals: records lost and records not read, one line each (none when 0).
   void report() const;
+  // The records handed over, one line ("N events of 'MAP' were read"): what
+  // -q prints instead of the events.
+  void report_read() const;
 
  private:
   static int on_ring(void* self, void* data, size_t size);
@@ -181,10 +189,36 @@ class EventReader {
   unsigned since_clock_ = 0;
   bool yielded_ = false;
   bool discarding_ = false;
+  bool busy_ = false;
   uint64_t lost_ = 0, unread_ = 0;
   uint64_t records_ = 0;                   // handed over
   std::shared_ptr<StreamCounts> counts_;   // published to the exporter, when one runs
   void publish();
+};
+
+// --- batching the event path (events.cpp) ----------------------------------
+// A reader woken for every few records spends its time waking up: after a
+// round that read records, the readers let the next ones gather for the
+// wake-up batch (--wakeup-batch) before reading again, and buffered output
+// is written once a batch of rounds, not once a round.
+
+// The wake-up batch of this process; 0: read at every wake-up.
+void set_wakeup_batch(std::chrono::microseconds batch);
+std::chrono::microseconds wakeup_batch();
+// Sleeps for the wake-up batch (a stop signal cuts it short).
+void wait_for_batch();
+
+// When buffered event output is written: after a round that read nothing
+// (the stream went idle), or when kLatency has passed since the last write.
+class OutputPace {
+ public:
+  using clock = std::chrono::steady_clock;
+  static constexpr std::chrono::milliseconds kLatency{20};
+  // Whether to write now; when it says so, the next kLatency starts.
+  bool due(bool idle);
+
+ private:
+  clock::time_point last_ = clock::now();
 };
 
 // --- metrics (metrics_hooks.cpp) -------------------------------------------
