@@ -1,72 +1,148 @@
 #!/usr/bin/env bash
-# Start-up of sigsnoop (docs/testing.md): time from `ecli run` to its "attached"
-# line for the package, and to the first event for the package, for the same
-# program as an Inspektor Gadget image layout (ecc --gadget), and for the
-# app.wasm that `ecc gen-wasm-skel` + `build-wasm` make of it (an app prints
-# nothing when attached) under each engine in docs/wasm-host-abi.md, the AOT module cached
-# (`ecli compile` before, its time printed). A child ignoring SIGWINCH is
-# signalled every millisecond until an event comes. Several runs, mean and
-# median in ms, and the ratios to the package's time to its first event.
-# usage: bench/ecli_startup.sh   (env: RUNS=10 BUILD=build ENGINES="aot interp")
+# Start-up of sigsnoop (docs/testing.md). Rows (bench/result.py):
+#  - `ecli run PACKAGE.json` to its "attached" line against the floor, the
+#    native libbpf loader (bench/native_loader.c) doing the same work up to
+#    "attached" on the same object (taken out of the package): target <= 1.1;
+#  - the same against the ecli of commit 4b1443f when REF_ECLI names its
+#    binary: target <= 1.0;
+#  - information: the CPU time of each (user + system, a run stopped by
+#    SIGINT right after "attached"), and the time to the first event for the
+#    package, the same program as an Inspektor Gadget image layout (ecc
+#    --gadget), and the app.wasm that `ecc gen-wasm-skel` + `build-wasm`
+#    make of it under each engine in docs/wasm-host-abi.md (the AOT module
+#    cached by `ecli compile` before, its time printed), each against the
+#    package's. A child ignoring SIGWINCH is signalled every millisecond until
+#    an event comes.
+# The loaders run interleaved, RUNS times each; the median is the value.
+# Human-readable lines on stderr, RESULT rows on stdout.
+# usage: bench/ecli_startup.sh   (env: RUNS=15 BUILD=build ENGINES="aot interp"
+#        REF_ECLI=/path/to/ecli-of-4b1443f BENCH_SMOKE=1: 2 runs, AOT only)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD:-$root/build}"
 ecc="${ECC:-$build/tools/ecc/ecc}"
 ecli="${ECLI:-$build/tools/ecli/ecli}"
-runs="${RUNS:-10}"
+runs="${RUNS:-15}"
+engines="${ENGINES:-aot interp}"
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then
+  runs=2
+  engines=aot
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export XDG_CACHE_HOME="$work/cache" ECC_CACHE_WARM=off
+echo "ecli_startup: $(nproc) CPUs, uptime:$(uptime | sed 's/.*load average/ load average/')" >&2
 # --gadget: the same program as an Inspektor Gadget image layout too (docs/gadget.md).
 "$ecc" --gadget -o "$work/sigsnoop" "$root/examples/sigsnoop/sigsnoop.bpf.c" "$root/examples/sigsnoop/sigsnoop.h" >/dev/null
+python3 -c 'import base64, json, sys, zlib
+p = json.load(open(sys.argv[1]))
+open(sys.argv[2], "wb").write(zlib.decompress(base64.b64decode(p["bpf_object"])))' \
+  "$work/sigsnoop/package.json" "$work/sigsnoop.bpf.o"
+cc -O2 -Wall -o "$work/native_loader" "$root/bench/native_loader.c" -lbpf
 mkdir -p "$work/app"
 cp "$root/examples/sigsnoop/sigsnoop.bpf.c" "$root/examples/sigsnoop/sigsnoop.h" "$work/app/"
 (cd "$work/app" && "$ecc" gen-wasm-skel >/dev/null && "$ecc" build-wasm >/dev/null)
 source "$root/bench/aot_lib.sh"
-aot_compile_report "$work/app/app.wasm" "sigsnoop app.wasm" 2>&1
+aot_compile_report "$work/app/app.wasm" "sigsnoop app.wasm" 2>&1 >&2
 
-python3 - "$ecli" "$work/sigsnoop/package.json" "$work/app/app.wasm" "$runs" ${ENGINES:-aot interp} <<'PY'
+# shellcheck disable=SC2086
+python3 - "$root" "$ecli" "$work" "$runs" "${REF_ECLI:-}" $engines <<'PY'
 import os, select, signal, statistics, subprocess, sys, time
-ecli, pkg, app, runs, engines = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:]
+root, ecli, work, runs, ref, engines = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6:]
+pkg, app = f"{work}/sigsnoop/package.json", f"{work}/app/app.wasm"
+
+
+def row(what, value, floor_what, floor, unit, op, target, note=""):
+    subprocess.run(["python3", f"{root}/bench/result.py", "ecli_startup", what, f"{value:.3f}", floor_what,
+                    f"{floor:.3f}", unit, op, target, note], check=True)
+
+
+def to_attached(cmd):
+    """ms to the first stderr line saying "attached", and the run's CPU ms
+    (user + system, stopped by SIGINT right after)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err, deadline = b"", t0 + 20
+    while b"attached" not in err:
+        if time.perf_counter() > deadline or not select.select([p.stderr], [], [], 1)[0]:
+            p.kill()
+            sys.exit(f"{cmd}: no 'attached' line within 20 s: {err.decode(errors='replace')}")
+        chunk = os.read(p.stderr.fileno(), 4096)
+        if not chunk:
+            p.wait()
+            sys.exit(f"{cmd} exited ({p.returncode}) before 'attached': {err.decode(errors='replace')}")
+        err += chunk
+    t = (time.perf_counter() - t0) * 1000
+    p.send_signal(signal.SIGINT)
+    p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        sys.exit(f"{cmd} exited with {p.returncode} after SIGINT")
+    return t, (ru.ru_utime + ru.ru_stime) * 1000
+
+
+loaders = {"ecli": [ecli, "run", pkg], "native": [f"{work}/native_loader", f"{work}/sigsnoop.bpf.o"]}
+if ref:
+    loaders["ref"] = [ref, "run", pkg]
+att = {k: ([], []) for k in loaders}
+for _ in range(runs):
+    for name, cmd in loaders.items():
+        t, cpu = to_attached(cmd)
+        att[name][0].append(t)
+        att[name][1].append(cpu)
+med = {k: (statistics.median(v[0]), statistics.median(v[1])) for k, v in att.items()}
+for k, (t, cpu) in med.items():
+    print(f"{k}: to 'attached' ({runs} runs): median {t:.1f} ms, min {min(att[k][0]):.1f} ms; "
+          f"CPU median {cpu:.1f} ms", file=sys.stderr)
+note = f"median of {runs}, interleaved"
+row("ecli run PACKAGE to attached", med["ecli"][0], "native libbpf loader", med["native"][0], "ms", "<=", "1.1", note)
+if ref:
+    row("ecli run PACKAGE to attached", med["ecli"][0], "ecli of 4b1443f", med["ref"][0], "ms", "<=", "1.0", note)
+row("ecli run PACKAGE CPU", med["ecli"][1], "native libbpf loader CPU", med["native"][1], "ms", "<=", "-", note)
+if ref:
+    row("ecli run PACKAGE CPU", med["ecli"][1], "ecli of 4b1443f CPU", med["ref"][1], "ms", "<=", "-", note)
+
 child = subprocess.Popen(["python3", "-c", "import signal, time; signal.signal(signal.SIGWINCH, signal.SIG_IGN); time.sleep(3600)"])
 time.sleep(0.3)
 
-def first_event(cmd, attached=None):
+
+def first_event(cmd):
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    t_att, deadline = None, t0 + 20
-    err = b""
+    deadline, err = t0 + 20, b""
     while time.perf_counter() < deadline:
         os.kill(child.pid, signal.SIGWINCH)
         r, _, _ = select.select([p.stdout, p.stderr], [], [], 0.001)
         if p.stderr in r:
             err += os.read(p.stderr.fileno(), 4096)
-            if t_att is None and b"attached" in err:
-                t_att = (time.perf_counter() - t0) * 1000
         if p.stdout in r and os.read(p.stdout.fileno(), 65536):
             t = (time.perf_counter() - t0) * 1000
             p.send_signal(signal.SIGINT)
-            p.wait(timeout=10)
-            return t, t_att
+            p.communicate(timeout=10)
+            return t
         if p.poll() is not None:
-            sys.exit(f"{cmd} exited: {err.decode()}")
+            child.kill()
+            sys.exit(f"{cmd} exited ({p.returncode}): {err.decode(errors='replace')}")
+    child.kill()
     sys.exit(f"{cmd}: no event within 20 s")
 
-rows = {"package": ([ecli, "run", "-j", pkg], [], []),
-        "gadget layout (ecc --gadget)": ([ecli, "run", "-j", os.path.join(os.path.dirname(pkg), "sigsnoop.gadget")], [], [])}
+
+rows = {"package": [ecli, "run", "-j", pkg],
+        "gadget layout (ecc --gadget)": [ecli, "run", "-j", f"{work}/sigsnoop/sigsnoop.gadget"]}
 for e in engines:
-    rows[f"app.wasm --engine {e}"] = ([ecli, "run", "--engine", e, app], [], [])
+    rows[f"app.wasm --engine {e}"] = [ecli, "run", "--engine", e, app]
+ev = {k: [] for k in rows}
 for _ in range(runs):
-    for name, (cmd, ev, att) in rows.items():
-        t, a = first_event(cmd)
-        ev.append(t)
-        if a is not None:
-            att.append(a)
+    for name, cmd in rows.items():
+        ev[name].append(first_event(cmd))
 child.kill()
-base = statistics.median(rows["package"][1])
-_, _, att = rows["package"]
-print(f"package start-up to 'attached' ({runs} runs): mean {statistics.mean(att):.1f} ms, median {statistics.median(att):.1f} ms")
-for name, (cmd, ev, _) in rows.items():
-    print(f"{name}: to the first event ({runs} runs): mean {statistics.mean(ev):.1f} ms, "
-          f"median {statistics.median(ev):.1f} ms, min {min(ev):.1f} ms; ratio to the package {statistics.median(ev) / base:.2f}")
+base = statistics.median(ev["package"])
+for name, ts in ev.items():
+    m = statistics.median(ts)
+    print(f"{name}: to the first event ({runs} runs): median {m:.1f} ms, min {min(ts):.1f} ms; "
+          f"ratio to the package {m / base:.2f}", file=sys.stderr)
+    if name != "package":
+        row(f"{name} to the first event", m, "package to the first event", base, "ms", "<=", "-", note)
+row("package to the first event", base, "native libbpf loader to attached", med["native"][0], "ms", "<=", "-", note)
 PY

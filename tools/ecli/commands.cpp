@@ -4,6 +4,7 @@
 
 #include "distribute.h"
 #include "ecc/btf_file.h"
+#include "ecc/step_times.h"
 #include "inspect_command.h"
 #include "options.h"
 #include "run_file.h"
@@ -73,6 +74,7 @@ int version(const std::vector<std::string>&) {
 int run(const std::vector<std::string>& args) {
   Options o = parse_run_args(args);
   if (o.help) return help(args);
+  runtime::time_steps(o.run.verbose);
   // A bad --btf is the user's file, named before anything is fetched or loaded.
   if (!o.run.btf_path.empty()) check_btf_file(o.run.btf_path);
   // A URL or a reference runs from the cache exactly as a local file; an
@@ -81,15 +83,19 @@ int run(const std::vector<std::string>& args) {
   // The trust policy judges the target before it is cached or run, and
   // every object before libbpf opens it (docs/trust.md).
   TrustGuard guard(o);
+  runtime::step_done("policy");
   const RunTarget target = resolve_run_target(o, o.image, guard);
+  runtime::step_done("target");
   o.run.load_check = guard.load_check(o.file);
   // A package's or an app's objects are judged before anything runs; the
   // runtime judges each again as it is opened (an app may make others).
   if (o.run.load_check)
     guard.check_objects(target.gadget ? std::vector<NamedObject>{{o.file, target.gadget->ebpf}}
                                       : objects_of_file(target.file, ""));
+  runtime::step_done("load rules");
   // --metrics listens before anything is loaded: a busy port is said first.
   MetricsRun metrics(o, program_label(o.file), o.file, metrics::start_exporter);
+  runtime::step_done("metrics");
   if (target.gadget) {
     const oci::GadgetImage& g = *target.gadget;
     return run_gadget({g.where, g.metadata, g.ebpf, g.wasm, g.btfgen}, o.program_args, o.run, o.mntns);

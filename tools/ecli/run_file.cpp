@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "ecc/runtime.h"
+#include "ecc/step_times.h"
 #include "ecc/wasmhost.h"
 
 namespace ecc::ecli {
@@ -13,6 +14,7 @@ int run_decoded_package(const loader::Package& pkg, const std::vector<std::strin
   auto opts = loader::program_options(pkg);
   bool help = false;
   auto settings = loader::parse_program_args(opts, program_args, help);
+  runtime::step_done("program options");
   if (help) {
     std::string s = loader::program_usage(pkg, opts);
     if (!usage.command.empty()) s = "Usage: " + usage.command + " [options]" + s.substr(s.find('\n'));

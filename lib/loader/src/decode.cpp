@@ -5,6 +5,7 @@
 #include "ecc/files.h"
 #include "ecc/loader.h"
 #include "ecc/open_guard.h"
+#include "ecc/step_times.h"
 #include "meta.h"
 
 namespace ecc::loader {
@@ -54,8 +55,10 @@ Package decode_package(const std::string& text, const std::string& path) {
   static const uint8_t elf_magic[4] = {0x7f, 'E', 'L', 'F'};
   if (pkg.elf.size() < 4 || !std::equal(elf_magic, elf_magic + 4, pkg.elf.begin()))
     throw Error(Exit::bad_input, "bpf_object is not an ELF file", path);
+  runtime::step_done("decode: JSON, base64, zlib");
   // A package comes from outside: a damaged ELF must not crash us in libbpf.
   check_libbpf_survives_open(pkg.elf.data(), pkg.elf.size(), path);
+  runtime::step_done("decode: open guard");
   const Json* skel = find_key(*meta, "bpf_skel");
   const Json* obj_name = skel && skel->is_object() ? find_key(*skel, "obj_name") : nullptr;
   pkg.object = read_object(pkg.elf, obj_name && obj_name->is_string() ? obj_name->get<std::string>() : "bpf", path);
@@ -66,9 +69,14 @@ Package decode_package(const std::string& text, const std::string& path) {
   pkg.meta = *meta;
   if (const Json* a = find_key(j, "btf_archive")) pkg.btf_archive = a->dump();
   apply_meta(pkg);
+  runtime::step_done("decode: object and meta");
   return pkg;
 }
 
-Package read_package(const std::string& path) { return decode_package(read_text_file(path, "the package"), path); }
+Package read_package(const std::string& path) {
+  std::string text = read_text_file(path, "the package");
+  runtime::step_done("decode: read the file");
+  return decode_package(text, path);
+}
 
 }  // namespace ecc::loader

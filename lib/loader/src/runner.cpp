@@ -21,6 +21,7 @@
 #include "ecc/loader.h"
 #include "metrics_export.h"
 #include "ecc/runtime.h"
+#include "ecc/step_times.h"
 #include "ecc/tool_name.h"
 #include "sampler.h"
 
@@ -80,16 +81,20 @@ class Session {
     prepare_samplers();  // a bad annotation stops us before the kernel is involved
     open();
     apply_settings();
+    runtime::step_done("open and settings");
     if (ro_.hooks) ro_.hooks->before_load();
     runtime::stop_point("load");
     load();
     seed_maps();
+    runtime::step_done("load");
     if (ro_.hooks) ro_.hooks->before_attach();
     attach();
+    runtime::step_done("attach");
     if (ro_.hooks) ro_.hooks->attached();
     if (!pkg_.snapshots.empty()) return snapshot();
     runtime::stop_point("streams");
     open_streams();
+    runtime::step_done("streams");
     return loop();
   }
 
