@@ -33,6 +33,8 @@ packages=(
   # test oracles and bench tools; python3-yaml and curl for the deploy and
   # node agent tests (tests/deploy, tests/image/agent_test.sh)
   bpftool pahole hyperfine procps util-linux iproute2 python3 python3-yaml curl
+  # bench/plot_scale.py (bench/run.sh, ctest bench_smoke)
+  python3-matplotlib
   # documentation: man pages from docs/*.md, and man to check them (tests/install)
   go-md2man man-db
   # Wasm path
