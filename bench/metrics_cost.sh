@@ -56,7 +56,7 @@ import statistics, subprocess, sys
 result = sys.argv.pop(1)
 per_cpu, lost = {}, {}
 for r in sys.argv[1:]:
-    n, rate, l, pc = r.split()
+    n, rate, l, pc = r.split()[:4]
     per_cpu.setdefault(n, []).append(int(pc)); lost[n] = lost.get(n, 0) + int(l)
 p = statistics.median(per_cpu["plain"])
 for n in ("metrics", "labels"):
