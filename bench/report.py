@@ -3,7 +3,8 @@
 printed (bench/result.py), with the machine, the date and the commit, and
 links the scale curves' PNGs (copied into a directory beside the page).
 
-usage: report.py --rows FILE --plots DIR --out PAGE --smoke 0|1 --commit REV [--failed TEXT]"""
+usage: report.py --rows FILE --plots DIR --out PAGE --smoke 0|1 --commit REV [--failed TEXT]
+       [--only NAMES] [--knobs 'RUNS=5 ...']"""
 import argparse
 import datetime
 import os
@@ -95,6 +96,7 @@ def page_text(args, rows, images):
         f"- machine: {machine()}",
         f"- clang: {tool_version(['clang', '--version'])}; libbpf: "
         f"{tool_version(['dpkg-query', '-W', '-f=${Version}', 'libbpf-dev'])}",
+        f"- benches: {args.only or 'all'}; knobs: {args.knobs or 'defaults'}",
         f"- targets met: {met} of {len(targets)}",
         "",
     ]
@@ -117,6 +119,8 @@ def main():
     ap.add_argument("--smoke", default="0")
     ap.add_argument("--commit", default="unknown")
     ap.add_argument("--failed", default="")
+    ap.add_argument("--only", default="")
+    ap.add_argument("--knobs", default="")
     args = ap.parse_args()
     rows = read_rows(args.rows)
     images = copy_plots(args.plots, args.out)

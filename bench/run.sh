@@ -79,6 +79,7 @@ fi
 
 /usr/bin/python3 "$root/bench/report.py" --rows "$logs/rows" --plots "$plots" --out "$out" \
   --smoke "$smoke" --commit "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+  --only "$only" --knobs "$(env | grep -E '^(RUNS|FLOOD_SECONDS|ENGINES|RATES|LOAD_SECONDS|ITERS|REF_ECC|REF_ECLI|CONSUMERS)=' | sort | tr '\n' ' ')" \
   ${failed[@]+--failed "${failed[*]}"}
 echo "bench/run.sh: table in $out, logs in $logs" >&2
 if [ ${#failed[@]} -gt 0 ]; then
