@@ -23,13 +23,13 @@ build_image() {
     [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
     rootfs=$(mktemp -d /var/tmp/ecc-rootfs.XXXXXX)
     echo "$name: debootstrap bookworm from $mirror" >&2
-    debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >/dev/null
+    nice -n 19 debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >/dev/null
     tar -C "$rootfs" -c . | podman import - "$base_image" >/dev/null
     rm -rf "$rootfs"
   fi
   echo "$name: podman build" >&2
   local log=/tmp/ecc-image-build.$$.log start=$SECONDS
-  nice podman build --isolation chroot --network host --build-arg BASE="$base_image" \
+  nice -n 19 podman build --isolation chroot --network host --build-arg BASE="$base_image" \
     -t "$tag" -f "$repo/docker/Dockerfile" "$repo" >"$log" 2>&1 ||
     { tail -n 40 "$log" >&2; echo "$name: FAIL: podman build" >&2; exit 1; }
   rm -f "$log"

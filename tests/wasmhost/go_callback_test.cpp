@@ -32,7 +32,7 @@ std::string go_poll(Form form, const std::string& fd, const std::string& data = 
          ") (i32.const " + timeout + "))";
 }
 
-const char* kGlobals = R"(
+const char* kGoGlobals = R"(
  (global $fd (mut i32) (i32.const 0))
  (global $kv (mut i32) (i32.const 0))
  (global $r (mut i32) (i32.const 0))
@@ -40,7 +40,7 @@ const char* kGlobals = R"(
  (global $bad (mut i32) (i32.const 0))
  (global $last (mut i64) (i64.const 0)))";
 
-const std::string kFds =
+const std::string kGoFds =
     "(global.set $fd (call $fd_by_name (global.get $h) (i32.const 16)))\n"
     "(global.set $kv (call $fd_by_name (global.get $h) (i32.const 32)))\n"
     "(drop (call $attach (global.get $h) (i32.const 48) (i32.const 0)))\n";
@@ -53,13 +53,13 @@ class GoCallbackTest : public WithEngineAnd<Form> {
   }
   // The module: `callback` is the body of go-callback (ctx, data, size) -> i32.
   AppRun run(const std::string& body, const std::string& callback, double duration = 20) {
-    std::string extra = go_import(param()) + kGlobals +
+    std::string extra = go_import(param()) + kGoGlobals +
                         "\n (func (export \"go-callback\") (param $ctx i32) (param $data i32) (param $size i32) "
                         "(result i32)\n" +
                         callback + ")\n";
     WasmRunOptions o;
     o.duration = duration;
-    return run_app(wat2wasm(dir_, module(kFds + body, "(i32.const 0)", &object_, extra)), {}, o);
+    return run_app(wat2wasm(dir_, module(kGoFds + body, "(i32.const 0)", &object_, extra)), {}, o);
   }
   TempDir dir_;
   std::vector<uint8_t> object_;

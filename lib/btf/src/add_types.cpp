@@ -32,11 +32,6 @@ struct BtfFree {
 };
 using BtfPtr = std::unique_ptr<struct btf, BtfFree>;
 
-std::string name_of(const struct btf* btf, uint32_t off) {
-  const char* s = btf__name_by_offset(btf, off);
-  return s ? s : "";
-}
-
 bool is_record(TypeKind k) { return k == TypeKind::Struct || k == TypeKind::Union; }
 
 // Appends the types of a TypeTable to a BTF, reusing what the BTF has.

@@ -1,11 +1,19 @@
-// How a BTF's 32-bit ENUM values are to be read, shared by the reader
-// (import_btf) and the writer (add_types) so that both agree.
+// What the BTF reader (import_btf) and writer (add_types) share so that both
+// agree: names, and how a BTF's 32-bit ENUM values are to be read.
 #pragma once
 
 #include <linux/btf.h>
 #include <bpf/btf.h>
 
+#include <string>
+
 namespace ecc {
+
+// A name of a BTF's string section; "" for a bad offset.
+inline std::string name_of(const struct btf* btf, uint32_t off) {
+  const char* s = btf__name_by_offset(btf, off);
+  return s ? s : "";
+}
 
 // ENUM's kind_flag means "signed" since kernel 6.0 / clang 15. Producers
 // from before that (clang 14, old pahole) never set it and stored every value

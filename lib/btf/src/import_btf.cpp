@@ -18,11 +18,6 @@ struct IdMap {
   TypeId operator()(uint32_t btf_id) const { return btf_id ? base + btf_id - 1 : 0; }
 };
 
-std::string name_of(const struct btf* btf, uint32_t off) {
-  const char* s = btf__name_by_offset(btf, off);
-  return s ? s : "";
-}
-
 // Before kind_flag existed, a bitfield was a member whose type is an INT
 // narrower than its storage (BTF_INT_BITS) and possibly shifted within it
 // (BTF_INT_OFFSET). Modifiers and typedefs in between are looked through.

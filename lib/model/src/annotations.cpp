@@ -128,8 +128,6 @@ NetAttach read_net(const Reader& r) {
   return n;
 }
 
-bool is_record(const Type& t) { return t.kind == TypeKind::Struct || t.kind == TypeKind::Union; }
-
 // Named records reachable from `id` through members, arrays and typedefs.
 void collect_nested(const TypeTable& tt, TypeId id, std::set<std::pair<TypeKind, std::string>>& out, int depth) {
   if (depth > 64) return;

@@ -6,8 +6,6 @@ namespace ecc {
 
 namespace {
 
-bool is_record(const Type& t) { return t.kind == TypeKind::Struct || t.kind == TypeKind::Union; }
-
 std::string field_path(const std::string& prefix, const Member& m) {
   std::string name = m.name.empty() ? "<anonymous>" : m.name;
   return prefix.empty() ? name : prefix + "." + name;

@@ -9,15 +9,11 @@
 #include "ecc/error.h"
 #include "ecc/files.h"
 #include "ecc/oci.h"
+#include "image.h"
 
 namespace ecc::oci {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 void skip_space(const std::string& s, size_t& i) {
   while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) i++;

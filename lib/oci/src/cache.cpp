@@ -7,6 +7,7 @@
 #include "ecc/tool_name.h"
 #include "ecc/files.h"
 #include "ecc/oci.h"
+#include "image.h"
 #include "http.h"
 
 namespace ecc::oci {
@@ -16,11 +17,6 @@ namespace {
 std::string hex_of(const std::string& digest) {
   if (!is_sha256_digest(digest)) throw Error(Exit::bad_input, "not a sha256 digest: " + digest);
   return digest.substr(7);
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // What the server said it sent, for the error line: its Content-Type, else

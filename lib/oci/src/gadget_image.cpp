@@ -14,11 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string string_member(const json& o, const char* key) {
-  auto it = o.find(key);
-  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // "linux/arm64" of an index entry's platform; "no platform" without one.
 std::string platform_of(const json& entry) {
   auto p = entry.find("platform");

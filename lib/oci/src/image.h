@@ -21,6 +21,11 @@ namespace ecc::oci {
 // error line ("manifest layer 0", "index entry 1").
 Descriptor read_descriptor(const nlohmann::json& j, const std::string& what, const std::string& where);
 nlohmann::json descriptor_json(const Descriptor& d);
+// A string member of a JSON object (a server's, a manifest's); empty when
+// absent or not a string.
+std::string string_member(const nlohmann::json& o, const char* key);
+// s in ASCII lower case (header names, auth schemes, hosts).
+std::string lower(std::string s);
 // The string-valued entries of j["annotations"].
 std::map<std::string, std::string> annotations_of(const nlohmann::json& j);
 

@@ -1,4 +1,6 @@
 // The manifest layout in docs/oci.md (wasm-to-oci, eunomia-bpf's ecli).
+#include <cctype>
+
 #include <nlohmann/json.hpp>
 
 #include "ecc/error.h"
@@ -33,6 +35,16 @@ Descriptor read_descriptor(const json& j, const std::string& what, const std::st
   if (!is_sha256_digest(d.digest))
     throw Error(Exit::bad_input, what + " digest '" + d.digest + "' is not sha256:<64 hex>", where);
   return d;
+}
+
+std::string string_member(const nlohmann::json& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 namespace {

@@ -170,12 +170,6 @@ void collect(Upload& u, const Layout& l, const nlohmann::json& j, const std::str
 
 namespace {
 
-// A string member of a JSON object from a server; empty when absent or not a string.
-std::string string_member(const nlohmann::json& o, const char* key) {
-  auto it = o.find(key);
-  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 std::string describe_failure(const HttpResponse& r) {

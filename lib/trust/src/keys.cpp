@@ -41,7 +41,7 @@ struct BioFree {
 using Bio = std::unique_ptr<BIO, BioFree>;
 
 const char* const kSigstoreType = "ENCRYPTED SIGSTORE PRIVATE KEY";
-const char* const kCosignType = "ENCRYPTED COSIGN PRIVATE KEY";
+const char* const kCosignKeyType = "ENCRYPTED COSIGN PRIVATE KEY";
 
 Error bad(const std::string& what, const std::string& file) {
   ERR_clear_error();
@@ -238,7 +238,7 @@ Pkey read_private_key(const fs::path& path) {
   const std::string file = path.string();
   std::vector<PemBlock> blocks = pem_blocks(read_text_file(path, "the private key"), file);
   for (PemBlock& b : blocks) {
-    bool cosign = b.type == kSigstoreType || b.type == kCosignType;
+    bool cosign = b.type == kSigstoreType || b.type == kCosignKeyType;
     if (!cosign && (b.type == "ENCRYPTED PRIVATE KEY" || b.has_headers))
       throw bad("the key is encrypted as openssl does it; give it unencrypted or as cosign's encrypted key", file);
     if (!b.type.ends_with("PRIVATE KEY")) continue;

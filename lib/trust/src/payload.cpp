@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-const char* const kCosignType = "cosign container image signature";
+const char* const kCosignPayloadType = "cosign container image signature";
 const char* const kAtomicType = "atomic container signature";  // containers/image's own signatures
 
 // A JSON string as Go's encoding/json writes it (cosign's payload is Go's
@@ -65,7 +65,7 @@ bool is_sha256_digest(const std::string& d) {
 std::string simple_signing_payload(const std::string& docker_reference, const std::string& digest) {
   return R"({"critical":{"identity":{"docker-reference":)" + go_json_string(docker_reference) +
          R"(},"image":{"docker-manifest-digest":)" + go_json_string(digest) + R"(},"type":)" +
-         go_json_string(kCosignType) + R"(},"optional":null})";
+         go_json_string(kCosignPayloadType) + R"(},"optional":null})";
 }
 
 Claim parse_payload(std::span<const uint8_t> payload, const std::string& where) {
@@ -76,8 +76,8 @@ Claim parse_payload(std::span<const uint8_t> payload, const std::string& where) 
     throw fail("has no object critical (not a simple-signing payload)");
   const json* type = member(doc, {"critical", "type"});
   if (!type || !type->is_string()) throw fail("has no string critical.type");
-  if (*type != kCosignType && *type != kAtomicType)
-    throw fail("has critical.type " + type->dump() + ", not \"" + kCosignType + "\"");
+  if (*type != kCosignPayloadType && *type != kAtomicType)
+    throw fail("has critical.type " + type->dump() + ", not \"" + kCosignPayloadType + "\"");
   const json* digest = member(doc, {"critical", "image", "docker-manifest-digest"});
   if (!digest || !digest->is_string()) throw fail("has no string critical.image.docker-manifest-digest");
   if (!is_sha256_digest(digest->get<std::string>()))

@@ -8,7 +8,6 @@ namespace ecc::wasmgen {
 
 namespace {
 
-std::vector<Context> when(bool b) { return b ? std::vector<Context>{Context{}} : std::vector<Context>{}; }
 
 std::string usage_text(const GuestModel& g, const std::string& name) {
   std::string u = "usage: " + name + " [options]\n";

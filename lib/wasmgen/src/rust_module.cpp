@@ -20,7 +20,6 @@ namespace ecc::wasmgen {
 
 namespace {
 
-std::vector<Context> when(bool b) { return b ? std::vector<Context>{Context{}} : std::vector<Context>{}; }
 
 std::string field_name(const std::string& name) {
   static const std::set<std::string> raw_ok = {

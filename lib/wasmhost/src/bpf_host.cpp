@@ -33,7 +33,6 @@ bool is_percpu(uint32_t type) {
 }
 
 int32_t arg_i32(const wi::Values& p, size_t i) { return p[i].Get<int32_t>(); }
-uint32_t arg_u32(const wi::Values& p, size_t i) { return p[i].Get<uint32_t>(); }
 int64_t arg_i64(const wi::Values& p, size_t i) { return p[i].Get<int64_t>(); }
 
 Result ret_i32(wi::Values& r, int32_t v) {

@@ -122,6 +122,9 @@ bool Guest::store(uint64_t off, T v) {
 // Host functions by module and name, built by each host module.
 using HostFuncs = std::map<std::string, wi::HostFunc::Ptr, std::less<>>;
 
+// Argument i of a host function call as a u32 (a guest address or length).
+inline uint32_t arg_u32(const wi::Values& p, size_t i) { return p[i].Get<uint32_t>(); }
+
 inline wi::FuncType func_type(std::initializer_list<Type> params, std::initializer_list<Type> results) {
   return wi::FuncType(wi::ValueTypes(params), wi::ValueTypes(results));
 }

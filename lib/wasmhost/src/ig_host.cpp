@@ -13,7 +13,6 @@ constexpr uint32_t kKindString = 12;  // IG's api.Kind_String
 const char* const kLevels[] = {"error", "warning", "info", "debug", "trace"};
 
 uint64_t u64(const wi::Values& p, size_t i) { return p[i].Get<uint64_t>(); }
-uint32_t u32(const wi::Values& p, size_t i) { return p[i].Get<uint32_t>(); }
 
 }  // namespace
 
@@ -28,7 +27,7 @@ std::optional<std::string> IgHost::text(uint64_t buf) {
 void IgHost::say(const std::string& line) { g_.write_out(2, tool_name() + ": " + name_ + ": " + line + "\n"); }
 
 void IgHost::gadgetLog(Params p) {
-  uint32_t level = u32(p, 0);
+  uint32_t level = arg_u32(p, 0);
   std::optional<std::string> msg = text(u64(p, 1));
   if (!msg) return say("gadgetLog: the message is outside the module's memory");
   if (level > 4) return say("gadgetLog: unknown level " + std::to_string(level) + ": " + *msg);
@@ -58,7 +57,7 @@ uint32_t IgHost::setConfig(Params p) {
   static const std::string prefix = "programs.", suffix = ".attach_to";
   bool attach_to = key->size() > prefix.size() + suffix.size() && key->compare(0, prefix.size(), prefix) == 0 &&
                    key->compare(key->size() - suffix.size(), suffix.size(), suffix) == 0;
-  if (!attach_to || u32(p, 2) != kKindString) {
+  if (!attach_to || arg_u32(p, 2) != kKindString) {
     say("setConfig " + *key + ": not supported by ecli (only programs.<name>.attach_to, a string)");
     return 1;
   }

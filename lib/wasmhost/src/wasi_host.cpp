@@ -22,7 +22,6 @@ wi::Values& set(wi::Values& results, uint32_t v) {
   return results;
 }
 
-uint32_t u32(const wi::Values& p, size_t i) { return p[i].Get<uint32_t>(); }
 
 // Entry i of the iovec array at `iovs` (the array bounds-checked before).
 struct IoVec {
@@ -71,15 +70,15 @@ uint32_t WasiHost::sizes_get(const std::vector<std::string>& list, uint32_t coun
   return kOk;
 }
 
-uint32_t WasiHost::args_get(Params p) { return strings_get(argv_, u32(p, 0), u32(p, 1)); }
-uint32_t WasiHost::args_sizes_get(Params p) { return sizes_get(argv_, u32(p, 0), u32(p, 1)); }
-uint32_t WasiHost::environ_get(Params p) { return strings_get(environ_, u32(p, 0), u32(p, 1)); }
-uint32_t WasiHost::environ_sizes_get(Params p) { return sizes_get(environ_, u32(p, 0), u32(p, 1)); }
+uint32_t WasiHost::args_get(Params p) { return strings_get(argv_, arg_u32(p, 0), arg_u32(p, 1)); }
+uint32_t WasiHost::args_sizes_get(Params p) { return sizes_get(argv_, arg_u32(p, 0), arg_u32(p, 1)); }
+uint32_t WasiHost::environ_get(Params p) { return strings_get(environ_, arg_u32(p, 0), arg_u32(p, 1)); }
+uint32_t WasiHost::environ_sizes_get(Params p) { return sizes_get(environ_, arg_u32(p, 0), arg_u32(p, 1)); }
 
 // fd_write(fd, iovs, iovs_len, nwritten): stdout and stderr only. Every
 // iovec is checked before any byte is written.
 uint32_t WasiHost::fd_write(Params p) {
-  uint32_t fd = u32(p, 0), iovs = u32(p, 1), n = u32(p, 2), out = u32(p, 3);
+  uint32_t fd = arg_u32(p, 0), iovs = arg_u32(p, 1), n = arg_u32(p, 2), out = arg_u32(p, 3);
   if (fd != 1 && fd != 2) return kBadf;
   if (!g_.ptr(iovs, 8ull * n) || !g_.ptr(out, 4)) return kFault;
   uint64_t total = 0;
@@ -99,7 +98,7 @@ uint32_t WasiHost::fd_write(Params p) {
 // fd_read(0, iovs, iovs_len, nread): one read(2) per iovec until a short one.
 uint32_t WasiHost::fd_read(Params p) {
   g_.flush_out();
-  uint32_t fd = u32(p, 0), iovs = u32(p, 1), n = u32(p, 2), out = u32(p, 3);
+  uint32_t fd = arg_u32(p, 0), iovs = arg_u32(p, 1), n = arg_u32(p, 2), out = arg_u32(p, 3);
   if (fd != 0) return kBadf;
   if (!g_.ptr(iovs, 8ull * n) || !g_.ptr(out, 4)) return kFault;
   uint64_t total = 0;
@@ -119,7 +118,7 @@ uint32_t WasiHost::fd_read(Params p) {
 // fd_fdstat_get: stdio are character devices without seek/tell rights, so
 // wasi-libc line-buffers stdout and events appear as they happen.
 uint32_t WasiHost::fd_fdstat_get(Params p) {
-  uint32_t fd = u32(p, 0), out = u32(p, 1);
+  uint32_t fd = arg_u32(p, 0), out = arg_u32(p, 1);
   if (fd > 2) return kBadf;
   uint8_t* st = g_.ptr(out, 24);
   if (!st) return kFault;
@@ -131,15 +130,15 @@ uint32_t WasiHost::fd_fdstat_get(Params p) {
   return kOk;
 }
 
-uint32_t WasiHost::fd_seek(Params p) { return u32(p, 0) <= 2 ? kSpipe : kBadf; }
-uint32_t WasiHost::fd_close(Params p) { return u32(p, 0) <= 2 ? kOk : kBadf; }
+uint32_t WasiHost::fd_seek(Params p) { return arg_u32(p, 0) <= 2 ? kSpipe : kBadf; }
+uint32_t WasiHost::fd_close(Params p) { return arg_u32(p, 0) <= 2 ? kOk : kBadf; }
 // No preopened directories: the probe loop of wasi-libc ends at fd 3.
 uint32_t WasiHost::fd_prestat_get(Params) { return kBadf; }
 uint32_t WasiHost::fd_prestat_dir_name(Params) { return kBadf; }
 
 uint32_t WasiHost::clock_time_get(Params p) {
   static const clockid_t ids[] = {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID};
-  uint32_t id = u32(p, 0), out = u32(p, 2);
+  uint32_t id = arg_u32(p, 0), out = arg_u32(p, 2);
   if (id >= 4) return kInval;
   if (!g_.ptr(out, 8)) return kFault;
   timespec ts{};
@@ -149,9 +148,9 @@ uint32_t WasiHost::clock_time_get(Params p) {
 }
 
 uint32_t WasiHost::random_get(Params p) {
-  uint8_t* dst = g_.ptr(u32(p, 0), u32(p, 1));
+  uint8_t* dst = g_.ptr(arg_u32(p, 0), arg_u32(p, 1));
   if (!dst) return kFault;
-  for (uint32_t done = 0, len = u32(p, 1); done < len;) {
+  for (uint32_t done = 0, len = arg_u32(p, 1); done < len;) {
     ssize_t got = getrandom(dst + done, len - done, 0);
     if (got < 0 && errno != EINTR) return kIo;
     if (got > 0) done += got;
@@ -167,7 +166,7 @@ uint32_t WasiHost::sched_yield(Params) {
 // poll_oneoff(in, out, nsubscriptions, nevents): clock subscriptions only,
 // as a sleep for the shortest one, cut short by stop or the deadline.
 Result WasiHost::poll_oneoff(Params p, uint32_t* e, wi::Trap::Ptr* trap) {
-  uint32_t in = u32(p, 0), out = u32(p, 1), n = u32(p, 2), nevents = u32(p, 3);
+  uint32_t in = arg_u32(p, 0), out = arg_u32(p, 1), n = arg_u32(p, 2), nevents = arg_u32(p, 3);
   g_.flush_out();
   if (n == 0) return *e = kInval, Result::Ok;
   if (!g_.ptr(in, 48ull * n) || !g_.ptr(out, 32ull * n) || !g_.ptr(nevents, 4)) return *e = kFault, Result::Ok;
@@ -208,7 +207,7 @@ Result WasiHost::poll_oneoff(Params p, uint32_t* e, wi::Trap::Ptr* trap) {
 
 Result WasiHost::proc_exit(Params p, wi::Trap::Ptr* trap) {
   g_.flush_out();
-  return g_.halt(Halt::exit, trap, {}, static_cast<int>(u32(p, 0)));
+  return g_.halt(Halt::exit, trap, {}, static_cast<int>(arg_u32(p, 0)));
 }
 
 HostFuncs WasiHost::funcs() {

@@ -92,6 +92,9 @@ struct Type {
   uint32_t btf_id = 0;
 };
 
+// A struct or a union.
+inline bool is_record(const Type& t) { return t.kind == TypeKind::Struct || t.kind == TypeKind::Union; }
+
 // A member placed in the record a walk starts at: `bit_offset` counts from
 // that record's start. A member of struct or union type that has no name,
 // or whose type has none, is `expanded`: `inner` holds its members, placed

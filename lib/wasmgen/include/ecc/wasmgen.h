@@ -46,6 +46,8 @@ struct Context {
   std::map<std::string, std::vector<Context>> lists;
 };
 std::string render_context(std::string_view tmpl, const Context& ctx, const std::string& template_file);
+// A conditional section's list: one empty item when b, none otherwise.
+inline std::vector<Context> when(bool b) { return b ? std::vector<Context>{Context{}} : std::vector<Context>{}; }
 
 // --- emitters ---------------------------------------------------------------
 
