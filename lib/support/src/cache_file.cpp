@@ -56,9 +56,10 @@ void stamp_checked_cache_file(const fs::path& file) {
 bool checked_cache_file_valid(const fs::path& file) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec) || !fs::is_regular_file(sum_path(file), ec)) return false;
-  auto bytes = try_read_file(file);
+  // Mapped: this checks the 3 MiB vmlinux.h before every compile.
+  auto mapped = MappedFile::open(file);
   auto sum = try_read_text_file(sum_path(file));
-  return bytes && sum && *sum == sum_text(*bytes);
+  return mapped && sum && *sum == sum_text(mapped->bytes());
 }
 
 }  // namespace ecc

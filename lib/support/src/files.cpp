@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -85,6 +86,30 @@ std::optional<std::vector<uint8_t>> try_read_file(const fs::path& path) {
 }
 
 std::optional<std::string> try_read_text_file(const fs::path& path) { return read_or_nothing<std::string>(path); }
+
+std::optional<MappedFile> MappedFile::open(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  size_t size = static_cast<size_t>(st.st_size);
+  void* addr = size == 0 ? nullptr : ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);  // the mapping keeps the file
+  if (addr == MAP_FAILED) return std::nullopt;
+  return MappedFile(addr, size);
+}
+
+MappedFile::~MappedFile() {
+  if (addr_) ::munmap(addr_, size_);
+}
+
+MappedFile::MappedFile(MappedFile&& other) noexcept : addr_(other.addr_), size_(other.size_) {
+  other.addr_ = nullptr;
+  other.size_ = 0;
+}
 
 bool pid_is_gone(pid_t pid) { return pid > 0 && pid != getpid() && ::kill(pid, 0) != 0 && errno == ESRCH; }
 

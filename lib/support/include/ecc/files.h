@@ -31,6 +31,29 @@ std::string read_text_file(const std::filesystem::path& path, const std::string&
 std::optional<std::vector<uint8_t>> try_read_file(const std::filesystem::path& path);
 std::optional<std::string> try_read_text_file(const std::filesystem::path& path);
 
+// A read-only view of the whole of a regular file, mapped rather than read:
+// hashing a large cache entry (vmlinux.h, an AOT module) then fills no fresh
+// buffer, whose every page costs a fault on first touch. For files replaced
+// only by rename (PendingFile), never truncated in place while mapped.
+class MappedFile {
+ public:
+  // Nothing when `path` cannot be opened, is not a regular file, or cannot
+  // be mapped.
+  static std::optional<MappedFile> open(const std::filesystem::path& path);
+  ~MappedFile();
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&&) = delete;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  std::span<const uint8_t> bytes() const { return {static_cast<const uint8_t*>(addr_), size_}; }
+
+ private:
+  MappedFile(void* addr, size_t size) : addr_(addr), size_(size) {}
+  void* addr_ = nullptr;  // null for an empty file
+  size_t size_ = 0;
+};
+
 // A temporary name next to `path` (".<name>.ecc-tmp-<pid>-<n>"), for a
 // producer that writes the file itself (clang -o, a PCH writer, write()).
 // commit() renames it to `path`; without a commit the destructor removes it.
