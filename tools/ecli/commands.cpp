@@ -94,7 +94,7 @@ int run(const std::vector<std::string>& args) {
                                       : objects_of_file(target.file, ""));
   runtime::step_done("load rules");
   // --metrics listens before anything is loaded: a busy port is said first.
-  MetricsRun metrics(o, program_label(o.file), o.file, metrics::start_exporter);
+  MetricsRun metrics(o, program_label(o.file), o.file);
   runtime::step_done("metrics");
   if (target.gadget) {
     const oci::GadgetImage& g = *target.gadget;
