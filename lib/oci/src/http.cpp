@@ -4,9 +4,6 @@
 
 #include "curl_lib.h"
 
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +13,7 @@
 #include <memory>
 
 #include "ecc/error.h"
+#include "ecc/openssl_lib.h"
 #include "ecc/tool_name.h"
 
 namespace ecc::oci {
@@ -85,9 +83,9 @@ void add_certs_d(X509_STORE* store, const std::string& authority) {
       if (e.path().extension() != ".crt") continue;
       std::unique_ptr<FILE, decltype(&std::fclose)> f(std::fopen(e.path().c_str(), "r"), std::fclose);
       if (!f) continue;
-      while (X509* cert = PEM_read_X509(f.get(), nullptr, nullptr, nullptr)) {
-        X509_STORE_add_cert(store, cert);  // a duplicate is not an error here
-        X509_free(cert);
+      while (X509* cert = openssl().PEM_read_X509(f.get(), nullptr, nullptr, nullptr)) {
+        openssl().X509_STORE_add_cert(store, cert);  // a duplicate is not an error here
+        openssl().X509_free(cert);
       }
     }
   }
@@ -95,7 +93,7 @@ void add_certs_d(X509_STORE* store, const std::string& authority) {
 
 CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* user) {
   auto* t = static_cast<Transfer*>(user);
-  add_certs_d(SSL_CTX_get_cert_store(static_cast<SSL_CTX*>(ssl_ctx)), t->authority);
+  add_certs_d(openssl().SSL_CTX_get_cert_store(static_cast<SSL_CTX*>(ssl_ctx)), t->authority);
   return CURLE_OK;
 }
 
