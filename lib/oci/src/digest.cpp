@@ -14,7 +14,8 @@ std::string sha256_digest(std::span<const uint8_t> bytes) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (!ctx || ssl.EVP_DigestInit_ex(ctx.get(), ssl.EVP_sha256(), nullptr) != 1 ||
-      ssl.EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 || ssl.EVP_DigestFinal_ex(ctx.get(), md, &len) != 1)
+      ssl.EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
+      ssl.EVP_DigestFinal_ex(ctx.get(), md, &len) != 1)
     throw Error(Exit::tool_failed, "OpenSSL cannot compute SHA-256");
   static const char hex[] = "0123456789abcdef";
   std::string out = "sha256:";

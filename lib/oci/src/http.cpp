@@ -162,7 +162,8 @@ HttpResponse http_perform(const HttpRequest& req, const TlsOptions& tls) {
   if (t.progress_shown) std::fputc('\n', stderr);
   if (t.over_limit)
     throw Error(Exit::bad_input, "the response is over the size limit of " + std::to_string(req.max_size) + " bytes", req.url);
-  if (rc != CURLE_OK) throw Error(Exit::bad_input, std::string("registry or server unreachable: ") + cl.easy_strerror(rc), req.url);
+  if (rc != CURLE_OK)
+    throw Error(Exit::bad_input, std::string("registry or server unreachable: ") + cl.easy_strerror(rc), req.url);
   cl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
   return resp;
 }

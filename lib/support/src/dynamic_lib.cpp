@@ -9,7 +9,8 @@ namespace ecc {
 DynamicLib::DynamicLib(const char* soname, const std::string& needs, const std::string& hint)
     : soname_(soname), handle_(dlopen(soname, RTLD_NOW | RTLD_LOCAL)) {
   if (!handle_)
-    throw Error(Exit::tool_failed, needs + " need " + soname_ + ", which cannot be loaded: " + dlerror() + " (" + hint + ")");
+    throw Error(Exit::tool_failed,
+                needs + " need " + soname_ + ", which cannot be loaded: " + dlerror() + " (" + hint + ")");
 }
 
 void* DynamicLib::symbol(const char* name) const {

@@ -306,14 +306,16 @@ PrivateKey PrivateKey::load(const fs::path& file) {
 }
 
 std::string PrivateKey::sign(std::span<const uint8_t> payload) const {
-  MdCtx ctx(openssl().EVP_MD_CTX_new());
+  const OpensslLib& ssl = openssl();
+  MdCtx ctx(ssl.EVP_MD_CTX_new());
   size_t len = 0;
-  bool ok = ctx && openssl().EVP_DigestSignInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, impl_->key.get(), nullptr) == 1 &&
-            openssl().EVP_DigestSign(ctx.get(), nullptr, &len, payload.data(), payload.size()) == 1;
+  bool ok = ctx &&
+            ssl.EVP_DigestSignInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, impl_->key.get(), nullptr) == 1 &&
+            ssl.EVP_DigestSign(ctx.get(), nullptr, &len, payload.data(), payload.size()) == 1;
   std::vector<uint8_t> sig(len);
-  ok = ok && openssl().EVP_DigestSign(ctx.get(), sig.data(), &len, payload.data(), payload.size()) == 1;
+  ok = ok && ssl.EVP_DigestSign(ctx.get(), sig.data(), &len, payload.data(), payload.size()) == 1;
   if (!ok) {
-    openssl().ERR_clear_error();
+    ssl.ERR_clear_error();
     throw Error(Exit::tool_failed, "openssl cannot sign with the key", impl_->file);
   }
   sig.resize(len);
