@@ -72,7 +72,9 @@ runtime_packages=(
   libbpf-dev
   # the WASI sysroot and clang's wasm32 builtins for build-wasm
   wasi-libc libclang-rt-14-dev-wasm32
-  # shared libraries of ecc, ecli and the scan module
+  # shared libraries of ecc, ecli and the scan module, and those ecli loads
+  # with dlopen at first use (libcurl4, libssl3, libsodium23; prometheus-cpp
+  # under lib/ecc/libecc-metrics.so): docs/architecture.md
   libbpf1 libelf1 zlib1g libclang-cpp14 libllvm14 libyaml-cpp0.7 libboost-filesystem1.74.0
   libcurl4 libssl3 libstdc++6 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libsodium23
   # registries over HTTPS (ecli pull/push)

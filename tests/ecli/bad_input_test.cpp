@@ -2,11 +2,14 @@
 // attached: checked through the "attached" readiness line and stdout.
 #include <linux/btf.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf_version.h>
 
 #include <cstring>
 #include <memory>
 
+#include "ecc/cache_file.h"
 #include "ecc/codec.h"
+#include "ecc/files.h"
 #include "ecc/elf_file.h"
 #include "ecli_fixture.h"
 
@@ -240,6 +243,44 @@ TEST_F(EcliBadInput, DamagedElfIsAnErrorNotACrash) {
   EXPECT_EQ(lines.back().rfind("ecli: error: ", 0), 0u) << r.err;
   EXPECT_NE(lines.back().find("(" + p.string() + ")"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("internal"), std::string::npos) << r.err;
+}
+
+// The object of a package, as ecli decodes it.
+std::vector<uint8_t> object_of(const json& pkg) {
+  return zlib_inflate(base64_decode(pkg["bpf_object"].get<std::string>()), pkg["bpf_object_size"].get<size_t>());
+}
+
+// ecli run keeps a copy of each object that survived the open guard
+// (docs/cache.md, the open guard): never one that crashed libbpf, and only
+// the same bytes skip the child, not an entry of the same name.
+TEST_F(EcliBadInput, TheOpenGuardKeepsSurvivorsOnlyAndTrustsOnlyTheirBytes) {
+  auto entry = [](const std::vector<uint8_t>& elf) {
+    return cache() / "ecc" / "open-guard" /
+           ("libbpf-" + std::to_string(LIBBPF_MAJOR_VERSION) + "." + std::to_string(LIBBPF_MINOR_VERSION) + "-" +
+            hash_hex(elf) + ".o");
+  };
+  auto run = [](const fs::path& pkg) {
+    return EcliProcess(ecli_binary(), {"run", "-d", "1", pkg.string()},
+                       {"XDG_CACHE_HOME=" + cache().string(), "PATH=" + std::string(std::getenv("PATH"))})
+        .finish(std::chrono::seconds(20));
+  };
+  fs::path damaged = source_dir() / "tests/ecli/inputs/damaged_elf_package.json";
+  fs::path kept_damaged = entry(object_of(json::parse(read_text(damaged))));
+  EXPECT_EQ(run(damaged).exit_code, 1);
+  EXPECT_FALSE(fs::exists(kept_damaged));
+  // A namesake with other bytes, as a hash collision would be.
+  fs::create_directories(kept_damaged.parent_path());
+  write_text(kept_damaged, "not the object");
+  RunResult r = run(damaged);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("libbpf crashes reading it"), std::string::npos) << r.err;
+  // A survivor is kept byte for byte, whether or not the kernel loads it then.
+  fs::path good = build_example("sigsnoop");
+  std::vector<uint8_t> elf = object_of(json::parse(read_text(good)));
+  run(good);
+  std::optional<std::vector<uint8_t>> kept = try_read_file(entry(elf));
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_TRUE(*kept == elf);
 }
 
 TEST_F(EcliBadInput, UnreadableLayoutsAreOneLine) {

@@ -4,6 +4,7 @@
 
 #include "distribute.h"
 #include "ecc/btf_file.h"
+#include "ecc/open_guard.h"
 #include "ecc/step_times.h"
 #include "inspect_command.h"
 #include "options.h"
@@ -75,6 +76,8 @@ int run(const std::vector<std::string>& args) {
   Options o = parse_run_args(args);
   if (o.help) return help(args);
   runtime::time_steps(o.run.verbose);
+  // An object that survived the open guard once is not opened in a child again.
+  keep_open_survivors();
   // A bad --btf is the user's file, named before anything is fetched or loaded.
   if (!o.run.btf_path.empty()) check_btf_file(o.run.btf_path);
   // A URL or a reference runs from the cache exactly as a local file; an
@@ -94,7 +97,7 @@ int run(const std::vector<std::string>& args) {
                                       : objects_of_file(target.file, ""));
   runtime::step_done("load rules");
   // --metrics listens before anything is loaded: a busy port is said first.
-  MetricsRun metrics(o, program_label(o.file), o.file, metrics::start_exporter);
+  MetricsRun metrics(o, program_label(o.file), o.file);
   runtime::step_done("metrics");
   if (target.gadget) {
     const oci::GadgetImage& g = *target.gadget;

@@ -1,15 +1,16 @@
 #include "metrics_run.h"
 
 #include "ecc/runtime.h"
+#include "metrics_module.h"
 
 namespace ecc::ecli {
 
-MetricsRun::MetricsRun(Options& o, const std::string& program, const std::string& package, Starter start) {
+MetricsRun::MetricsRun(Options& o, const std::string& program, const std::string& package) {
   if (o.metrics.listen.empty() && o.metrics.otlp.empty()) return;
   metrics::Options m = o.metrics;
   m.program = program;
   m.package = package;
-  exporter_ = start(m);
+  exporter_ = load_exporter(m);
   runtime::set_metrics_hooks(exporter_.get());
   o.run.metrics = exporter_.get();
 }

@@ -12,13 +12,11 @@ namespace ecc::ecli {
 
 class MetricsRun {
  public:
-  // How the exporter is made: ecli links libecc-metrics.so
-  // (metrics::start_exporter), a standalone executable loads it.
-  using Starter = std::unique_ptr<metrics::Exporter> (*)(const metrics::Options&);
-  // Nothing when neither --metrics nor --otlp is given. `program` labels
+  // Nothing when neither --metrics nor --otlp is given; otherwise the
+  // exporter of libecc-metrics.so (load_exporter). `program` labels
   // every series, `package` is ecli_info's. Throws Error for a bad ADDR or
   // a busy port.
-  MetricsRun(Options& o, const std::string& program, const std::string& package, Starter start);
+  MetricsRun(Options& o, const std::string& program, const std::string& package);
   ~MetricsRun();
   MetricsRun(const MetricsRun&) = delete;
   MetricsRun& operator=(const MetricsRun&) = delete;

@@ -11,7 +11,6 @@
 #include "ecc/error.h"
 #include "ecc/tool_name.h"
 #include "ecc/files.h"
-#include "metrics_module.h"
 #include "metrics_run.h"
 #include "options.h"
 #include "payload.h"
@@ -32,7 +31,7 @@ int run(const std::string& name, const std::vector<std::string>& args) {
     ecli::StandaloneArgs a = ecli::parse_standalone_args(args, true, {});
     if (!a.ecli.run.btf_path.empty()) check_btf_file(a.ecli.run.btf_path);
     std::optional<ecli::MetricsRun> metrics;
-    if (!a.help) metrics.emplace(a.ecli, name, name, standalone::load_exporter);
+    if (!a.help) metrics.emplace(a.ecli, name, name);
     int code = ecli::run_wasm_module(payload.bytes, name, a.program_args, a.ecli.run, a.ecli.engine);
     if (a.help) std::cout << ecli::standalone_usage_text(true, {});
     return code;
@@ -43,7 +42,7 @@ int run(const std::string& name, const std::vector<std::string>& args) {
   ecli::StandaloneArgs a = ecli::parse_standalone_args(args, false, opts);
   if (!a.ecli.run.btf_path.empty() && !a.help) check_btf_file(a.ecli.run.btf_path);
   std::optional<ecli::MetricsRun> metrics;
-  if (!a.help) metrics.emplace(a.ecli, name, name, standalone::load_exporter);
+  if (!a.help) metrics.emplace(a.ecli, name, name);
   return ecli::run_decoded_package(pkg, a.program_args, a.ecli.run, {name, ecli::standalone_usage_text(false, opts)});
 }
 

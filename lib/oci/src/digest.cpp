@@ -1,19 +1,21 @@
-// SHA-256 digests with OpenSSL's EVP interface.
-#include <openssl/evp.h>
+// SHA-256 digests with OpenSSL's EVP interface (loaded at first use).
 
 #include <memory>
 
 #include "ecc/error.h"
+#include "ecc/openssl_lib.h"
 #include "ecc/oci.h"
 
 namespace ecc::oci {
 
 std::string sha256_digest(std::span<const uint8_t> bytes) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  const OpensslLib& ssl = openssl();
+  std::unique_ptr<EVP_MD_CTX, decltype(ssl.EVP_MD_CTX_free)> ctx(ssl.EVP_MD_CTX_new(), ssl.EVP_MD_CTX_free);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 || EVP_DigestFinal_ex(ctx.get(), md, &len) != 1)
+  if (!ctx || ssl.EVP_DigestInit_ex(ctx.get(), ssl.EVP_sha256(), nullptr) != 1 ||
+      ssl.EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
+      ssl.EVP_DigestFinal_ex(ctx.get(), md, &len) != 1)
     throw Error(Exit::tool_failed, "OpenSSL cannot compute SHA-256");
   static const char hex[] = "0123456789abcdef";
   std::string out = "sha256:";

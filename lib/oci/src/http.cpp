@@ -2,10 +2,8 @@
 // docker and podman, timeouts, a size limit, a progress line on a tty.
 #include "http.h"
 
-#include <curl/curl.h>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
+#include "curl_lib.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,9 +11,9 @@
 #include <filesystem>
 #include <cstdio>
 #include <memory>
-#include <mutex>
 
 #include "ecc/error.h"
+#include "ecc/openssl_lib.h"
 #include "ecc/tool_name.h"
 
 namespace ecc::oci {
@@ -23,11 +21,6 @@ namespace ecc::oci {
 namespace fs = std::filesystem;
 
 namespace {
-
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct Transfer {
   const HttpRequest* req = nullptr;
@@ -90,9 +83,9 @@ void add_certs_d(X509_STORE* store, const std::string& authority) {
       if (e.path().extension() != ".crt") continue;
       std::unique_ptr<FILE, decltype(&std::fclose)> f(std::fopen(e.path().c_str(), "r"), std::fclose);
       if (!f) continue;
-      while (X509* cert = PEM_read_X509(f.get(), nullptr, nullptr, nullptr)) {
-        X509_STORE_add_cert(store, cert);  // a duplicate is not an error here
-        X509_free(cert);
+      while (X509* cert = openssl().PEM_read_X509(f.get(), nullptr, nullptr, nullptr)) {
+        openssl().X509_STORE_add_cert(store, cert);  // a duplicate is not an error here
+        openssl().X509_free(cert);
       }
     }
   }
@@ -100,14 +93,14 @@ void add_certs_d(X509_STORE* store, const std::string& authority) {
 
 CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* user) {
   auto* t = static_cast<Transfer*>(user);
-  add_certs_d(SSL_CTX_get_cert_store(static_cast<SSL_CTX*>(ssl_ctx)), t->authority);
+  add_certs_d(openssl().SSL_CTX_get_cert_store(static_cast<SSL_CTX*>(ssl_ctx)), t->authority);
   return CURLE_OK;
 }
 
 struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
+  void operator()(CURL* c) const { curl_lib().easy_cleanup(c); }
+  void operator()(curl_slist* l) const { curl_lib().slist_free_all(l); }
+  void operator()(CURLU* u) const { curl_lib().url_cleanup(u); }
 };
 
 }  // namespace
@@ -118,46 +111,46 @@ std::string HttpResponse::header(const std::string& lower_name) const {
 }
 
 HttpResponse http_perform(const HttpRequest& req, const TlsOptions& tls) {
-  global_init();
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  const CurlLib& cl = curl_lib();
+  std::unique_ptr<CURL, CurlDeleter> curl(cl.easy_init());
   if (!curl) throw Error(Exit::tool_failed, "libcurl cannot start", req.url);
   HttpResponse resp;
   Transfer t{&req, &resp};
   t.authority = url_authority(req.url);
   CURL* c = curl.get();
   std::unique_ptr<curl_slist, CurlDeleter> headers;
-  auto add_header = [&](const std::string& h) { headers.reset(curl_slist_append(headers.release(), h.c_str())); };
+  auto add_header = [&](const std::string& h) { headers.reset(cl.slist_append(headers.release(), h.c_str())); };
   for (const auto& h : req.headers) add_header(h);
   add_header("Expect:");
-  curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);  // a stalled transfer ends after 30 s
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "ecli/" ECC_VERSION);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
-  curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-  curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, &t);
+  cl.easy_setopt(c, CURLOPT_URL, req.url.c_str());
+  cl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  cl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  cl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  cl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+  cl.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);  // a stalled transfer ends after 30 s
+  cl.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
+  cl.easy_setopt(c, CURLOPT_USERAGENT, "ecli/" ECC_VERSION);
+  cl.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  cl.easy_setopt(c, CURLOPT_WRITEDATA, &t);
+  cl.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  cl.easy_setopt(c, CURLOPT_HEADERDATA, &t);
+  cl.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  cl.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+  cl.easy_setopt(c, CURLOPT_XFERINFODATA, &t);
+  cl.easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+  cl.easy_setopt(c, CURLOPT_SSL_CTX_DATA, &t);
   if (tls.insecure) {
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    cl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+    cl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
   }
   if (req.method == "HEAD") {
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    cl.easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (req.method != "GET") {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.empty() ? "" : reinterpret_cast<const char*>(req.body.data()));
+    cl.easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    cl.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+    cl.easy_setopt(c, CURLOPT_POSTFIELDS, req.body.empty() ? "" : reinterpret_cast<const char*>(req.body.data()));
   }
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  cl.easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   t.progress_shown = false;
   HttpRequest quiet;  // progress only on a terminal
   if (!isatty(2) && !req.progress_label.empty()) {
@@ -165,37 +158,40 @@ HttpResponse http_perform(const HttpRequest& req, const TlsOptions& tls) {
     quiet.progress_label.clear();
     t.req = &quiet;
   }
-  CURLcode rc = curl_easy_perform(c);
+  CURLcode rc = cl.easy_perform(c);
   if (t.progress_shown) std::fputc('\n', stderr);
   if (t.over_limit)
     throw Error(Exit::bad_input, "the response is over the size limit of " + std::to_string(req.max_size) + " bytes", req.url);
-  if (rc != CURLE_OK) throw Error(Exit::bad_input, std::string("registry or server unreachable: ") + curl_easy_strerror(rc), req.url);
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
+  if (rc != CURLE_OK)
+    throw Error(Exit::bad_input, std::string("registry or server unreachable: ") + cl.easy_strerror(rc), req.url);
+  cl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
   return resp;
 }
 
 std::string resolve_url(const std::string& base, const std::string& location) {
-  std::unique_ptr<CURLU, CurlDeleter> u(curl_url());
-  if (curl_url_set(u.get(), CURLUPART_URL, base.c_str(), 0) != CURLUE_OK ||
-      curl_url_set(u.get(), CURLUPART_URL, location.c_str(), 0) != CURLUE_OK)
+  const CurlLib& cl = curl_lib();
+  std::unique_ptr<CURLU, CurlDeleter> u(cl.url());
+  if (cl.url_set(u.get(), CURLUPART_URL, base.c_str(), 0) != CURLUE_OK ||
+      cl.url_set(u.get(), CURLUPART_URL, location.c_str(), 0) != CURLUE_OK)
     throw Error(Exit::bad_input, "bad Location '" + location + "'", base);
   char* out = nullptr;
-  curl_url_get(u.get(), CURLUPART_URL, &out, 0);
+  cl.url_get(u.get(), CURLUPART_URL, &out, 0);
   std::string s = out ? out : "";
-  curl_free(out);
+  cl.free(out);
   return s;
 }
 
 std::string url_authority(const std::string& url) {
-  std::unique_ptr<CURLU, CurlDeleter> u(curl_url());
-  if (curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return {};
+  const CurlLib& cl = curl_lib();
+  std::unique_ptr<CURLU, CurlDeleter> u(cl.url());
+  if (cl.url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return {};
   char *host = nullptr, *port = nullptr;
-  curl_url_get(u.get(), CURLUPART_HOST, &host, 0);
-  curl_url_get(u.get(), CURLUPART_PORT, &port, 0);
+  cl.url_get(u.get(), CURLUPART_HOST, &host, 0);
+  cl.url_get(u.get(), CURLUPART_PORT, &port, 0);
   std::string s = host ? host : "";
   if (port) s += std::string(":") + port;
-  curl_free(host);
-  curl_free(port);
+  cl.free(host);
+  cl.free(port);
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   return s;
 }

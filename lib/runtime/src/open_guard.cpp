@@ -1,14 +1,23 @@
 #include "ecc/open_guard.h"
 
 #include <bpf/libbpf.h>
+#include <bpf/libbpf_version.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <vector>
 
+#include "ecc/cache_file.h"
+#include "ecc/cache_root.h"
 #include "ecc/error.h"
+#include "ecc/files.h"
 
 namespace ecc {
 
@@ -16,9 +25,33 @@ namespace {
 
 libbpf_print_fn_t g_silent = [](libbpf_print_level, const char*, va_list) { return 0; };
 
-}  // namespace
+bool g_keep_survivors = false;
 
-void check_libbpf_survives_open(const uint8_t* elf, size_t size, const std::string& path) {
+// A crash depends on libbpf's code as much as on the bytes: its version is
+// part of the name.
+std::filesystem::path survivor_entry(std::span<const uint8_t> elf) {
+  return cache_root() / "open-guard" /
+         ("libbpf-" + std::to_string(LIBBPF_MAJOR_VERSION) + "." + std::to_string(LIBBPF_MINOR_VERSION) + "-" +
+          hash_hex(elf) + ".o");
+}
+
+// Only a byte-for-byte copy counts: the hash names the entry, it proves nothing.
+bool survived_before(const std::filesystem::path& entry, std::span<const uint8_t> elf) {
+  std::optional<std::vector<uint8_t>> kept = try_read_file(entry);
+  return kept && std::equal(kept->begin(), kept->end(), elf.begin(), elf.end());
+}
+
+void keep_survivor(const std::filesystem::path& entry, std::span<const uint8_t> elf) {
+  std::error_code ec;
+  std::filesystem::create_directories(entry.parent_path(), ec);
+  try {
+    if (!ec) write_file_atomic(entry, elf);
+  } catch (const Error&) {
+    // Not kept: the next run checks these bytes in a child again.
+  }
+}
+
+void open_in_child(const uint8_t* elf, size_t size, const std::string& path) {
   pid_t pid = fork();
   if (pid < 0) throw Error(Exit::tool_failed, std::string("fork: ") + std::strerror(errno), path);
   if (pid == 0) {
@@ -50,6 +83,19 @@ void check_libbpf_survives_open(const uint8_t* elf, size_t size, const std::stri
                 "bpf_object is a damaged ELF file: libbpf crashes reading it (exit status " +
                     std::to_string(WEXITSTATUS(status)) + ")",
                 path);
+}
+
+}  // namespace
+
+void keep_open_survivors() { g_keep_survivors = true; }
+
+void check_libbpf_survives_open(const uint8_t* elf, size_t size, const std::string& path) {
+  if (!g_keep_survivors) return open_in_child(elf, size, path);
+  std::span<const uint8_t> bytes(elf, size);
+  std::filesystem::path entry = survivor_entry(bytes);
+  if (survived_before(entry, bytes)) return;
+  open_in_child(elf, size, path);
+  keep_survivor(entry, bytes);
 }
 
 }  // namespace ecc

@@ -4,21 +4,20 @@
 // SHA-256 as base64 of DER, and PEM public keys to verify them with.
 #include <fcntl.h>
 #include <openssl/core_names.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 #include <sodium.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "ecc/codec.h"
 #include "ecc/error.h"
+#include "ecc/dynamic_lib.h"
 #include "ecc/files.h"
+#include "ecc/openssl_lib.h"
 #include "ecc/trust.h"
 
 namespace ecc::trust {
@@ -28,15 +27,15 @@ namespace {
 using nlohmann::json;
 
 struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+  void operator()(EVP_PKEY* p) const { openssl().EVP_PKEY_free(p); }
 };
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  void operator()(EVP_MD_CTX* c) const { openssl().EVP_MD_CTX_free(c); }
 };
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
+  void operator()(BIO* b) const { openssl().BIO_free(b); }
 };
 using Bio = std::unique_ptr<BIO, BioFree>;
 
@@ -44,19 +43,19 @@ const char* const kSigstoreType = "ENCRYPTED SIGSTORE PRIVATE KEY";
 const char* const kCosignKeyType = "ENCRYPTED COSIGN PRIVATE KEY";
 
 Error bad(const std::string& what, const std::string& file) {
-  ERR_clear_error();
+  openssl().ERR_clear_error();
   return Error(Exit::bad_input, what, file);
 }
 
 // Bytes that held a secret (a password, a derived key, a private key's DER)
-// are wiped before they are freed.
+// are wiped before they are freed (explicit_bzero: never optimised away).
 // A moved-from vector is empty: its buffer went along.
 struct Wiped {
   std::vector<uint8_t> bytes;
   explicit Wiped(std::vector<uint8_t> b) : bytes(std::move(b)) {}
   Wiped(Wiped&&) noexcept = default;
   Wiped& operator=(Wiped&&) = delete;
-  ~Wiped() { sodium_memzero(bytes.data(), bytes.size()); }
+  ~Wiped() { explicit_bzero(bytes.data(), bytes.size()); }
 };
 // Never moved: a short string's moved-from buffer would keep its bytes.
 struct WipedText {
@@ -64,8 +63,28 @@ struct WipedText {
   WipedText() = default;
   WipedText(const WipedText&) = delete;
   WipedText& operator=(const WipedText&) = delete;
-  ~WipedText() { sodium_memzero(text.data(), text.size()); }
+  ~WipedText() { explicit_bzero(text.data(), text.size()); }
 };
+
+// The libsodium functions of cosign's encrypted keys, loaded at first use.
+struct SodiumLib {
+  decltype(&::sodium_init) init;
+  decltype(&::crypto_pwhash_scryptsalsa208sha256_ll) scrypt;
+  decltype(&::crypto_secretbox_open_easy) secretbox_open;
+};
+
+const SodiumLib& sodium() {
+  static const SodiumLib lib = [] {
+    DynamicLib so("libsodium.so.23", "encrypted cosign keys", "install libsodium23");
+    SodiumLib l{};
+    so.get("sodium_init", l.init);
+    so.get("crypto_pwhash_scryptsalsa208sha256_ll", l.scrypt);
+    so.get("crypto_secretbox_open_easy", l.secretbox_open);
+    if (l.init() < 0) throw Error(Exit::tool_failed, "libsodium cannot initialise");
+    return l;
+  }();
+  return lib;
+}
 
 // One PEM block: its type ("PUBLIC KEY"), whether it has RFC 1421 headers
 // (Proc-Type: 4,ENCRYPTED ...), and its body's bytes.
@@ -219,16 +238,15 @@ Wiped decrypt_cosign(const std::vector<uint8_t>& body, const std::string& file) 
   std::vector<uint8_t> box = b64_field(doc, "ciphertext", "ciphertext", file);
   if (box.size() < crypto_secretbox_MACBYTES) throw bad("the encrypted key's ciphertext is too short", file);
 
-  if (sodium_init() < 0) throw Error(Exit::tool_failed, "libsodium cannot initialise", file);
+  const SodiumLib& na = sodium();
   WipedText password;
   read_password(password, file);
   Wiped key{std::vector<uint8_t>(crypto_secretbox_KEYBYTES)};
-  if (crypto_pwhash_scryptsalsa208sha256_ll(reinterpret_cast<const uint8_t*>(password.text.data()), password.text.size(),
-                                            kdf.salt.data(), kdf.salt.size(), kdf.n, kdf.r, kdf.p, key.bytes.data(),
-                                            key.bytes.size()) != 0)
+  if (na.scrypt(reinterpret_cast<const uint8_t*>(password.text.data()), password.text.size(),
+                kdf.salt.data(), kdf.salt.size(), kdf.n, kdf.r, kdf.p, key.bytes.data(), key.bytes.size()) != 0)
     throw Error(Exit::tool_failed, "scrypt failed (out of memory?)", file);
   Wiped der{std::vector<uint8_t>(box.size() - crypto_secretbox_MACBYTES)};
-  if (crypto_secretbox_open_easy(der.bytes.data(), box.data(), box.size(), nonce.data(), key.bytes.data()) != 0)
+  if (na.secretbox_open(der.bytes.data(), box.data(), box.size(), nonce.data(), key.bytes.data()) != 0)
     throw bad("cannot decrypt the key: wrong password?", file);
   return der;
 }
@@ -244,7 +262,7 @@ Pkey read_private_key(const fs::path& path) {
     if (!b.type.ends_with("PRIVATE KEY")) continue;
     Wiped der = cosign ? decrypt_cosign(b.der, file) : Wiped(std::move(b.der));
     const unsigned char* p = der.bytes.data();
-    Pkey key(d2i_AutoPrivateKey_ex(nullptr, &p, long(der.bytes.size()), nullptr, nullptr));
+    Pkey key(openssl().d2i_AutoPrivateKey_ex(nullptr, &p, long(der.bytes.size()), nullptr, nullptr));
     if (!key) throw bad("the PEM block \"" + b.type + "\" is not a private key openssl reads", file);
     return key;
   }
@@ -253,14 +271,14 @@ Pkey read_private_key(const fs::path& path) {
 
 // cosign's keys are ECDSA P-256, and so are the signatures it verifies.
 void require_p256(EVP_PKEY* key, const std::string& file) {
-  if (!EVP_PKEY_is_a(key, "EC")) {
-    const char* type = EVP_PKEY_get0_type_name(key);
+  if (!openssl().EVP_PKEY_is_a(key, "EC")) {
+    const char* type = openssl().EVP_PKEY_get0_type_name(key);
     throw bad(std::string("the key is ") + (type ? type : "not EC") + ", but only ECDSA P-256 keys sign, as cosign's do",
               file);
   }
   char group[80] = {};
   size_t len = 0;
-  if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len))
+  if (!openssl().EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len))
     throw bad("the EC key has no named curve, but only ECDSA P-256 keys sign, as cosign's do", file);
   std::string name(group, len);
   if (name != "prime256v1" && name != "P-256")
@@ -288,14 +306,16 @@ PrivateKey PrivateKey::load(const fs::path& file) {
 }
 
 std::string PrivateKey::sign(std::span<const uint8_t> payload) const {
-  MdCtx ctx(EVP_MD_CTX_new());
+  const OpensslLib& ssl = openssl();
+  MdCtx ctx(ssl.EVP_MD_CTX_new());
   size_t len = 0;
-  bool ok = ctx && EVP_DigestSignInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, impl_->key.get(), nullptr) == 1 &&
-            EVP_DigestSign(ctx.get(), nullptr, &len, payload.data(), payload.size()) == 1;
+  bool ok = ctx &&
+            ssl.EVP_DigestSignInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, impl_->key.get(), nullptr) == 1 &&
+            ssl.EVP_DigestSign(ctx.get(), nullptr, &len, payload.data(), payload.size()) == 1;
   std::vector<uint8_t> sig(len);
-  ok = ok && EVP_DigestSign(ctx.get(), sig.data(), &len, payload.data(), payload.size()) == 1;
+  ok = ok && ssl.EVP_DigestSign(ctx.get(), sig.data(), &len, payload.data(), payload.size()) == 1;
   if (!ok) {
-    ERR_clear_error();
+    ssl.ERR_clear_error();
     throw Error(Exit::tool_failed, "openssl cannot sign with the key", impl_->file);
   }
   sig.resize(len);
@@ -303,13 +323,13 @@ std::string PrivateKey::sign(std::span<const uint8_t> payload) const {
 }
 
 std::string PrivateKey::public_pem() const {
-  Bio bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PUBKEY(bio.get(), impl_->key.get()) != 1) {
-    ERR_clear_error();
+  Bio bio(openssl().BIO_new(openssl().BIO_s_mem()));
+  if (!bio || openssl().PEM_write_bio_PUBKEY(bio.get(), impl_->key.get()) != 1) {
+    openssl().ERR_clear_error();
     throw Error(Exit::tool_failed, "openssl cannot write the public key", impl_->file);
   }
   char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
+  long len = openssl().BIO_get_mem_data(bio.get(), &data);
   return std::string(data, size_t(len));
 }
 
@@ -331,7 +351,7 @@ PublicKey PublicKey::from_pem(const std::string& pem, const std::string& label) 
   for (const PemBlock& b : pem_blocks(pem, label)) {
     if (b.type != "PUBLIC KEY") continue;
     const unsigned char* p = b.der.data();
-    Pkey key(d2i_PUBKEY_ex(nullptr, &p, long(b.der.size()), nullptr, nullptr));
+    Pkey key(openssl().d2i_PUBKEY_ex(nullptr, &p, long(b.der.size()), nullptr, nullptr));
     if (!key) throw bad("the PEM block \"PUBLIC KEY\" is not a public key openssl reads", label);
     return PublicKey(std::make_unique<Impl>(Impl{std::move(key), label}));
   }
@@ -345,11 +365,11 @@ bool PublicKey::verify(std::span<const uint8_t> payload, const std::string& sign
   } catch (const Error&) {
     return false;
   }
-  MdCtx ctx(EVP_MD_CTX_new());
+  MdCtx ctx(openssl().EVP_MD_CTX_new());
   bool ok = ctx &&
-            EVP_DigestVerifyInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, impl_->key.get(), nullptr) == 1 &&
-            EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), payload.data(), payload.size()) == 1;
-  ERR_clear_error();
+            openssl().EVP_DigestVerifyInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, impl_->key.get(), nullptr) == 1 &&
+            openssl().EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), payload.data(), payload.size()) == 1;
+  openssl().ERR_clear_error();
   return ok;
 }
 

@@ -16,4 +16,13 @@ namespace ecc {
 // caller's real open, which reports them).
 void check_libbpf_survives_open(const uint8_t* elf, size_t size, const std::string& path);
 
+// From now on in this process, check_libbpf_survives_open keeps a copy of
+// each object that survived in the cache (open-guard/, docs/cache.md), keyed
+// by the libbpf version and the bytes' hash, and skips the child for bytes
+// identical to a kept copy (~10 ms of `ecli run`'s start-up,
+// docs/performance.md). A cache that cannot be read or written only means
+// the child runs. Off by default: ecli run turns it on; fuzzers and tests of
+// the library leave the cache alone.
+void keep_open_survivors();
+
 }  // namespace ecc

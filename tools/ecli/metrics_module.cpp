@@ -9,7 +9,7 @@
 
 #include "ecc/error.h"
 
-namespace ecc::standalone {
+namespace ecc::ecli {
 
 namespace {
 
@@ -49,4 +49,4 @@ std::unique_ptr<metrics::Exporter> load_exporter(const metrics::Options& o) {
                                  "libcurl), not found in " + tried + " (" + why + "); set ECC_METRICS_LIB");
 }
 
-}  // namespace ecc::standalone
+}  // namespace ecc::ecli
