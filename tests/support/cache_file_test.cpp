@@ -10,16 +10,12 @@
 #include "ecc/cache_file.h"
 #include "ecc/files.h"
 
+#include "test_util.h"
+
 namespace fs = std::filesystem;
+using ecc::test::TempDir;
 
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("ecc-cache-file-" + name + "-" + std::to_string(getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 void write_checked(const fs::path& file, const std::string& text) {
   ecc::write_checked_cache_file(file, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
@@ -35,7 +31,8 @@ void flip_byte(const fs::path& file, std::streamoff at) {
 }
 
 TEST(CacheFile, StampedFileIsValidUntilOneByteChanges) {
-  fs::path d = fresh_dir("flip");
+  TempDir d_tmp;
+  const fs::path& d = d_tmp.path();
   fs::path file = d / "vmlinux.h";
   write_checked(file, std::string(3 * 4096 + 17, 'x') + "tail");
   EXPECT_TRUE(ecc::checked_cache_file_valid(file));
@@ -45,7 +42,8 @@ TEST(CacheFile, StampedFileIsValidUntilOneByteChanges) {
 }
 
 TEST(CacheFile, TruncatedMissingOrUnstampedIsInvalid) {
-  fs::path d = fresh_dir("damage");
+  TempDir d_tmp;
+  const fs::path& d = d_tmp.path();
   fs::path file = d / "entry.json";
   write_checked(file, "{\"k\": 1}\n");
   fs::resize_file(file, 4);
@@ -61,7 +59,8 @@ TEST(CacheFile, TruncatedMissingOrUnstampedIsInvalid) {
 }
 
 TEST(CacheFile, EmptyFileIsValidWhenStamped) {
-  fs::path d = fresh_dir("empty");
+  TempDir d_tmp;
+  const fs::path& d = d_tmp.path();
   fs::path file = d / "empty";
   write_checked(file, "");
   EXPECT_TRUE(ecc::checked_cache_file_valid(file));
@@ -71,7 +70,8 @@ TEST(CacheFile, EmptyFileIsValidWhenStamped) {
 }
 
 TEST(MappedFile, MapsTheWholeFileOrNothing) {
-  fs::path d = fresh_dir("map");
+  TempDir d_tmp;
+  const fs::path& d = d_tmp.path();
   std::ofstream(d / "f", std::ios::binary) << "abc";
   std::optional<ecc::MappedFile> m = ecc::MappedFile::open(d / "f");
   ASSERT_TRUE(m);

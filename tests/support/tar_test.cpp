@@ -10,18 +10,14 @@
 #include "ecc/files.h"
 #include "ecc/tar.h"
 
+#include "test_util.h"
+
 namespace fs = std::filesystem;
+using ecc::test::TempDir;
 
 namespace {
 
 std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
-
-fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("ecc-tar-" + name + "-" + std::to_string(getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 TEST(Tar, GnuTarExtractsWhatWeWrite) {
   std::string long_dir(120, 'd');
@@ -31,7 +27,8 @@ TEST(Tar, GnuTarExtractsWhatWeWrite) {
       {"index.json", bytes_of("{}\n"), false},
       {long_dir + "/5.4.0-91-generic.btf", std::vector<uint8_t>(1500, 7), false},
   };
-  fs::path dir = fresh_dir("write");
+  TempDir dir_tmp;
+  const fs::path& dir = dir_tmp.path();
   ecc::write_file_atomic(dir / "out.tar", std::span<const uint8_t>(ecc::write_tar(entries)));
   ASSERT_EQ(std::system(("tar -C " + dir.string() + " -xf " + (dir / "out.tar").string()).c_str()), 0);
   EXPECT_EQ(ecc::read_file(dir / "blobs/sha256/abc"), bytes_of("hello"));
@@ -41,7 +38,8 @@ TEST(Tar, GnuTarExtractsWhatWeWrite) {
 }
 
 TEST(Tar, WeReadWhatGnuTarWrites) {
-  fs::path dir = fresh_dir("read");
+  TempDir dir_tmp;
+  const fs::path& dir = dir_tmp.path();
   fs::create_directories(dir / "src/ubuntu/20.04/x86_64");
   std::ofstream(dir / "src/ubuntu/20.04/x86_64/5.4.0-91-generic.btf") << "BTFBYTES";
   std::ofstream(dir / "src/oci-layout") << "{\"imageLayoutVersion\":\"1.0.0\"}";
