@@ -66,6 +66,12 @@ for f in ecc ecli ecc-srcscan.so clang wasm-ld; do
   grep -q "/$f\$" "$work/elves" || fail "ldd did not see $f (checked: $(tr '\n' ' ' <"$work/elves"))"
 done
 echo "image test: ldd clean for $(wc -l <"$work/elves") binaries and libraries"
+# ecli loads these only when a command needs them (lib/support dynamic_lib.h),
+# so ldd does not see them: the dynamic linker must still find each.
+in_image /sbin/ldconfig -p >"$work/ldconfig"
+for so in libcurl.so.4 libssl.so.3 libcrypto.so.3 libsodium.so.23; do
+  grep -q "^[[:space:]]*$so " "$work/ldconfig" || fail "$so, which ecli loads on demand, is not in the image"
+done
 for tool in cmake ninja gcc g++ make rustc wasm2c podman; do
   if in_image /bin/sh -c "command -v $tool" >/dev/null; then fail "build tool $tool is in the final stage"; fi
 done

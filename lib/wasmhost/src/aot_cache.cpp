@@ -126,7 +126,10 @@ std::string import_thunk(uint32_t index, const AotImport& imp, const std::string
                   mangle(imp.name) + "(struct " + mangle(imp.module) + "_instance_t *self";
   std::string body = "  uint64_t a[" + std::to_string(std::max<size_t>(type.params.size(), 1)) + "] = {0}, r[1] = {0};\n  (void)self;\n";
   for (size_t i = 0; i < type.params.size(); i++) {
-    std::string p = "p" + std::to_string(i);
+    // Appended rather than "p" + to_string(i): GCC 12 at -O3 reports a false
+    // -Wrestrict for the latter.
+    std::string p = "p";
+    p += std::to_string(i);
     s += ", " + c_type(type.params[i], what, name) + " " + p;
     body += "  memcpy(&a[" + std::to_string(i) + "], &" + p + ", sizeof " + p + ");\n";
   }
