@@ -40,9 +40,10 @@ fi
 logs="$(mktemp -d "${TMPDIR:-/tmp}/ecc-bench.XXXXXX")"
 plots="$logs/plots"
 mkdir -p "$plots"
-export BUILD="$build" ECC="$build/tools/ecc/ecc" ECLI="$build/tools/ecli/ecli" SCALE_OUT="$logs/scale"
+# The scale benches write their CSVs into OUT_DIR; the curves are drawn from there.
+export BUILD="$build" ECC="$build/tools/ecc/ecc" ECLI="$build/tools/ecli/ecli" OUT_DIR="$logs/scale"
 [ "$smoke" = 1 ] && export BENCH_SMOKE=1
-mkdir -p "$SCALE_OUT"
+mkdir -p "$OUT_DIR"
 
 # The benches, in the order of the table. A script not in the tree (yet)
 # is an error: the list is the contract.
@@ -65,15 +66,17 @@ for b in "${benches[@]}"; do
     tail -n 15 "$logs/$b.err" | sed 's/^/   | /' >&2
   elif [ -z "$rows" ]; then
     failed+=("$b (no RESULT row)"); echo "   printed no RESULT row ($logs/$b.out)" >&2
+  elif [[ "$b" == scale_* && ! -s "$OUT_DIR/$b.csv" ]]; then
+    failed+=("$b (no $b.csv)"); echo "   wrote no $OUT_DIR/$b.csv for the curves" >&2
   else
     echo "   $(wc -l <<< "$rows") rows, $secs s" >&2
   fi
   [ -z "$rows" ] || printf '%s\n' "$rows" >> "$logs/rows"
 done
 
-# The scale curves (bench/scale_*.sh wrote their CSVs into $SCALE_OUT).
-if compgen -G "$SCALE_OUT/*.csv" > /dev/null; then
-  /usr/bin/python3 "$root/bench/plot_scale.py" "$SCALE_OUT" "$plots" > "$logs/plot.out" 2>&1 ||
+# The scale curves (bench/scale_*.sh wrote their CSVs into $OUT_DIR).
+if compgen -G "$OUT_DIR/*.csv" > /dev/null; then
+  /usr/bin/python3 "$root/bench/plot_scale.py" "$OUT_DIR" "$plots" > "$logs/plot.out" 2>&1 ||
     { failed+=("plot_scale.py (exit $?)"); cat "$logs/plot.out" >&2; }
 fi
 
