@@ -8,22 +8,29 @@
 
 namespace ecc::oci {
 
-// The libcurl functions the transport calls, as in <curl/curl.h>.
+// The libcurl functions the transport calls, each named once, without
+// the curl_ prefix: member `easy_init` is curl_easy_init.
+#define ECC_CURL_FUNCS(X) \
+  X(global_init) \
+  X(easy_init) \
+  X(easy_setopt) \
+  X(easy_perform) \
+  X(easy_getinfo) \
+  X(easy_strerror) \
+  X(easy_cleanup) \
+  X(slist_append) \
+  X(slist_free_all) \
+  X(url) \
+  X(url_set) \
+  X(url_get) \
+  X(url_cleanup) \
+  X(free)
+
+// Each function as declared in <curl/curl.h>.
 struct CurlLib {
-  decltype(&::curl_global_init) global_init;
-  decltype(&::curl_easy_init) easy_init;
-  decltype(&::curl_easy_setopt) easy_setopt;
-  decltype(&::curl_easy_perform) easy_perform;
-  decltype(&::curl_easy_getinfo) easy_getinfo;
-  decltype(&::curl_easy_strerror) easy_strerror;
-  decltype(&::curl_easy_cleanup) easy_cleanup;
-  decltype(&::curl_slist_append) slist_append;
-  decltype(&::curl_slist_free_all) slist_free_all;
-  decltype(&::curl_url) url;
-  decltype(&::curl_url_set) url_set;
-  decltype(&::curl_url_get) url_get;
-  decltype(&::curl_url_cleanup) url_cleanup;
-  decltype(&::curl_free) free;
+#define ECC_CURL_SLOT(name) decltype(&::curl_##name) name;
+  ECC_CURL_FUNCS(ECC_CURL_SLOT)
+#undef ECC_CURL_SLOT
 };
 
 // libcurl.so.4, loaded and initialised (curl_global_init) once. Throws

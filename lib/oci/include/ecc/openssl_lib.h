@@ -15,35 +15,42 @@
 
 namespace ecc {
 
-// The OpenSSL 3 functions ecc and ecli call, as declared by its headers.
+// The OpenSSL 3 functions ecc and ecli call, each named once: libcrypto's,
+// then libssl's (its callback runs inside libcurl, which has loaded libssl).
+#define ECC_LIBCRYPTO_FUNCS(X) \
+  X(EVP_MD_CTX_new) \
+  X(EVP_MD_CTX_free) \
+  X(EVP_sha256) \
+  X(EVP_DigestInit_ex) \
+  X(EVP_DigestUpdate) \
+  X(EVP_DigestFinal_ex) \
+  X(EVP_DigestSignInit_ex) \
+  X(EVP_DigestSign) \
+  X(EVP_DigestVerifyInit_ex) \
+  X(EVP_DigestVerify) \
+  X(EVP_PKEY_free) \
+  X(EVP_PKEY_is_a) \
+  X(EVP_PKEY_get0_type_name) \
+  X(EVP_PKEY_get_utf8_string_param) \
+  X(d2i_AutoPrivateKey_ex) \
+  X(d2i_PUBKEY_ex) \
+  X(PEM_write_bio_PUBKEY) \
+  X(PEM_read_X509) \
+  X(X509_STORE_add_cert) \
+  X(X509_free) \
+  X(BIO_new) \
+  X(BIO_s_mem) \
+  X(BIO_ctrl) \
+  X(BIO_free) \
+  X(ERR_clear_error)
+#define ECC_LIBSSL_FUNCS(X) X(SSL_CTX_get_cert_store)
+
+// Each function as declared by OpenSSL's headers.
 struct OpensslLib {
-  decltype(&::EVP_MD_CTX_new) EVP_MD_CTX_new;
-  decltype(&::EVP_MD_CTX_free) EVP_MD_CTX_free;
-  decltype(&::EVP_sha256) EVP_sha256;
-  decltype(&::EVP_DigestInit_ex) EVP_DigestInit_ex;
-  decltype(&::EVP_DigestUpdate) EVP_DigestUpdate;
-  decltype(&::EVP_DigestFinal_ex) EVP_DigestFinal_ex;
-  decltype(&::EVP_DigestSignInit_ex) EVP_DigestSignInit_ex;
-  decltype(&::EVP_DigestSign) EVP_DigestSign;
-  decltype(&::EVP_DigestVerifyInit_ex) EVP_DigestVerifyInit_ex;
-  decltype(&::EVP_DigestVerify) EVP_DigestVerify;
-  decltype(&::EVP_PKEY_free) EVP_PKEY_free;
-  decltype(&::EVP_PKEY_is_a) EVP_PKEY_is_a;
-  decltype(&::EVP_PKEY_get0_type_name) EVP_PKEY_get0_type_name;
-  decltype(&::EVP_PKEY_get_utf8_string_param) EVP_PKEY_get_utf8_string_param;
-  decltype(&::d2i_AutoPrivateKey_ex) d2i_AutoPrivateKey_ex;
-  decltype(&::d2i_PUBKEY_ex) d2i_PUBKEY_ex;
-  decltype(&::PEM_write_bio_PUBKEY) PEM_write_bio_PUBKEY;
-  decltype(&::PEM_read_X509) PEM_read_X509;
-  decltype(&::X509_STORE_add_cert) X509_STORE_add_cert;
-  decltype(&::X509_free) X509_free;
-  decltype(&::BIO_new) BIO_new;
-  decltype(&::BIO_s_mem) BIO_s_mem;
-  decltype(&::BIO_ctrl) BIO_ctrl;
-  decltype(&::BIO_free) BIO_free;
-  decltype(&::ERR_clear_error) ERR_clear_error;
-  // libssl's; its callback runs inside libcurl, which has loaded libssl.
-  decltype(&::SSL_CTX_get_cert_store) SSL_CTX_get_cert_store;
+#define ECC_OPENSSL_SLOT(name) decltype(&::name) name;
+  ECC_LIBCRYPTO_FUNCS(ECC_OPENSSL_SLOT)
+  ECC_LIBSSL_FUNCS(ECC_OPENSSL_SLOT)
+#undef ECC_OPENSSL_SLOT
 };
 
 // libcrypto.so.3 and libssl.so.3, loaded once. Throws Error(tool_failed),
