@@ -10,6 +10,7 @@ namespace {
 class CacheDamage : public EccTest {
  protected:
   fs::path dir;
+  std::vector<std::string> mode;  // ECC_COMPILE, for every build
   std::vector<uint8_t> reference_object;
   std::string reference_package;
 
@@ -23,6 +24,7 @@ class CacheDamage : public EccTest {
   }
 
   RunResult build(const std::string& out, std::vector<std::string> env = {}) const {
+    env.insert(env.end(), mode.begin(), mode.end());
     return ecc({"-v", "-o", (tmp / out).string(), (dir / "sigsnoop.bpf.c").string(), (dir / "sigsnoop.h").string()},
                env);
   }
@@ -90,7 +92,16 @@ TEST_F(CacheDamage, ClangRefusesADamagedPchAndTheCompileGoesOnWithoutIt) {
   EXPECT_EQ(warm.err.find("refused"), std::string::npos) << warm.err;
 }
 
-TEST_F(CacheDamage, ADamagedScanPchIsDroppedAndTheScanGoesOnWithoutIt) {
+// Only a scan beside a clang process has a PCH of its own.
+class CacheDamageProcess : public CacheDamage {
+ protected:
+  void SetUp() override {
+    mode = {"ECC_COMPILE=process"};
+    CacheDamage::SetUp();
+  }
+};
+
+TEST_F(CacheDamageProcess, ADamagedScanPchIsDroppedAndTheScanGoesOnWithoutIt) {
   fs::path pch = entry("scan-");
   write_text(pch, "garbage");
   expect_rebuilt("out");

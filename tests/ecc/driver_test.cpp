@@ -1,3 +1,4 @@
+#include <map>
 #include <regex>
 #include <thread>
 
@@ -65,24 +66,59 @@ TEST_F(EccTest, TwoRunsGiveIdenticalBytes) {
   EXPECT_EQ(obj1, read_bytes(dir / "bootstrap.bpf.o"));
 }
 
-// docs/cache.md: a warm compile reuses the PCH and the object is unchanged by it.
-TEST_F(EccTest, PrecompiledHeaderGivesTheSameObject) {
-  fs::path dir = copy_example("sigsnoop");
+// docs/cache.md: a warm compile reuses the PCH and the object is unchanged by
+// it. In-process (the default) the scan reads the compile's AST, so only
+// clang's PCH is built; with ECC_COMPILE=process the scan has its own.
+class Pch : public EccTest {
+ protected:
+  void expect_the_same_object(const std::string& mode, size_t pchs) const;
+};
+
+void Pch::expect_the_same_object(const std::string& mode, size_t pchs) const {
+  SCOPED_TRACE(mode);
+  const Pch& t = *this;
+  fs::path dir = t.copy_example("sigsnoop");
   std::vector<std::string> files = {(dir / "sigsnoop.bpf.c").string(), (dir / "sigsnoop.h").string()};
-  std::vector<std::string> cold = {"-v", "-o", (tmp / "cold").string()};
+  std::vector<std::string> cold = {"-v", "-o", (t.tmp / "cold").string()};
   cold.insert(cold.end(), files.begin(), files.end());
-  RunResult first = ecc(cold, {"ECC_CACHE_WARM=sync"});
+  RunResult first = t.ecc(cold, {"ECC_CACHE_WARM=sync", mode});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(first.err.find("-include-pch"), std::string::npos) << "a cold cache has no PCH yet";
-  ASSERT_EQ(pch_files(cache()).size(), 2u) << "the clang PCH and the scan PCH";
+  ASSERT_EQ(pch_files(t.cache()).size(), pchs) << first.err;
 
-  std::vector<std::string> warm = {"-v", "-o", (tmp / "warm").string()};
+  std::vector<std::string> warm = {"-v", "-o", (t.tmp / "warm").string()};
   warm.insert(warm.end(), files.begin(), files.end());
-  RunResult second = ecc(warm);
+  RunResult second = t.ecc(warm, {mode});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.err.find("-include-pch"), std::string::npos) << second.err;
-  EXPECT_EQ(read_bytes(tmp / "cold" / "sigsnoop.bpf.o"), read_bytes(tmp / "warm" / "sigsnoop.bpf.o"));
-  EXPECT_EQ(read_text(tmp / "cold" / "package.json"), read_text(tmp / "warm" / "package.json"));
+  EXPECT_EQ(read_bytes(t.tmp / "cold" / "sigsnoop.bpf.o"), read_bytes(t.tmp / "warm" / "sigsnoop.bpf.o"));
+  EXPECT_EQ(read_text(t.tmp / "cold" / "package.json"), read_text(t.tmp / "warm" / "package.json"));
+}
+
+TEST_F(Pch, AWarmCompileGivesTheSameObject) { expect_the_same_object("ECC_COMPILE=in-process", 1); }
+
+TEST_F(Pch, AWarmCompileGivesTheSameObjectWithAClangProcess) { expect_the_same_object("ECC_COMPILE=process", 2); }
+
+// The clang in ecc and the clang binary make the same bytes, with and
+// without the PCH; -v says which one ran.
+TEST_F(EccTest, InProcessCompileGivesTheClangBinarysBytes) {
+  fs::path dir = copy_example("runqlat");
+  std::vector<std::string> files = {(dir / "runqlat.bpf.c").string(), (dir / "runqlat.h").string()};
+  for (const char* warm : {"ECC_CACHE_WARM=off", "ECC_CACHE_WARM=sync"}) {
+    std::map<std::string, std::pair<std::vector<uint8_t>, std::string>> made;
+    for (const std::string mode : {"in-process", "process"}) {
+      std::vector<std::string> args = {"-v", "-o", (tmp / mode).string()};
+      args.insert(args.end(), files.begin(), files.end());
+      RunResult r = ecc(args, {warm, "ECC_COMPILE=" + mode});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_EQ(r.err.find("# (in-process: ") != std::string::npos, mode == "in-process") << r.err;
+      made[mode] = {read_bytes(tmp / mode / "runqlat.bpf.o"), read_text(tmp / mode / "package.json")};
+    }
+    EXPECT_EQ(made["in-process"], made["process"]) << warm;
+  }
+  RunResult bad = ecc(files, {"ECC_COMPILE=sometimes"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("ECC_COMPILE"), std::string::npos) << bad.err;
 }
 
 TEST_F(EccTest, SourcesThatDoNotStartWithVmlinuxSkipThePch) {

@@ -31,11 +31,14 @@ std::string identity(const fs::path& p) {
 
 std::string content_hash(const fs::path& p) { return p.empty() ? "-" : hash_hex(read_file(p)); }
 
-// Everything known before compiling that decides the outputs.
-std::string base_key(const Options& o, const Inputs& in, const Toolchain& tc, const KernelHeader& kh) {
-  std::vector<std::string> parts = {"ecc object cache 1", ECC_VERSION, identity("/proc/self/exe"),
+// Everything known before compiling that decides the outputs. clang is
+// known by its binary's identity, not its probe: a cold cache probes it
+// beside the other work of discover, not before it.
+std::string base_key(const Options& o, const Inputs& in, const KernelHeader& kh) {
+  std::vector<std::string> parts = {"ecc object cache 2", ECC_VERSION, identity("/proc/self/exe"),
                                     libbpf_version_string(), "libclang " ECC_LIBCLANG_VERSION,
-                                    tc.clang, tc.version, target_arch(o), kh.dir.string(),
+                                    identity(fs::canonical(find_tool(o.clang, "--clang"))),
+                                    target_arch(o), kh.dir.string(),
                                     o.llvm_strip.empty() ? "-" : identity(find_tool(o.llvm_strip, "--llvm-strip")),
                                     o.yaml ? "yaml" : "-", o.no_package ? "no-package" : "-",
                                     in.name, in.source.string(), content_hash(in.source),
@@ -115,7 +118,7 @@ std::optional<ObjectCache> ObjectCache::open(const Options& o, const Inputs& in)
   if (mode == "off" || o.gadget || !o.btfgen.empty() || o.standalone) return std::nullopt;
   KernelHeader kh = locate_vmlinux_h(o, false);
   ObjectCache c;
-  c.entry_ = cache_root() / "objects" / (base_key(o, in, probe_toolchain(o.clang, o.verbose), kh) + ".json");
+  c.entry_ = cache_root() / "objects" / (base_key(o, in, kh) + ".json");
   c.skip_dir_ = kh.dir;
   c.verbose_ = o.verbose;
   c.refresh_ = mode == "refresh";

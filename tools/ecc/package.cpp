@@ -117,6 +117,15 @@ void compile_program(const std::vector<std::string>& with_pch, const std::vector
   run_clang(without, source, "compile the program");
 }
 
+// ECC_COMPILE: in-process (the default) or process.
+bool compile_mode_in_process() {
+  const char* env = std::getenv("ECC_COMPILE");
+  std::string mode = env && *env ? env : "in-process";
+  if (mode != "in-process" && mode != "process")
+    throw Error(Exit::usage, "ECC_COMPILE must be in-process or process, not '" + mode + "'");
+  return mode == "in-process";
+}
+
 // What the passes of one compile share: fixed when it starts, or left by
 // one pass for the later ones.
 struct Build {
@@ -126,10 +135,12 @@ struct Build {
 
   const Options& o;
   const Inputs& in;
-  // Loads libclang on the scan's thread, once clang runs: a dlopen of
-  // libclang beside the driver's own work slows that work (and the start of
-  // the compile) down more than it gains.
-  ScanModule scan_module{false};
+  // libclang, for the compile and the scan. Loading it takes about as long
+  // as the clang binary's start, so with ECC_COMPILE=in-process it starts at
+  // once, beside discover (a cold probe runs clang as long). Else the scan's
+  // thread loads it once clang runs: a load beside the clang process slows
+  // that process down.
+  ScanModule scan_module{compile_mode_in_process()};
   std::string arch;
   KernelHeader kh;
   fs::path raw_obj;        // clang's object
@@ -139,6 +150,7 @@ struct Build {
   std::vector<std::string> scan_args;
   fs::path clang_pch, scan_pch;
   bool pch_safe = false;
+  bool in_process = false;  // the compile runs in ecc, on the scan module's clang
   std::string llvm_strip;  // resolved with --llvm-strip
   TypeTable scan_types;    // the scan's
   ScanResult scan;
@@ -148,15 +160,63 @@ struct Build {
 // What the clang binary is, and vmlinux.h when the cache lacks it: both
 // only take time on a cold cache, so they overlap.
 std::vector<Step> discover(Build& b) {
-  std::vector<Step> steps = {{"# probe " + b.o.clang + " (cached per binary)",
-                              [&b] { b.tc = probe_toolchain(b.o.clang, b.o.verbose); }}};
+  std::vector<Step> steps = {{"# probe " + b.o.clang + " (cached per binary)", [&b] {
+                                b.tc = probe_toolchain(b.o.clang, b.o.verbose);
+                              }}};
   if (!b.kh.cached) steps.push_back(make_vmlinux_h_step(b.kh, b.o));
   return steps;
 }
 
-// clang -c beside the scan, which reads the types of the export header and
-// the doc comments with libclang. Both use the cached PCHs of vmlinux.h when
-// there are any.
+// The compile in this process, through the clang of the scan module (the
+// same version as the clang binary): one parse serves the object and the
+// scan. A refused PCH is handled as compile_program() does.
+void compile_in_process(Build& b, std::vector<std::string> with_pch, std::vector<std::string> without,
+                        const ScanOptions& scan) {
+  const SrcscanApi& api = b.scan_module.api();
+  // The driver finds its resource dir and tools from where the binary is.
+  std::string self = fs::canonical(b.tc.clang).string();
+  with_pch.empty() ? void() : void(with_pch[0] = self);
+  without[0] = self;
+  CompileOutcome r = api.compile_program({with_pch.empty() ? without : with_pch, scan}, b.scan_types);
+  if (!with_pch.empty() && r.failed && r.diagnostics.find(b.clang_pch.string()) != std::string::npos) {
+    std::error_code ec;
+    fs::remove(b.clang_pch, ec);
+    if (b.o.verbose) std::cerr << "# clang refused the cached " << b.clang_pch.string() << "; compiling without it\n";
+    r = api.compile_program({without, scan}, b.scan_types);
+  }
+  check_clang({r.failed ? 1 : 0, r.crashed, "", r.diagnostics}, b.in.source.string(), "compile the program");
+  b.scan = std::move(r.scan);
+}
+
+// Whether clang's front end handles every -a flag the same in-process.
+// -mllvm, -Xclang, plugins and the driver's own modes (-v, -save-temps, ...)
+// are handled outside of it, by the clang binary's main.
+bool in_process_flags(const std::vector<std::string>& flags) {
+  static const std::vector<std::string> ok = {"-D", "-U", "-I", "-W", "-w", "-O", "-g", "-std=", "-isystem",
+                                              "-idirafter", "-iquote", "-include", "-m", "-f"};
+  static const std::vector<std::string> not_ok = {"-mllvm", "-fplugin", "-ftime-"};
+  auto starts = [](const std::string& f, const std::vector<std::string>& prefixes) {
+    for (const auto& p : prefixes)
+      if (f.rfind(p, 0) == 0) return true;
+    return false;
+  };
+  for (const auto& f : flags)
+    if (f.rfind('-', 0) == 0 && (!starts(f, ok) || starts(f, not_ok))) return false;
+  return true;
+}
+
+// In-process unless ECC_COMPILE=process, --clang is not the clang binary of
+// the module's own build (another version, or a wrapper script that adds
+// flags of its own), or an -a flag needs the clang binary.
+bool compiles_in_process(Build& b) {
+  std::error_code ec;
+  return compile_mode_in_process() && fs::equivalent(b.tc.clang, ECC_LIBCLANG_CLANG, ec) &&
+         in_process_flags(b.o.clang_flags) && b.scan_module.api().clang_version() == b.tc.version;
+}
+
+// clang -c and the scan, which reads the types of the export header and the
+// doc comments: in-process, on one parse; else clang -c beside the scan's
+// own parse. Both use the cached PCHs of vmlinux.h when there are any.
 std::vector<Step> compile_and_scan(Build& b) {
   // A missing llvm-strip is found before anything is compiled.
   if (!b.o.llvm_strip.empty()) b.llvm_strip = find_tool(b.o.llvm_strip, "--llvm-strip");
@@ -168,6 +228,7 @@ std::vector<Step> compile_and_scan(Build& b) {
   // Pre-including the PCH is only equivalent when the source includes our
   // vmlinux.h before anything else, and no local vmlinux.h shadows it.
   b.pch_safe = starts_with_vmlinux_include(b.in.source) && !fs::exists(b.in.source.parent_path() / "vmlinux.h");
+  b.in_process = compiles_in_process(b);
 
   std::vector<std::string> compile = {b.tc.clang};
   compile.insert(compile.end(), b.core.begin(), b.core.end());
@@ -180,15 +241,21 @@ std::vector<Step> compile_and_scan(Build& b) {
     compile_pch = compile;
     compile_pch.insert(compile_pch.end() - 4, {"-include-pch", b.clang_pch.string()});
   }
+  std::string shown = shell_quote(compile_pch.empty() ? compile : compile_pch);
+  std::string what = "scan " + b.in.source.string() +
+                     (b.in.header.empty() ? "" : " for the types of " + b.in.header.string()) + " and doc comments";
+  if (b.in_process) {
+    ScanOptions scan_opts{b.in.source.string(), b.in.header.string(), b.scan_args, b.kh.header.string(), ""};
+    return {{shown + "\n# (in-process: " + b.tc.version + " in " + kSrcscanModuleName + "; " + what +
+                 " on the same AST)",
+             [&b, compile, compile_pch, scan_opts] { compile_in_process(b, compile_pch, compile, scan_opts); }}};
+  }
   ScanOptions scan_opts{b.in.source.string(), b.in.header.string(), b.scan_args, b.kh.header.string(),
                         b.pch_safe && fs::exists(b.scan_pch) ? b.scan_pch.string() : ""};
-  return {{shell_quote(compile_pch.empty() ? compile : compile_pch),
-           [&b, compile, compile_pch] {
+  return {{shown, [&b, compile, compile_pch] {
              compile_program(compile_pch, compile, b.clang_pch, b.in.source.string(), b.o.verbose);
            }},
-          {"# scan " + b.in.source.string() +
-               (b.in.header.empty() ? "" : " for the types of " + b.in.header.string()) +
-               " and doc comments (in-process libclang" + (scan_opts.pch.empty() ? "" : ", " + scan_opts.pch) + ")",
+          {"# " + what + " (in-process libclang" + (scan_opts.pch.empty() ? "" : ", " + scan_opts.pch) + ")",
            [&b, scan_opts] { b.scan = b.scan_module.api().scan_source(scan_opts, b.scan_types); }}};
 }
 
@@ -251,14 +318,17 @@ std::vector<Step> btfgen(Build& b) {
 // missing: built now with ECC_CACHE_WARM=sync, never with off, else by a
 // fresh `ecc --warm-cache` left running when ecc exits.
 std::vector<Step> warm(Build& b) {
-  if (!b.pch_safe || (fs::exists(b.clang_pch) && fs::exists(b.scan_pch))) return {};
+  // The in-process compile's scan reads the compile's AST: no scan PCH.
+  std::string scan_pch = b.in_process ? "" : b.scan_pch.string();
+  if (!b.pch_safe || (fs::exists(b.clang_pch) && (scan_pch.empty() || fs::exists(scan_pch)))) return {};
   const char* env = std::getenv("ECC_CACHE_WARM");
   std::string mode = env ? env : "background";
   if (mode == "off") return {};
-  WarmJob job{{b.tc.clang}, b.kh.header.string(), b.scan_args, b.scan_pch.string()};
+  WarmJob job{{b.tc.clang}, b.kh.header.string(), b.scan_args, scan_pch};
   job.clang_cmd.insert(job.clang_cmd.end(), b.core.begin(), b.core.end());
   job.clang_cmd.insert(job.clang_cmd.end(), {"-x", "c-header", b.kh.header.string(), "-o", b.clang_pch.string()});
-  std::string shown = "# warm the cache (" + mode + "): " + shell_quote(job.clang_cmd) + "; and " + job.scan_pch;
+  std::string shown = "# warm the cache (" + mode + "): " + shell_quote(job.clang_cmd) +
+                      (scan_pch.empty() ? "" : "; and " + scan_pch);
   if (mode == "sync") return {{shown, [&b, job] { warm_cache(b.scan_module, job); }}};
   return {{shown, [job] { start_warm_cache(job); }}};
 }

@@ -40,9 +40,23 @@ std::vector<fs::path> scan_module_candidates() {
   return {exe_dir / kSrcscanModuleName, exe_dir / ".." / "lib" / "ecc" / kSrcscanModuleName};
 }
 
-ScanModule::ScanModule(bool start_now)
-    : loading_(std::async(start_now ? std::launch::async : std::launch::deferred, load).share()) {}
+ScanModule::ScanModule(bool start_now) {
+  if (start_now) start();
+}
 
-const SrcscanApi& ScanModule::api() { return *loading_.get(); }
+void ScanModule::start() {
+  std::lock_guard lock(mutex_);
+  if (!loading_.valid()) loading_ = std::async(std::launch::async, load).share();
+}
+
+const SrcscanApi& ScanModule::api() {
+  std::shared_future<const SrcscanApi*> loading;
+  {
+    std::lock_guard lock(mutex_);
+    if (!loading_.valid()) loading_ = std::async(std::launch::deferred, load).share();
+    loading = loading_;
+  }
+  return *loading.get();
+}
 
 }  // namespace ecc

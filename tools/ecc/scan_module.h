@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <vector>
 
 #include "ecc/srcscan_module.h"
@@ -15,13 +16,16 @@ std::vector<std::filesystem::path> scan_module_candidates();
 
 class ScanModule {
  public:
-  // Starts loading now, or (`start_now` false) when api() is first called.
+  // Starts loading now, or (`start_now` false) at start() or api().
   explicit ScanModule(bool start_now = true);
-  // Waits for the load. Throws Error(tool_failed) when the module is missing
-  // or from another build.
+  // Starts loading on a thread of its own, unless it has started.
+  void start();
+  // Waits for the load, or loads here when nothing started it. Throws
+  // Error(tool_failed) when the module is missing or from another build.
   const SrcscanApi& api();
 
  private:
+  std::mutex mutex_;
   std::shared_future<const SrcscanApi*> loading_;
 };
 

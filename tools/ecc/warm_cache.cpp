@@ -38,7 +38,7 @@ void warm_cache(ScanModule& scan_module, const WarmJob& job) {
     argv.back() = pch.tmp().string();
     if (run_tool(argv).exit_code == 0) pch.commit();
   }
-  if (!fs::exists(job.scan_pch)) {
+  if (!job.scan_pch.empty() && !fs::exists(job.scan_pch)) {
     try {
       scan_module.api().make_scan_pch(job.header, job.scan_args, job.scan_pch);
     } catch (const Error&) {
@@ -61,7 +61,7 @@ void start_warm_cache(const WarmJob& job) {
 
 int run_warm_cache(const std::vector<std::string>& args) {
   WarmJob job = parse_warm_job(args);
-  ScanModule scan_module;  // loads libclang while clang builds its PCH
+  ScanModule scan_module(!job.scan_pch.empty());  // loads libclang while clang builds its PCH
   warm_cache(scan_module, job);
   return 0;
 }

@@ -16,7 +16,7 @@ struct WarmJob {
   std::vector<std::string> clang_cmd;   // clang ... -x c-header VMLINUX_H -o PCH: the PCH is its last argument
   std::string header;                   // vmlinux.h
   std::vector<std::string> scan_args;   // the scan's flags, the key of its PCH
-  std::string scan_pch;
+  std::string scan_pch;                 // empty: none (the in-process compile's scan needs none)
 };
 
 // Builds what is missing of the two PCHs, here and now. A scan PCH that

@@ -1,6 +1,7 @@
 // scan_source(): export types from the header and doc comments from the
 // source, read from one in-process parse (a second one only when the source
-// does not include the header).
+// does not include the header). The compile in-process (compile.cpp) reads
+// its own AST with the same read_ast().
 #include <filesystem>
 #include <set>
 
@@ -11,6 +12,7 @@
 #include "ecc/error.h"
 #include "ecc/srcscan.h"
 #include "parse.h"
+#include "read_ast.h"
 #include "type_builder.h"
 
 namespace ecc {
@@ -133,25 +135,42 @@ ScanResult scan_once(const ScanOptions& opts, const std::vector<std::string>& ar
   ScanResult out;
   bool header_seen = false;
   error = parse(args, opts.source, nullptr, [&](clang::ASTContext& ctx, const std::vector<clang::Decl*>& decls) {
-    collect_docs(ctx, decls, out);
-    if (!header_id) return;
-    header_seen = was_included(ctx.getSourceManager(), *header_id);
-    if (header_seen) ExportCollector(ctx, into, *header_id, opts.header).collect(decls, out.export_types);
+    header_seen = read_ast(opts, header_id, ctx, decls, into, out);
   });
-  if (!error && header_id && !header_seen) scan_header_alone(opts, args, *header_id, into, out);
+  if (!error) finish_scan(opts, args, header_id, header_seen, into, out);
   return out;
 }
 
 }  // namespace
 
+namespace srcscan {
+
+std::optional<llvm::sys::fs::UniqueID> header_id_of(const ScanOptions& opts) {
+  if (opts.header.empty()) return std::nullopt;
+  llvm::sys::fs::UniqueID id;
+  if (std::error_code ec = llvm::sys::fs::getUniqueID(opts.header, id))
+    throw Error(Exit::bad_input, "cannot read the export header: " + ec.message(), opts.header);
+  return id;
+}
+
+bool read_ast(const ScanOptions& opts, const std::optional<llvm::sys::fs::UniqueID>& header_id,
+              clang::ASTContext& ctx, const std::vector<clang::Decl*>& decls, TypeTable& into, ScanResult& out) {
+  collect_docs(ctx, decls, out);
+  if (!header_id || !was_included(ctx.getSourceManager(), *header_id)) return false;
+  ExportCollector(ctx, into, *header_id, opts.header).collect(decls, out.export_types);
+  return true;
+}
+
+void finish_scan(const ScanOptions& opts, const std::vector<std::string>& args,
+                 const std::optional<llvm::sys::fs::UniqueID>& header_id, bool header_seen, TypeTable& into,
+                 ScanResult& out) {
+  if (header_id && !header_seen) scan_header_alone(opts, args, *header_id, into, out);
+}
+
+}  // namespace srcscan
+
 ScanResult scan_source(const ScanOptions& opts, TypeTable& into) {
-  std::optional<llvm::sys::fs::UniqueID> header_id;
-  if (!opts.header.empty()) {
-    llvm::sys::fs::UniqueID id;
-    if (std::error_code ec = llvm::sys::fs::getUniqueID(opts.header, id))
-      throw Error(Exit::bad_input, "cannot read the export header: " + ec.message(), opts.header);
-    header_id = id;
-  }
+  std::optional<llvm::sys::fs::UniqueID> header_id = header_id_of(opts);
   std::optional<std::string> error;
   if (!opts.pch.empty()) {
     std::vector<std::string> args = opts.clang_args;

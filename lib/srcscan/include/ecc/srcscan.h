@@ -40,6 +40,30 @@ struct ScanResult {
 // gives `@metric` twice.
 ScanResult scan_source(const ScanOptions& opts, TypeTable& into);
 
+// The program's compile run in-process through this libclang, the scan
+// reading the same AST: one parse instead of two, and no second copy of
+// clang's libraries loaded. Gives the same object as the clang binary of
+// the same version (clang_version()) running `argv`.
+struct CompileRequest {
+  std::vector<std::string> argv;  // the clang driver command: argv[0] the clang binary, -c SOURCE -o OBJECT
+  ScanOptions scan;               // source, header, vmlinux_h; clang_args and pch for a header the source
+                                  // does not include, which is parsed alone
+};
+
+struct CompileOutcome {
+  bool crashed = false;     // clang crashed (recovered); the rest is unset
+  bool failed = false;      // clang reported errors: the clang binary would exit 1
+  std::string diagnostics;  // what the clang binary would print on stderr
+  ScanResult scan;          // when neither
+};
+
+// Compiles and scans. Throws ecc::Error(bad_input) as scan_source() does for
+// what the scan cannot read in a program that compiled.
+CompileOutcome compile_program(const CompileRequest& req, TypeTable& into);
+
+// The first line of `clang --version` for the clang this module contains.
+std::string clang_version();
+
 // Writes a PCH of `header` (vmlinux.h) for the in-process parser, usable as
 // ScanOptions::pch with the same clang_args. Throws ecc::Error(tool_failed).
 void make_scan_pch(const std::string& header, const std::vector<std::string>& clang_args,

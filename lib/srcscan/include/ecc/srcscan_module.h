@@ -1,7 +1,8 @@
-// The scan as a loadable module. Linking libclang-cpp and libLLVM costs every
-// process tens of milliseconds of relocations and static initialisers before
-// main; ecc loads this module on a second thread instead, while the clang
-// compile (the critical path) is already running.
+// The scan, and the in-process compile, as a loadable module. Linking
+// libclang-cpp and libLLVM costs every process tens of milliseconds of
+// relocations and static initialisers before main; ecc loads this module on a
+// second thread instead, beside its other work, and only the subcommands
+// that compile pay for it.
 #pragma once
 
 #include "ecc/srcscan.h"
@@ -13,10 +14,12 @@ struct SrcscanApi {
   ScanResult (*scan_source)(const ScanOptions& opts, TypeTable& into);
   void (*make_scan_pch)(const std::string& header, const std::vector<std::string>& clang_args,
                         const std::string& out_path);
+  CompileOutcome (*compile_program)(const CompileRequest& req, TypeTable& into);
+  std::string (*clang_version)();
 };
 
-// Bumped whenever ScanOptions, ScanResult or the model change shape.
-constexpr int kSrcscanAbi = 2;
+// Bumped whenever this struct, the requests, the results or the model change shape.
+constexpr int kSrcscanAbi = 3;
 
 // File name of the module, installed beside ecc or in ../lib/ecc.
 constexpr const char* kSrcscanModuleName = "ecc-srcscan.so";

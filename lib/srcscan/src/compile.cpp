@@ -1,0 +1,176 @@
+// compile_program(): the clang driver command run in this process, as the
+// clang binary of the same version runs it (driver -> one cc1 job ->
+// EmitObjAction), with the scan's reader on the same AST.
+#include <exception>
+#include <filesystem>
+#include <mutex>
+
+#include <clang/Basic/DiagnosticFrontend.h>
+#include <clang/Basic/DiagnosticOptions.h>
+#include <clang/Basic/Version.h>
+#include <clang/CodeGen/CodeGenAction.h>
+#include <clang/Driver/Compilation.h>
+#include <clang/Driver/Driver.h>
+#include <clang/Driver/Job.h>
+#include <clang/Driver/Tool.h>
+#include <clang/Frontend/CompilerInstance.h>
+#include <clang/Frontend/CompilerInvocation.h>
+#include <clang/Frontend/MultiplexConsumer.h>
+#include <clang/Frontend/TextDiagnosticPrinter.h>
+#include <llvm/ADT/StringExtras.h>
+#include <llvm/Support/CrashRecoveryContext.h>
+#include <llvm/Support/Host.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include "ecc/srcscan.h"
+#include "read_ast.h"
+
+namespace ecc {
+
+namespace {
+
+using namespace srcscan;
+
+// Reads the AST when the parse had no error, while the AST is alive; an
+// exception of the reader waits in `thrown` until clang has returned.
+class ScanConsumer : public clang::ASTConsumer {
+ public:
+  ScanConsumer(const CompileRequest& req, const std::optional<llvm::sys::fs::UniqueID>& header_id, TypeTable& into,
+               CompileOutcome& out, bool& header_seen, std::exception_ptr& thrown)
+      : req_(req), header_id_(header_id), into_(into), out_(out), header_seen_(header_seen), thrown_(thrown) {}
+
+  bool HandleTopLevelDecl(clang::DeclGroupRef group) override {
+    decls_.insert(decls_.end(), group.begin(), group.end());
+    return true;
+  }
+
+  void HandleTranslationUnit(clang::ASTContext& ctx) override {
+    if (ctx.getDiagnostics().hasErrorOccurred()) return;
+    try {
+      header_seen_ = read_ast(req_.scan, header_id_, ctx, decls_, into_, out_.scan);
+    } catch (...) {
+      thrown_ = std::current_exception();
+    }
+  }
+
+ private:
+  const CompileRequest& req_;
+  const std::optional<llvm::sys::fs::UniqueID>& header_id_;
+  TypeTable& into_;
+  CompileOutcome& out_;
+  bool& header_seen_;
+  std::exception_ptr& thrown_;
+  std::vector<clang::Decl*> decls_;
+};
+
+// clang -c: code generation, with the scan beside it.
+class CompileAndScanAction : public clang::EmitObjAction {
+ public:
+  explicit CompileAndScanAction(std::unique_ptr<ScanConsumer> scan) : scan_(std::move(scan)) {}
+
+ protected:
+  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& ci, llvm::StringRef file) override {
+    std::unique_ptr<clang::ASTConsumer> codegen = EmitObjAction::CreateASTConsumer(ci, file);
+    if (!codegen) return nullptr;
+    std::vector<std::unique_ptr<clang::ASTConsumer>> both;
+    both.push_back(std::move(scan_));
+    both.push_back(std::move(codegen));
+    return std::make_unique<clang::MultiplexConsumer>(std::move(both));
+  }
+
+ private:
+  std::unique_ptr<ScanConsumer> scan_;
+};
+
+bool has_flag(const std::vector<std::string>& argv, const char* flag) {
+  for (const auto& a : argv)
+    if (a == flag) return true;
+  return false;
+}
+
+// The cc1 invocation the driver makes of `argv`: exactly one clang job, as
+// for `clang -c` of one file; null (the driver's errors reported) otherwise.
+std::unique_ptr<clang::CompilerInvocation> cc1_invocation(const std::vector<std::string>& argv,
+                                                          clang::DiagnosticsEngine& diags) {
+  std::vector<const char*> args;
+  for (const auto& a : argv) args.push_back(a.c_str());
+  clang::driver::Driver driver(args[0], llvm::sys::getDefaultTargetTriple(), diags, "clang LLVM compiler");
+  driver.setTitle("clang LLVM compiler");
+  std::unique_ptr<clang::driver::Compilation> c(driver.BuildCompilation(args));
+  if (!c || c->containsError() || diags.hasErrorOccurred()) return nullptr;
+  const clang::driver::JobList& jobs = c->getJobs();
+  if (jobs.size() != 1 || std::string(jobs.begin()->getCreator().getName()) != "clang") {
+    diags.Report(clang::diag::err_fe_expected_compiler_job) << llvm::join(argv, " ");
+    return nullptr;
+  }
+  auto inv = std::make_unique<clang::CompilerInvocation>();
+  if (!clang::CompilerInvocation::CreateFromArgs(*inv, jobs.begin()->getArguments(), diags, args[0]))
+    return nullptr;
+  return inv;
+}
+
+// The compile proper. Its text goes to `text` as the clang binary prints
+// it: the driver's diagnostics prefixed "clang", then cc1's with the
+// options the driver gave it (colour, carets), then the "N errors generated."
+void run_compile(const CompileRequest& req, llvm::raw_ostream& text, TypeTable& into, CompileOutcome& out,
+                 std::exception_ptr& thrown) {
+  auto driver_opts = llvm::makeIntrusiveRefCnt<clang::DiagnosticOptions>();
+  driver_opts->ShowColors = has_flag(req.argv, "-fcolor-diagnostics");
+  clang::TextDiagnosticPrinter driver_printer(text, driver_opts.get());
+  driver_printer.setPrefix("clang");
+  auto driver_diags = clang::CompilerInstance::createDiagnostics(driver_opts.get(), &driver_printer, false);
+  std::unique_ptr<clang::CompilerInvocation> inv = cc1_invocation(req.argv, *driver_diags);
+  if (!inv) {
+    out.failed = true;
+    return;
+  }
+  clang::CompilerInstance ci;
+  ci.setInvocation(std::move(inv));
+  clang::TextDiagnosticPrinter printer(text, &ci.getDiagnosticOpts());
+  ci.createDiagnostics(&printer, false);
+  ci.setVerboseOutputStream(text);
+  std::optional<llvm::sys::fs::UniqueID> header_id = header_id_of(req.scan);
+  bool header_seen = false;
+  CompileAndScanAction action(std::make_unique<ScanConsumer>(req, header_id, into, out, header_seen, thrown));
+  out.failed = !ci.ExecuteAction(action) || ci.getDiagnostics().hasErrorOccurred();
+  if (!out.failed && !thrown) finish_scan(req.scan, req.scan.clang_args, header_id, header_seen, into, out.scan);
+}
+
+void init_llvm_targets() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+    llvm::InitializeAllAsmParsers();
+  });
+}
+
+}  // namespace
+
+CompileOutcome compile_program(const CompileRequest& req, TypeTable& into) {
+  init_llvm_targets();
+  CompileOutcome out;
+  std::exception_ptr thrown;
+  llvm::raw_string_ostream text(out.diagnostics);
+  // As clang's own driver does for its in-process cc1: a crash ends this
+  // compile, not ecc, and is reported as clang's.
+  llvm::CrashRecoveryContext::Enable();
+  llvm::CrashRecoveryContext crc;
+  out.crashed = !crc.RunSafely([&] {
+    try {
+      run_compile(req, text, into, out, thrown);
+    } catch (...) {
+      thrown = std::current_exception();
+    }
+  });
+  text.flush();
+  if (thrown) std::rethrow_exception(thrown);
+  return out;
+}
+
+std::string clang_version() { return clang::getClangFullVersion(); }
+
+}  // namespace ecc
