@@ -99,6 +99,25 @@ TEST_F(Pch, AWarmCompileGivesTheSameObject) { expect_the_same_object("ECC_COMPIL
 
 TEST_F(Pch, AWarmCompileGivesTheSameObjectWithAClangProcess) { expect_the_same_object("ECC_COMPILE=process", 2); }
 
+// The in-process probe of clang records what `clang -v -E` says.
+TEST_F(EccTest, InProcessProbeSaysWhatTheClangBinarySays) {
+  fs::path dir = copy_example("sigsnoop");
+  std::map<std::string, std::string> record;
+  for (const std::string mode : {"in-process", "process"}) {
+    fs::path cache = tmp / ("cache-" + mode);
+    RunResult r = run({ecc_binary().string(), "-v", "-o", (tmp / mode).string(), (dir / "sigsnoop.bpf.c").string(),
+                       (dir / "sigsnoop.h").string()},
+                      {"XDG_CACHE_HOME=" + cache.string(), "ECC_CACHE_WARM=off", "ECC_COMPILE=" + mode});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err.find("# probe in-process: ") != std::string::npos, mode == "in-process") << r.err;
+    for (const auto& e : fs::directory_iterator(cache / "ecc"))
+      if (e.path().filename().string().rfind("toolchain-", 0) == 0) record[mode] = read_text(e.path());
+  }
+  ASSERT_FALSE(record["process"].empty());
+  EXPECT_NE(record["process"].find("/include"), std::string::npos) << record["process"];
+  EXPECT_EQ(record["in-process"], record["process"]);
+}
+
 // The clang in ecc and the clang binary make the same bytes, with and
 // without the PCH; -v says which one ran.
 TEST_F(EccTest, InProcessCompileGivesTheClangBinarysBytes) {

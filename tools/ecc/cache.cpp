@@ -59,14 +59,26 @@ Toolchain probe_now(const std::string& path, bool verbose) {
       rest >> tc.resource_dir;
     }
   }
+  tc.system_includes = parse_include_dirs(r.err);
+  return tc;
+}
+
+// The same facts from the module's own clang, for the clang binary of its
+// build: no clang process to start.
+Toolchain probe_in_process(const std::string& path, ScanModule& module, bool verbose) {
+  std::vector<std::string> argv = {path, "-v", "-E", "-x", "c", "/dev/null", "-o", "/dev/null"};
+  if (verbose) std::cerr << "# probe in-process: what '" << shell_quote(argv) << "' says\n";
+  ClangFacts f = module.api().clang_facts(fs::canonical(path).string());
+  return Toolchain{path, f.version, 0, f.resource_dir, f.system_includes};
+}
+
+void check_version(Toolchain& tc) {
   tc.major = parse_major(tc.version);
   if (tc.major < kMinClangMajor)
     throw Error(Exit::tool_failed,
                 "clang is too old ('" + (tc.version.empty() ? std::string("no version") : tc.version) +
                     "'): ecc needs clang " + std::to_string(kMinClangMajor) + " or newer; pass one with --clang PATH",
-                path);
-  tc.system_includes = parse_include_dirs(r.err);
-  return tc;
+                tc.clang);
 }
 
 // The cached probe of `clang`, or nothing when the record is missing or
@@ -91,7 +103,7 @@ std::optional<Toolchain> read_toolchain_record(const fs::path& file, const std::
 
 }  // namespace
 
-Toolchain probe_toolchain(const std::string& clang, bool verbose) {
+Toolchain probe_toolchain(const std::string& clang, bool verbose, ScanModule* module) {
   std::string path = find_tool(clang, "--clang");
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) throw Error(Exit::tool_failed, "cannot stat; pass --clang PATH", path);
@@ -99,7 +111,8 @@ Toolchain probe_toolchain(const std::string& clang, bool verbose) {
                              std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec));
   fs::path file = cache_root() / ("toolchain-" + key + ".json");
   if (std::optional<Toolchain> cached = read_toolchain_record(file, path)) return *cached;
-  Toolchain tc = probe_now(path, verbose);
+  Toolchain tc = module && is_libclang_clang(path) ? probe_in_process(path, *module, verbose) : probe_now(path, verbose);
+  check_version(tc);
   nlohmann::json j = {{"clang", path}, {"version", tc.version}, {"major", tc.major},
                       {"resource_dir", tc.resource_dir}, {"system_includes", tc.system_includes}};
   std::error_code ec;

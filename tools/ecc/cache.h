@@ -20,6 +20,7 @@
 #include "ecc/cache_file.h"  // hash_hex, checked cache files
 #include "ecc/cache_root.h"
 #include "ecc/files.h"       // read_file, write_file_atomic
+#include "scan_module.h"
 
 namespace ecc {
 
@@ -36,6 +37,8 @@ struct Toolchain {
 
 // Probes `clang` once per binary (path, size, mtime) and caches the answer.
 // Throws Error(tool_failed) naming --clang when missing, broken or too old.
-Toolchain probe_toolchain(const std::string& clang, bool verbose);
+// With `module`, the clang binary of the module's own build is probed
+// in-process: the same facts (tested against the binary), no clang to start.
+Toolchain probe_toolchain(const std::string& clang, bool verbose, ScanModule* module = nullptr);
 
 }  // namespace ecc

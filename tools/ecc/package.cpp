@@ -161,7 +161,8 @@ struct Build {
 // only take time on a cold cache, so they overlap.
 std::vector<Step> discover(Build& b) {
   std::vector<Step> steps = {{"# probe " + b.o.clang + " (cached per binary)", [&b] {
-                                b.tc = probe_toolchain(b.o.clang, b.o.verbose);
+                                b.tc = probe_toolchain(b.o.clang, b.o.verbose,
+                                                       compile_mode_in_process() ? &b.scan_module : nullptr);
                               }}};
   if (!b.kh.cached) steps.push_back(make_vmlinux_h_step(b.kh, b.o));
   return steps;
@@ -209,8 +210,7 @@ bool in_process_flags(const std::vector<std::string>& flags) {
 // the module's own build (another version, or a wrapper script that adds
 // flags of its own), or an -a flag needs the clang binary.
 bool compiles_in_process(Build& b) {
-  std::error_code ec;
-  return compile_mode_in_process() && fs::equivalent(b.tc.clang, ECC_LIBCLANG_CLANG, ec) &&
+  return compile_mode_in_process() && is_libclang_clang(b.tc.clang) &&
          in_process_flags(b.o.clang_flags) && b.scan_module.api().clang_version() == b.tc.version;
 }
 

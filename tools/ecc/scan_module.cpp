@@ -20,7 +20,8 @@ const SrcscanApi* load() {
       tried += (tried.empty() ? "" : ", ") + p.string();
       continue;
     }
-    void* handle = dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL);
+    // Lazy, as the clang binary binds: only the functions a run calls.
+    void* handle = dlopen(p.c_str(), RTLD_LAZY | RTLD_LOCAL);
     if (!handle) throw Error(Exit::tool_failed, std::string("cannot load the scan module: ") + dlerror(), p);
     auto entry = reinterpret_cast<const SrcscanApi* (*)()>(dlsym(handle, "ecc_srcscan_api"));
     if (!entry) throw Error(Exit::tool_failed, "not an ecc scan module", p);
@@ -34,6 +35,11 @@ const SrcscanApi* load() {
 }
 
 }  // namespace
+
+bool is_libclang_clang(const std::string& clang) {
+  std::error_code ec;
+  return fs::equivalent(clang, ECC_LIBCLANG_CLANG, ec);
+}
 
 std::vector<fs::path> scan_module_candidates() {
   fs::path exe_dir = fs::read_symlink("/proc/self/exe").parent_path();

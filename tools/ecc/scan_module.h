@@ -14,6 +14,10 @@ namespace ecc {
 // (build tree), then ../lib/ecc (install tree).
 std::vector<std::filesystem::path> scan_module_candidates();
 
+// Whether `clang` is the clang binary of the LLVM the module was built with
+// (ECC_LIBCLANG_CLANG): the only clang ecc runs in-process.
+bool is_libclang_clang(const std::string& clang);
+
 class ScanModule {
  public:
   // Starts loading now, or (`start_now` false) at start() or api().

@@ -1,6 +1,7 @@
 // compile_program(): the clang driver command run in this process, as the
 // clang binary of the same version runs it (driver -> one cc1 job ->
-// EmitObjAction), with the scan's reader on the same AST.
+// EmitObjAction), with the scan's reader on the same AST; and what the
+// clang binary says of itself with -v -E.
 #include <exception>
 #include <filesystem>
 #include <mutex>
@@ -13,17 +14,23 @@
 #include <clang/Driver/Driver.h>
 #include <clang/Driver/Job.h>
 #include <clang/Driver/Tool.h>
+#include <clang/Lex/HeaderSearch.h>
+#include <clang/Lex/Preprocessor.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/CompilerInvocation.h>
 #include <clang/Frontend/MultiplexConsumer.h>
 #include <clang/Frontend/TextDiagnosticPrinter.h>
 #include <llvm/ADT/StringExtras.h>
+#include <llvm/Support/BuryPointer.h>
 #include <llvm/Support/CrashRecoveryContext.h>
 #include <llvm/Support/Host.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include "clang_setup.h"
+#include "ecc/error.h"
 #include "ecc/srcscan.h"
+#include "driver.h"
 #include "read_ast.h"
 
 namespace ecc {
@@ -89,9 +96,55 @@ bool has_flag(const std::vector<std::string>& argv, const char* flag) {
   return false;
 }
 
+// The compile proper. Its text goes to `text` as the clang binary prints
+// it: the driver's diagnostics prefixed "clang", then cc1's with the
+// options the driver gave it (colour, carets), then the "N errors generated."
+void run_compile(const CompileRequest& req, llvm::raw_ostream& text, TypeTable& into, CompileOutcome& out,
+                 std::exception_ptr& thrown) {
+  auto driver_opts = llvm::makeIntrusiveRefCnt<clang::DiagnosticOptions>();
+  driver_opts->ShowColors = has_flag(req.argv, "-fcolor-diagnostics");
+  clang::TextDiagnosticPrinter driver_printer(text, driver_opts.get());
+  driver_printer.setPrefix("clang");
+  auto driver_diags = clang::CompilerInstance::createDiagnostics(driver_opts.get(), &driver_printer, false);
+  std::unique_ptr<clang::CompilerInvocation> inv = cc1_invocation(req.argv, *driver_diags);
+  if (!inv) {
+    out.failed = true;
+    return;
+  }
+  auto ci = std::make_unique<clang::CompilerInstance>();
+  ci->setInvocation(std::move(inv));
+  auto printer = std::make_unique<clang::TextDiagnosticPrinter>(text, &ci->getDiagnosticOpts());
+  ci->createDiagnostics(printer.get(), false);
+  ci->setVerboseOutputStream(text);
+  std::optional<llvm::sys::fs::UniqueID> header_id = header_id_of(req.scan);
+  bool header_seen = false;
+  CompileAndScanAction action(std::make_unique<ScanConsumer>(req, header_id, into, out, header_seen, thrown));
+  out.failed = !ci->ExecuteAction(action) || ci->getDiagnostics().hasErrorOccurred();
+  // -disable-free (the driver's default): as clang's cc1 does, the instance
+  // and its AST are left to the process's exit, not torn down one by one.
+  if (ci->getFrontendOpts().DisableFree) {
+    llvm::BuryPointer(std::move(ci));
+    llvm::BuryPointer(std::move(printer));
+  }
+  if (!out.failed && !thrown) finish_scan(req.scan, req.scan.clang_args, header_id, header_seen, into, out.scan);
+}
+
+void init_llvm_targets() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+    llvm::InitializeAllAsmParsers();
+  });
+}
+
+}  // namespace
+
 // The cc1 invocation the driver makes of `argv`: exactly one clang job, as
 // for `clang -c` of one file; null (the driver's errors reported) otherwise.
-std::unique_ptr<clang::CompilerInvocation> cc1_invocation(const std::vector<std::string>& argv,
+std::unique_ptr<clang::CompilerInvocation> srcscan::cc1_invocation(const std::vector<std::string>& argv,
                                                           clang::DiagnosticsEngine& diags) {
   std::vector<const char*> args;
   for (const auto& a : argv) args.push_back(a.c_str());
@@ -109,46 +162,6 @@ std::unique_ptr<clang::CompilerInvocation> cc1_invocation(const std::vector<std:
     return nullptr;
   return inv;
 }
-
-// The compile proper. Its text goes to `text` as the clang binary prints
-// it: the driver's diagnostics prefixed "clang", then cc1's with the
-// options the driver gave it (colour, carets), then the "N errors generated."
-void run_compile(const CompileRequest& req, llvm::raw_ostream& text, TypeTable& into, CompileOutcome& out,
-                 std::exception_ptr& thrown) {
-  auto driver_opts = llvm::makeIntrusiveRefCnt<clang::DiagnosticOptions>();
-  driver_opts->ShowColors = has_flag(req.argv, "-fcolor-diagnostics");
-  clang::TextDiagnosticPrinter driver_printer(text, driver_opts.get());
-  driver_printer.setPrefix("clang");
-  auto driver_diags = clang::CompilerInstance::createDiagnostics(driver_opts.get(), &driver_printer, false);
-  std::unique_ptr<clang::CompilerInvocation> inv = cc1_invocation(req.argv, *driver_diags);
-  if (!inv) {
-    out.failed = true;
-    return;
-  }
-  clang::CompilerInstance ci;
-  ci.setInvocation(std::move(inv));
-  clang::TextDiagnosticPrinter printer(text, &ci.getDiagnosticOpts());
-  ci.createDiagnostics(&printer, false);
-  ci.setVerboseOutputStream(text);
-  std::optional<llvm::sys::fs::UniqueID> header_id = header_id_of(req.scan);
-  bool header_seen = false;
-  CompileAndScanAction action(std::make_unique<ScanConsumer>(req, header_id, into, out, header_seen, thrown));
-  out.failed = !ci.ExecuteAction(action) || ci.getDiagnostics().hasErrorOccurred();
-  if (!out.failed && !thrown) finish_scan(req.scan, req.scan.clang_args, header_id, header_seen, into, out.scan);
-}
-
-void init_llvm_targets() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    llvm::InitializeAllTargetInfos();
-    llvm::InitializeAllTargets();
-    llvm::InitializeAllTargetMCs();
-    llvm::InitializeAllAsmPrinters();
-    llvm::InitializeAllAsmParsers();
-  });
-}
-
-}  // namespace
 
 CompileOutcome compile_program(const CompileRequest& req, TypeTable& into) {
   init_llvm_targets();
@@ -172,5 +185,28 @@ CompileOutcome compile_program(const CompileRequest& req, TypeTable& into) {
 }
 
 std::string clang_version() { return clang::getClangFullVersion(); }
+
+ClangFacts clang_facts(const std::string& clang) {
+  FirstErrorConsumer diags;
+  auto fail = [&] { throw Error(Exit::tool_failed, "cannot probe clang in-process: " + diags.first_error(), clang); };
+  auto opts = llvm::makeIntrusiveRefCnt<clang::DiagnosticOptions>();
+  auto engine = clang::CompilerInstance::createDiagnostics(opts.get(), &diags, false);
+  std::unique_ptr<clang::CompilerInvocation> inv =
+      cc1_invocation({clang, "-E", "-x", "c", "/dev/null", "-o", "/dev/null"}, *engine);
+  if (!inv) fail();
+  clang::CompilerInstance ci;
+  ci.setInvocation(std::move(inv));
+  ci.createDiagnostics(&diags, false);
+  if (!ci.createTarget()) fail();
+  ci.createFileManager();
+  ci.createSourceManager(ci.getFileManager());
+  ci.createPreprocessor(clang::TU_Complete);
+  // The dirs `-v` lists after "#include <...> search starts here:".
+  const clang::HeaderSearch& hs = ci.getPreprocessor().getHeaderSearchInfo();
+  ClangFacts facts{clang_version(), ci.getHeaderSearchOpts().ResourceDir, {}};
+  for (auto it = hs.angled_dir_begin(); it != hs.system_dir_end(); ++it)
+    facts.system_includes.push_back(it->getName().str());
+  return facts;
+}
 
 }  // namespace ecc

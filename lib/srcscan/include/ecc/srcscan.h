@@ -64,6 +64,17 @@ CompileOutcome compile_program(const CompileRequest& req, TypeTable& into);
 // The first line of `clang --version` for the clang this module contains.
 std::string clang_version();
 
+// What `CLANG -v -E -x c /dev/null` prints of itself, for `clang` the clang
+// binary of this module's build: its version line, resource dir, and the
+// include dirs after "#include <...> search starts here:". Throws
+// Error(tool_failed) naming `clang` when the driver rejects it.
+struct ClangFacts {
+  std::string version;
+  std::string resource_dir;
+  std::vector<std::string> system_includes;
+};
+ClangFacts clang_facts(const std::string& clang);
+
 // Writes a PCH of `header` (vmlinux.h) for the in-process parser, usable as
 // ScanOptions::pch with the same clang_args. Throws ecc::Error(tool_failed).
 void make_scan_pch(const std::string& header, const std::vector<std::string>& clang_args,

@@ -16,6 +16,7 @@ struct SrcscanApi {
                         const std::string& out_path);
   CompileOutcome (*compile_program)(const CompileRequest& req, TypeTable& into);
   std::string (*clang_version)();
+  ClangFacts (*clang_facts)(const std::string& clang);
 };
 
 // Bumped whenever this struct, the requests, the results or the model change shape.
