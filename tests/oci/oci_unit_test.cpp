@@ -144,6 +144,26 @@ TEST(OciDigest, Sha256OfKnownInputs) {
   EXPECT_FALSE(is_sha256_digest("sha512:" + std::string(64, 'a')));
 }
 
+// Our SHA-256 against openssl's, on every length around the padding's block
+// boundaries and on a large input.
+TEST(OciDigest, Sha256AgreesWithOpenssl) {
+  TempDir dir;
+  std::vector<size_t> sizes;
+  for (size_t n = 0; n <= 130; ++n) sizes.push_back(n);
+  sizes.push_back(1 << 20);
+  std::string all;
+  uint32_t x = 12345;
+  for (size_t i = 0; i < (1 << 20); ++i) all += static_cast<char>((x = x * 1103515245 + 12345) >> 16);
+  for (size_t n : sizes) {
+    std::string input = all.substr(0, n);
+    fs::path file = dir / ("in-" + std::to_string(n));
+    write_text(file, input);
+    RunResult r = run({"openssl", "dgst", "-sha256", "-r", file.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(sha256_digest(bytes_of(input)), "sha256:" + r.out.substr(0, 64)) << n << " bytes";
+  }
+}
+
 TEST(OciManifest, BuiltManifestHasTheWasmToOciLayout) {
   Descriptor config{kConfigType, sha256_digest(bytes_of("{}")), 2, {}};
   Descriptor layer{kWasmLayerType, sha256_digest(bytes_of("module")), 6, {}};

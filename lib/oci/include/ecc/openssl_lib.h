@@ -1,7 +1,8 @@
 // OpenSSL's libcrypto (and libssl for the one TLS callback), loaded with
-// dlopen at first use: digests, cosign keys and registry TLS need it; a run
-// of a local package does not, and mapping libcrypto costs ecli's start-up
-// ~5 ms (docs/performance.md). Calls read `openssl().EVP_...(...)`; a
+// dlopen at first use: cosign keys and registry TLS need it; content digests
+// are ecc::oci::sha256_digest's own. A run of a local package or of a cached
+// REF@sha256 does not, and mapping libcrypto and libssl costs ecli's start-up
+// ~10 ms (docs/performance.md). Calls read `openssl().EVP_...(...)`; a
 // function-like macro of OpenSSL's (BIO_get_mem_data) expands to a member
 // call the same way.
 #pragma once
@@ -20,10 +21,6 @@ namespace ecc {
 #define ECC_LIBCRYPTO_FUNCS(X) \
   X(EVP_MD_CTX_new) \
   X(EVP_MD_CTX_free) \
-  X(EVP_sha256) \
-  X(EVP_DigestInit_ex) \
-  X(EVP_DigestUpdate) \
-  X(EVP_DigestFinal_ex) \
   X(EVP_DigestSignInit_ex) \
   X(EVP_DigestSign) \
   X(EVP_DigestVerifyInit_ex) \
