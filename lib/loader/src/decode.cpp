@@ -22,7 +22,7 @@ constexpr uint64_t kMaxObjectSize = 256u << 20;
 
 }  // namespace
 
-Package decode_package(const std::string& text, const std::string& path) {
+Package decode_package(std::string_view text, const std::string& path) {
   Package pkg;
   pkg.path = path;
   Json j = Json::parse(text, nullptr, false);

@@ -10,6 +10,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ecc/cmdline.h"
@@ -61,7 +62,7 @@ struct Package {
   std::string kind = "package";  // what it was read from, for messages: "package", "gadget"
 };
 
-Package decode_package(const std::string& text, const std::string& path);
+Package decode_package(std::string_view text, const std::string& path);
 Package read_package(const std::string& path);
 
 // --- event layouts (layout.cpp) ----------------------------------------------
