@@ -8,6 +8,7 @@
 #include <functional>
 #include <iosfwd>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,6 +18,10 @@
 #include "ecc/codec.h"
 #include "ecc/error.h"
 #include "ecc/model.h"
+
+namespace ecc {
+class OpenedObject;
+}
 
 namespace ecc::metrics {
 class Exporter;
@@ -41,6 +46,9 @@ struct Package {
   Json meta;
   std::vector<uint8_t> elf;
   Skeleton object;
+  // `object` as libbpf opened it for the model: the run takes it rather
+  // than open `elf` again (once: a copy of the package shares it).
+  std::shared_ptr<OpenedObject> opened;
   std::string btf_archive;  // the JSON text of "btf_archive" (ecc --btfgen), empty without
   // How tables show records: a gadget's nested records flattened into
   // columns, and gadget.yaml's column attributes by "<struct>.<field>".
