@@ -107,6 +107,11 @@ int run(const std::vector<std::string>& args) {
   if (o.mntns) throw Error(Exit::usage, "--mntns applies to Inspektor Gadget images only");
   const std::string& file = target.file;
   // An app.wasm carries its own object and options (docs/wasm-host-abi.md).
+  // A local file runs from the bytes the policy judged, read once.
+  if (const auto& bytes = target.bytes) {
+    if (is_wasm_module(*bytes)) return run_wasm_module(*bytes, file, o.program_args, o.run, o.engine);
+    return run_package_bytes(*bytes, file, o.program_args, o.run);
+  }
   if (is_wasm_file(file)) return run_wasm(file, o.program_args, o.run, o.engine);
   return run_package_file(file, o.program_args, o.run);
 }

@@ -40,9 +40,11 @@ void copy_atomic(const std::filesystem::path& from, const std::filesystem::path&
 
 // The bytes a local file's policy scope judges, and the cosign sign-blob
 // signature beside it (FILE.sig): a layout directory is its index.json
-// (which pins every blob by digest), signed as DIR.sig.
-void guard_local(TrustGuard& guard, const std::string& path) {
-  fs::path file = fs::is_directory(path) ? fs::path(path) / "index.json" : fs::path(path);
+// (which pins every blob by digest), signed as DIR.sig. Returns a file's
+// bytes (nullopt for a directory or a missing file).
+std::optional<std::vector<uint8_t>> guard_local(TrustGuard& guard, const std::string& path) {
+  const bool dir = fs::is_directory(path);
+  fs::path file = dir ? fs::path(path) / "index.json" : fs::path(path);
   std::string sig_path = fs::path(path).lexically_normal().string();
   while (sig_path.size() > 1 && sig_path.back() == '/') sig_path.pop_back();
   std::optional<std::vector<uint8_t>> sig = try_read_file(sig_path + ".sig");
@@ -51,8 +53,20 @@ void guard_local(TrustGuard& guard, const std::string& path) {
     sidecar = std::string(sig->begin(), sig->end());
     while (!sidecar->empty() && std::isspace(static_cast<unsigned char>(sidecar->back()))) sidecar->pop_back();
   }
-  std::vector<uint8_t> bytes = fs::exists(file) ? read_file(file) : std::vector<uint8_t>();
-  guard.guard_blob(path, bytes, sidecar);
+  std::optional<std::vector<uint8_t>> bytes;
+  if (fs::exists(file)) bytes = read_file(file);
+  guard.guard_blob(path, bytes ? std::span<const uint8_t>(*bytes) : std::span<const uint8_t>(), sidecar);
+  if (dir) return std::nullopt;
+  return bytes;
+}
+
+// A local path: a layout directory or tar is a gadget; any other file runs
+// from the bytes the guard judged (one read).
+RunTarget local_target(TrustGuard& guard, const std::string& path, const std::string& image_name) {
+  std::optional<std::vector<uint8_t>> bytes = guard_local(guard, path);
+  if (bytes ? oci::is_image_layout_tar(*bytes) : oci::is_image_layout(path))
+    return {path, oci::read_layout_gadget(path, image_name), std::nullopt};
+  return {path, std::nullopt, std::move(bytes)};
 }
 
 // A URL's bytes are judged by its https scope before they are cached.
@@ -76,18 +90,16 @@ oci::ClientOptions guarded_reference(TrustGuard& guard, const Options& o, const 
 RunTarget resolve_run_target(const Options& o, const std::string& image_name, TrustGuard& guard) {
   switch (oci::classify(o.file)) {
     case oci::Source::file:
-      guard_local(guard, o.file);
-      if (oci::is_image_layout(o.file)) return {o.file, oci::read_layout_gadget(o.file, image_name)};
-      return {o.file, std::nullopt};
+      return local_target(guard, o.file, image_name);
     case oci::Source::url:
-      return {oci::fetch_url(o.file, guarded_url(guard, o)).string(), std::nullopt};
+      return {oci::fetch_url(o.file, guarded_url(guard, o)).string(), std::nullopt, std::nullopt};
     case oci::Source::reference:
       break;
   }
   oci::Reference ref = oci::parse_reference(o.file);
   oci::Fetched f = oci::fetch(ref, guarded_reference(guard, o, ref));
-  if (f.gadget) return {o.file, std::move(f.gadget)};
-  return {f.artifact->file.string(), std::nullopt};
+  if (f.gadget) return {o.file, std::move(f.gadget), std::nullopt};
+  return {f.artifact->file.string(), std::nullopt, std::nullopt};
 }
 
 std::vector<NamedObject> objects_of_target(const Options& o) {

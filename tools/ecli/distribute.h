@@ -19,6 +19,9 @@ namespace ecc::ecli {
 struct RunTarget {
   std::string file;
   std::optional<oci::GadgetImage> gadget;
+  // A local file's bytes, read once for the policy and the run; nullopt:
+  // read `file` (cached, fetched or a gadget's).
+  std::optional<std::vector<uint8_t>> bytes;
 };
 // An existing path that is an image layout (directory or tar) is read with
 // `image_name` picking its index.json entry (empty: the only one); a

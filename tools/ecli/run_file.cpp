@@ -29,6 +29,12 @@ int run_package_file(const std::string& path, const std::vector<std::string>& pr
   return run_decoded_package(loader::read_package(path), program_args, run);
 }
 
+int run_package_bytes(std::span<const uint8_t> bytes, const std::string& path,
+                      const std::vector<std::string>& program_args, const loader::RunOptions& run) {
+  std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  return run_decoded_package(loader::decode_package(text, path), program_args, run);
+}
+
 int run_wasm_module(std::span<const uint8_t> module, const std::string& name, const std::vector<std::string>& args,
                     const loader::RunOptions& run, WasmEngine engine) {
   runtime::catch_stop_signals();

@@ -28,6 +28,9 @@ int run_decoded_package(const loader::Package& pkg, const std::vector<std::strin
 // A package.json file, read and decoded, then as run_decoded_package.
 int run_package_file(const std::string& path, const std::vector<std::string>& program_args,
                      const loader::RunOptions& run);
+// The same for the file's bytes already read (`path` names it in errors).
+int run_package_bytes(std::span<const uint8_t> bytes, const std::string& path,
+                      const std::vector<std::string>& program_args, const loader::RunOptions& run);
 
 // An app.wasm's bytes, run in the Wasm host until it returns, -d, or
 // SIGINT/SIGTERM; returns its exit code (proc_exit's, 0 when _start returns

@@ -1,5 +1,6 @@
 #include "run_wasm.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 
@@ -13,8 +14,13 @@ namespace ecc::ecli {
 
 bool is_wasm_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  char magic[4] = {};
-  return in.read(magic, 4) && magic[0] == '\0' && magic[1] == 'a' && magic[2] == 's' && magic[3] == 'm';
+  uint8_t magic[4] = {};
+  return in.read(reinterpret_cast<char*>(magic), 4) && is_wasm_module(magic);
+}
+
+bool is_wasm_module(std::span<const uint8_t> bytes) {
+  static constexpr uint8_t kMagic[4] = {'\0', 'a', 's', 'm'};
+  return bytes.size() >= 4 && std::equal(kMagic, kMagic + 4, bytes.begin());
 }
 
 int run_wasm(const std::string& path, const std::vector<std::string>& args, const loader::RunOptions& run,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -10,8 +11,9 @@
 
 namespace ecc::ecli {
 
-// True when the file starts with the Wasm magic "\0asm".
+// True when the file (the bytes) starts with the Wasm magic "\0asm".
 bool is_wasm_file(const std::string& path);
+bool is_wasm_module(std::span<const uint8_t> bytes);
 
 // Runs the module to completion, or until -d / SIGINT / SIGTERM; returns its
 // exit code (proc_exit's, 0 when _start returns or the run is stopped).

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 #include "ecc/btf.h"
 #include "ecc/error.h"
@@ -145,35 +146,42 @@ DataSection read_datasec(const struct btf* btf, const struct btf_type* sec, cons
   return ds;
 }
 
-struct ObjectCloser {
-  void operator()(struct bpf_object* obj) const { bpf_object__close(obj); }
-};
-
 }  // namespace
 
-Skeleton read_object(std::span<const uint8_t> elf, const std::string& obj_name, const std::string& path) {
+OpenedObject::OpenedObject(std::span<const uint8_t> elf, const std::string& obj_name, const std::string& path)
+    : obj_name_(obj_name), path_(path) {
   if (elf.empty()) throw Error(Exit::bad_input, "not a valid BPF object: the file is empty", path);
   LibbpfLog log;
   LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = obj_name.c_str());
-  std::unique_ptr<struct bpf_object, ObjectCloser> obj(bpf_object__open_mem(elf.data(), elf.size(), &opts));
-  if (!obj) {
-    int err = errno;
-    std::string why = log.last();
-    if (why.empty()) why = std::strerror(err);
-    throw Error(Exit::bad_input, "not a valid BPF object: " + why, path);
-  }
+  obj_ = bpf_object__open_mem(elf.data(), elf.size(), &opts);
+  if (obj_) return;
+  int err = errno;
+  std::string why = log.last();
+  if (why.empty()) why = std::strerror(err);
+  throw Error(Exit::bad_input, "not a valid BPF object: " + why, path);
+}
 
+OpenedObject::~OpenedObject() { bpf_object__close(obj_); }
+
+struct bpf_object* OpenedObject::take() { return std::exchange(obj_, nullptr); }
+
+Skeleton read_object(std::span<const uint8_t> elf, const std::string& obj_name, const std::string& path) {
+  return OpenedObject(elf, obj_name, path).read();
+}
+
+Skeleton OpenedObject::read() const {
+  if (!obj_) throw Error(Exit::tool_failed, "the BPF object was taken before it was read", path_);
   Skeleton skel;
-  skel.obj_name = obj_name;
-  const struct btf* btf = bpf_object__btf(obj.get());
+  skel.obj_name = obj_name_;
+  const struct btf* btf = bpf_object__btf(obj_);
   try {
     if (btf) import_btf(btf, skel.types);  // a fresh table: table id == BTF id
   } catch (const Error& e) {
-    throw Error(e.code(), e.what(), path);
+    throw Error(e.code(), e.what(), path_);
   }
 
   const struct bpf_map* map;
-  bpf_object__for_each_map(map, obj.get()) {
+  bpf_object__for_each_map(map, obj_) {
     skel.maps.push_back(read_map(map, btf));
     const MapInfo& m = skel.maps.back();
     if (!m.mmaped || !btf) continue;
@@ -182,7 +190,7 @@ Skeleton read_object(std::span<const uint8_t> elf, const std::string& obj_name, 
   }
 
   struct bpf_program* prog;
-  bpf_object__for_each_program(prog, obj.get()) skel.progs.push_back(read_prog(prog));
+  bpf_object__for_each_program(prog, obj_) skel.progs.push_back(read_prog(prog));
   return skel;
 }
 

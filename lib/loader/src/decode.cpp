@@ -22,7 +22,7 @@ constexpr uint64_t kMaxObjectSize = 256u << 20;
 
 }  // namespace
 
-Package decode_package(const std::string& text, const std::string& path) {
+Package decode_package(std::string_view text, const std::string& path) {
   Package pkg;
   pkg.path = path;
   Json j = Json::parse(text, nullptr, false);
@@ -61,9 +61,11 @@ Package decode_package(const std::string& text, const std::string& path) {
   runtime::step_done("decode: open guard");
   const Json* skel = find_key(*meta, "bpf_skel");
   const Json* obj_name = skel && skel->is_object() ? find_key(*skel, "obj_name") : nullptr;
-  pkg.object = read_object(pkg.elf, obj_name && obj_name->is_string() ? obj_name->get<std::string>() : "bpf", path);
+  const std::string libbpf_name = obj_name && obj_name->is_string() ? obj_name->get<std::string>() : "bpf";
+  pkg.opened = std::make_shared<OpenedObject>(pkg.elf, libbpf_name, path);
+  pkg.object = pkg.opened->read();
   if (obj_name && obj_name->is_string()) {
-    pkg.name = obj_name->get<std::string>();
+    pkg.name = libbpf_name;
     if (pkg.name.ends_with("_bpf")) pkg.name.resize(pkg.name.size() - 4);
   }
   pkg.meta = *meta;

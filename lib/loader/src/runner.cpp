@@ -17,6 +17,7 @@
 #include <deque>
 #include <memory>
 
+#include "ecc/btf.h"
 #include "ecc/libbpf_log.h"
 #include "ecc/loader.h"
 #include "metrics_export.h"
@@ -151,6 +152,7 @@ void Session::open() {
   oo.archive_file = pkg_.path;
   oo.verbose = ro_.verbose;
   oo.check = ro_.load_check;
+  if (pkg_.opened) oo.take_opened = [opened = pkg_.opened] { return opened->take(); };
   if (auto f = object_.open(pkg_.elf.data(), pkg_.elf.size(), oo, log_))
     throw Error(Exit::bad_input, "libbpf cannot open the BPF object: " + errno_text(f->err), pkg_.path);
 }

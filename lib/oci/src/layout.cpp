@@ -26,16 +26,15 @@ using LayoutFiles = std::function<std::optional<std::vector<uint8_t>>(const std:
 
 bool has_tar_suffix(const fs::path& path) { return path.extension() == ".tar"; }
 
-bool looks_like_tar(const std::vector<uint8_t>& bytes) {
+bool looks_like_tar(std::span<const uint8_t> bytes) {
   return bytes.size() >= 512 && std::memcmp(bytes.data() + 257, "ustar", 5) == 0;
 }
 
-// The entries of a tar file, or nullopt when it is not one.
-std::optional<std::vector<TarEntry>> tar_entries(const fs::path& path) {
-  auto bytes = try_read_file(path);
-  if (!bytes || !looks_like_tar(*bytes)) return std::nullopt;
+// The entries of a tar file's bytes, or nullopt when they are not one.
+std::optional<std::vector<TarEntry>> tar_entries(std::span<const uint8_t> bytes) {
+  if (!looks_like_tar(bytes)) return std::nullopt;
   try {
-    return read_tar(*bytes, path.string());
+    return read_tar(bytes, "");
   } catch (const Error&) {
     return std::nullopt;
   }
@@ -115,7 +114,12 @@ bool is_image_layout(const fs::path& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) return fs::is_regular_file(path / "oci-layout", ec);
   if (!fs::is_regular_file(path, ec)) return false;
-  auto entries = tar_entries(path);
+  auto bytes = try_read_file(path);
+  return bytes && is_image_layout_tar(*bytes);
+}
+
+bool is_image_layout_tar(std::span<const uint8_t> file) {
+  auto entries = tar_entries(file);
   return entries && has_entry(*entries, "oci-layout") && has_entry(*entries, "index.json");
 }
 

@@ -64,6 +64,7 @@ std::optional<LoadFailure> Object::open(const uint8_t* elf, size_t size, const O
   oo.sz = sizeof oo;
   if (!o.object_name.empty()) oo.object_name = o.object_name.c_str();
   choose_btf(o, &oo);
+  if (o.take_opened && !custom_btf_ && (obj_ = o.take_opened())) return std::nullopt;
   // Bytes from outside: a damaged ELF must not crash us in libbpf.
   if (!o.guard_as.empty()) check_libbpf_survives_open(elf, size, o.guard_as);
   obj_ = bpf_object__open_mem(elf, size, &oo);

@@ -10,6 +10,7 @@
 #include "ecc/model.h"
 
 struct btf;
+struct bpf_object;
 
 namespace ecc {
 
@@ -30,6 +31,26 @@ TypeId import_btf(const struct btf* btf, TypeTable& table);
 // types are left empty: they come from the source (lib/srcscan).
 // Throws ecc::Error(bad_input) naming `path` for a malformed object.
 Skeleton read_object(std::span<const uint8_t> elf, const std::string& obj_name, const std::string& path);
+
+// A BPF object as libbpf opens it (bpf_object__open_mem, nothing loaded),
+// read into the model and kept for the one run that takes it instead of
+// opening the same bytes again; closed unless taken. The constructor throws
+// as read_object does.
+class OpenedObject {
+ public:
+  OpenedObject(std::span<const uint8_t> elf, const std::string& obj_name, const std::string& path);
+  ~OpenedObject();
+  OpenedObject(const OpenedObject&) = delete;
+  OpenedObject& operator=(const OpenedObject&) = delete;
+  // read_object's skeleton of it.
+  Skeleton read() const;
+  // The object, now the caller's to close; nullptr once taken.
+  struct bpf_object* take();
+
+ private:
+  struct bpf_object* obj_;
+  std::string obj_name_, path_;
+};
 
 // The text of vmlinux.h for `btf` (kernel BTF): every type via btf_dump,
 // wrapped in the usual guard and preserve_access_index pragma, plus

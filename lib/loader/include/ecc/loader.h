@@ -8,14 +8,20 @@
 #include <functional>
 #include <iosfwd>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ecc/cmdline.h"
 #include "ecc/codec.h"
 #include "ecc/error.h"
 #include "ecc/model.h"
+
+namespace ecc {
+class OpenedObject;
+}
 
 namespace ecc::metrics {
 class Exporter;
@@ -40,6 +46,9 @@ struct Package {
   Json meta;
   std::vector<uint8_t> elf;
   Skeleton object;
+  // `object` as libbpf opened it for the model: the run takes it rather
+  // than open `elf` again (once: a copy of the package shares it).
+  std::shared_ptr<OpenedObject> opened;
   std::string btf_archive;  // the JSON text of "btf_archive" (ecc --btfgen), empty without
   // How tables show records: a gadget's nested records flattened into
   // columns, and gadget.yaml's column attributes by "<struct>.<field>".
@@ -61,7 +70,7 @@ struct Package {
   std::string kind = "package";  // what it was read from, for messages: "package", "gadget"
 };
 
-Package decode_package(const std::string& text, const std::string& path);
+Package decode_package(std::string_view text, const std::string& path);
 Package read_package(const std::string& path);
 
 // --- event layouts (layout.cpp) ----------------------------------------------

@@ -187,6 +187,8 @@ Fetched fetch(const Reference& ref, const ClientOptions& opts);
 // An OCI image layout: a directory with `oci-layout` and `index.json`, or a
 // tar of one (`ig image export`).
 bool is_image_layout(const fs::path& path);
+// The same for a file's bytes already read: a tar of a layout.
+bool is_image_layout_tar(std::span<const uint8_t> file);
 // The gadget image of a layout: `name` picks the index.json entry by its
 // org.opencontainers.image.ref.name "host/a/b:tag": the whole of it, "tag",
 // "b" or "b:tag" (or the entry's digest); entries naming the same digest

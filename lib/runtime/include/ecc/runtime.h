@@ -47,6 +47,10 @@ struct OpenOptions {
   std::string guard_as;
   bool verbose = false;      // say which BTF the archive gave
   LoadCheck check;           // when set: first, before anything else
+  // The same bytes already opened with object_name (the model's reader's
+  // object, ecc/btf.h OpenedObject): taken, not opened again, unless a
+  // custom BTF is chosen (libbpf takes it at open). May give nullptr.
+  std::function<bpf_object*()> take_opened;
 };
 
 // Why libbpf did not open or load an object.
