@@ -3,6 +3,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <iostream>
 
@@ -208,10 +209,15 @@ bool in_process_flags(const std::vector<std::string>& flags) {
 
 // In-process unless ECC_COMPILE=process, --clang is not the clang binary of
 // the module's own build (another version, or a wrapper script that adds
-// flags of its own), or an -a flag needs the clang binary.
+// flags of its own), or an -a flag needs the clang binary. Once per process:
+// LLVM 14's code generator keeps state from one compile that a second one in
+// the same process reads after it is freed (AddressSanitizer found it with
+// --gadget --target-arch x86 --target-arch arm64), so the later compiles of
+// a run (other architectures) start clang.
 bool compiles_in_process(Build& b) {
-  return compile_mode_in_process() && is_libclang_clang(b.tc.clang) &&
-         in_process_flags(b.o.clang_flags) && b.scan_module.api().clang_version() == b.tc.version;
+  static std::atomic<bool> used = false;
+  return compile_mode_in_process() && is_libclang_clang(b.tc.clang) && in_process_flags(b.o.clang_flags) &&
+         b.scan_module.api().clang_version() == b.tc.version && !used.exchange(true);
 }
 
 // clang -c and the scan, which reads the types of the export header and the

@@ -2,6 +2,7 @@
 // clang binary of the same version runs it (driver -> one cc1 job ->
 // EmitObjAction), with the scan's reader on the same AST; and what the
 // clang binary says of itself with -v -E.
+#include <atomic>
 #include <exception>
 #include <filesystem>
 #include <mutex>
@@ -164,6 +165,8 @@ std::unique_ptr<clang::CompilerInvocation> srcscan::cc1_invocation(const std::ve
 }
 
 CompileOutcome compile_program(const CompileRequest& req, TypeTable& into) {
+  static std::atomic<bool> used = false;
+  if (used.exchange(true)) throw Error(Exit::tool_failed, "internal: compile_program() called twice in one process");
   init_llvm_targets();
   CompileOutcome out;
   std::exception_ptr thrown;

@@ -58,7 +58,9 @@ struct CompileOutcome {
 };
 
 // Compiles and scans. Throws ecc::Error(bad_input) as scan_source() does for
-// what the scan cannot read in a program that compiled.
+// what the scan cannot read in a program that compiled. Once per process:
+// LLVM 14's code generator reads freed state of an earlier compile in the
+// same process; a second call throws Error(tool_failed, "internal: ...").
 CompileOutcome compile_program(const CompileRequest& req, TypeTable& into);
 
 // The first line of `clang --version` for the clang this module contains.
