@@ -40,6 +40,12 @@ namespace {
 
 using namespace srcscan;
 
+// Set once a compile of this process reaches code generation. LLVM 14's code
+// generator reads freed state of an earlier compile in the same process
+// (AddressSanitizer), so a second compile that would generate code is refused;
+// one that failed before (a refused PCH) does not count.
+std::atomic<bool> generated_code = false;
+
 // Reads the AST when the parse had no error, while the AST is alive; an
 // exception of the reader waits in `thrown` until clang has returned.
 class ScanConsumer : public clang::ASTConsumer {
@@ -54,6 +60,7 @@ class ScanConsumer : public clang::ASTConsumer {
   }
 
   void HandleTranslationUnit(clang::ASTContext& ctx) override {
+    generated_code = true;  // the code generator runs next, whatever the scan finds
     if (ctx.getDiagnostics().hasErrorOccurred()) return;
     try {
       header_seen_ = read_ast(req_.scan, header_id_, ctx, decls_, into_, out_.scan);
@@ -165,8 +172,7 @@ std::unique_ptr<clang::CompilerInvocation> srcscan::cc1_invocation(const std::ve
 }
 
 CompileOutcome compile_program(const CompileRequest& req, TypeTable& into) {
-  static std::atomic<bool> used = false;
-  if (used.exchange(true)) throw Error(Exit::tool_failed, "internal: compile_program() called twice in one process");
+  if (generated_code) throw Error(Exit::tool_failed, "internal: compile_program() after a compile that generated code");
   init_llvm_targets();
   CompileOutcome out;
   std::exception_ptr thrown;

@@ -58,9 +58,11 @@ struct CompileOutcome {
 };
 
 // Compiles and scans. Throws ecc::Error(bad_input) as scan_source() does for
-// what the scan cannot read in a program that compiled. Once per process:
-// LLVM 14's code generator reads freed state of an earlier compile in the
-// same process; a second call throws Error(tool_failed, "internal: ...").
+// what the scan cannot read in a program that compiled. One compile that
+// reaches code generation per process: LLVM 14's code generator reads freed
+// state of an earlier compile in the same process, so a call after one throws
+// Error(tool_failed, "internal: ..."); a compile that failed before (a PCH
+// clang refused) may be followed by another.
 CompileOutcome compile_program(const CompileRequest& req, TypeTable& into);
 
 // The first line of `clang --version` for the clang this module contains.
