@@ -1,6 +1,7 @@
 // docs/cache.md, the object cache: an unchanged rebuild restores the outputs
 // (byte-identical, nothing compiled); a changed source, included header,
 // option or kernel BTF misses; a damaged entry is rebuilt, never used.
+#include "ecc/cache_file.h"
 #include "ecc_fixture.h"
 
 using namespace ecc::test;
@@ -41,11 +42,11 @@ class ObjectCacheTest : public EccTest {
     EXPECT_FALSE(compiled(again)) << again.err;
   }
 
-  // The one entry of the object cache (its .json, not the stamp).
+  // The one entry of the object cache (its .entry, not the stamp).
   fs::path entry() const {
     std::vector<fs::path> found;
     for (const auto& e : fs::directory_iterator(cache() / "ecc" / "objects"))
-      if (e.path().extension() == ".json") found.push_back(e.path());
+      if (e.path().extension() == ".entry") found.push_back(e.path());
     EXPECT_EQ(found.size(), 1u);
     return found.empty() ? fs::path() : found[0];
   }
@@ -126,6 +127,27 @@ TEST_F(ObjectCacheTest, DamagedEntryIsRebuiltNotUsed) {
     EXPECT_EQ(read_bytes(tmp / "c" / "package.json"), read_bytes(tmp / "a" / "package.json"));
     // Rebuilt: the next run hits again.
     EXPECT_TRUE(hit(build("d")));
+  }
+}
+
+// Entries whose stamp matches (as if written by a broken store) but whose
+// content is not what store() writes: each is a miss, never a crash or a
+// wrong output.
+TEST_F(ObjectCacheTest, StampedButMalformedEntryIsAMiss) {
+  expect_hit_after_first_build();
+  fs::path e = entry();
+  std::string good = read_text(e);
+  size_t index_end = good.find('\n', good.find('\n') + 1);
+  ASSERT_NE(index_end, std::string::npos) << "the entry has a magic line and an index line";
+  std::string data = good.substr(index_end + 1);
+  for (const std::string& bad :
+       {good + "x", good.substr(0, good.size() - 1), "ecc object cache entry 3\n{}\n" + data,
+        "ecc object cache entry 2\n" + good.substr(good.find('\n') + 1), good.substr(0, index_end)}) {
+    write_text(e, bad);
+    ecc::stamp_checked_cache_file(e);
+    RunResult r = build("c");
+    EXPECT_NE(r.err.find("# object cache: miss (damaged entry)"), std::string::npos) << r.err;
+    EXPECT_EQ(read_bytes(tmp / "c" / "package.json"), read_bytes(tmp / "a" / "package.json"));
   }
 }
 

@@ -313,6 +313,22 @@ TEST(PackageJson, TwoRunsGiveTheSameBytes) {
   EXPECT_EQ(dump_yaml(package_json(sample_skeleton(a), elf)), dump_yaml(package_json(sample_skeleton(b), elf)));
 }
 
+// The package's text made from the text of meta is dump_json() of the
+// package, byte for byte, with and without a btf_archive.
+TEST(PackageJson, TextFromMetaTextIsTheDumpOfThePackage) {
+  Ids ids;
+  Skeleton s = sample_skeleton(ids);
+  std::vector<uint8_t> elf(3000);
+  for (size_t i = 0; i < elf.size(); ++i) elf[i] = static_cast<uint8_t>((i * 31) >> 2);
+  std::string b64 = base64_encode(zlib_compress(elf));
+  std::string meta_text = dump_json(meta_json(s));
+  Json package = package_json(s, elf);
+  EXPECT_EQ(dump_package_json(meta_text, b64, elf.size()), dump_json(package));
+  Json archive = {{"compression", "zlib"}, {"kernels", Json::array({{{"release", "6.1.0"}, {"btf", "eJw="}}})}};
+  package["btf_archive"] = archive;
+  EXPECT_EQ(dump_package_json(meta_text, b64, elf.size(), &archive), dump_json(package));
+}
+
 TEST(DumpJson, InvalidUtf8IsABadInputError) {
   Json j = {{"description", std::string("bad \xff byte")}};
   try {

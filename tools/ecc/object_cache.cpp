@@ -29,13 +29,13 @@ std::string identity(const fs::path& p) {
          std::to_string(st.st_mtim.tv_nsec);
 }
 
-std::string content_hash(const fs::path& p) { return p.empty() ? "-" : hash_hex(read_file(p)); }
+std::string content_hash(const fs::path& p) { return p.empty() ? "-" : hash_file_hex(p); }
 
 // Everything known before compiling that decides the outputs. clang is
 // known by its binary's identity, not its probe: a cold cache probes it
 // beside the other work of discover, not before it.
 std::string base_key(const Options& o, const Inputs& in, const KernelHeader& kh) {
-  std::vector<std::string> parts = {"ecc object cache 2", ECC_VERSION, identity("/proc/self/exe"),
+  std::vector<std::string> parts = {"ecc object cache 3", ECC_VERSION, identity("/proc/self/exe"),
                                     libbpf_version_string(), "libclang " ECC_LIBCLANG_VERSION,
                                     identity(fs::canonical(find_tool(o.clang, "--clang"))),
                                     target_arch(o), kh.dir.string(),
@@ -66,21 +66,38 @@ std::string stale_dependency(const nlohmann::json& deps) {
   return "";
 }
 
-// The entry, or nothing when it is not exactly what store() writes.
-std::optional<nlohmann::json> read_entry(const fs::path& file) {
-  std::optional<std::string> text = try_read_text_file(file);
-  if (!text) return std::nullopt;
-  auto j = nlohmann::json::parse(*text, nullptr, false);
+// An entry: this line, then one line of JSON (the files the compile read,
+// each with its content's hash, and the outputs' names, modes and sizes),
+// then the outputs' bytes one after the other, as they are: a store writes
+// them in one go and a hit copies them out, with no encoding either way.
+constexpr std::string_view kEntryMagic = "ecc object cache entry 3\n";
+
+struct CacheEntry {
+  nlohmann::json index;
+  std::span<const uint8_t> data;  // the outputs' bytes
+};
+
+// The entry in `bytes`, or nothing when it is not exactly what store() writes.
+std::optional<CacheEntry> parse_entry(std::span<const uint8_t> bytes) {
+  std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  if (!text.starts_with(kEntryMagic)) return std::nullopt;
+  size_t eol = text.find('\n', kEntryMagic.size());
+  if (eol == std::string_view::npos) return std::nullopt;
+  auto j = nlohmann::json::parse(text.substr(kEntryMagic.size(), eol - kEntryMagic.size()), nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("deps") || !j["deps"].is_array() ||
       !j.contains("outputs") || !j["outputs"].is_array())
     return std::nullopt;
   for (const auto& d : j["deps"])
     if (!d.is_array() || d.size() != 2 || !d[0].is_string() || !d[1].is_string()) return std::nullopt;
-  for (const auto& f : j["outputs"])
-    if (!f.is_object() || !f.contains("name") || !f["name"].is_string() || !f.contains("data") ||
-        !f["data"].is_string() || !f.contains("executable") || !f["executable"].is_boolean())
+  uint64_t total = 0;
+  for (const auto& f : j["outputs"]) {
+    if (!f.is_object() || !f.contains("name") || !f["name"].is_string() || !f.contains("size") ||
+        !f["size"].is_number_unsigned() || !f.contains("executable") || !f["executable"].is_boolean())
       return std::nullopt;
-  return j;
+    total += f["size"].get<uint64_t>();
+  }
+  if (total != bytes.size() - eol - 1) return std::nullopt;
+  return CacheEntry{std::move(j), bytes.subspan(eol + 1)};
 }
 
 }  // namespace
@@ -118,7 +135,7 @@ std::optional<ObjectCache> ObjectCache::open(const Options& o, const Inputs& in)
   if (mode == "off" || o.gadget || !o.btfgen.empty() || o.standalone) return std::nullopt;
   KernelHeader kh = locate_vmlinux_h(o, false);
   ObjectCache c;
-  c.entry_ = cache_root() / "objects" / (base_key(o, in, kh) + ".json");
+  c.entry_ = cache_root() / "objects" / (base_key(o, in, kh) + ".entry");
   c.skip_dir_ = kh.dir;
   c.verbose_ = o.verbose;
   c.refresh_ = mode == "refresh";
@@ -127,20 +144,20 @@ std::optional<ObjectCache> ObjectCache::open(const Options& o, const Inputs& in)
 
 bool ObjectCache::restore(OutputSet& outputs) const {
   std::string why;
-  std::optional<nlohmann::json> j;
+  std::optional<MappedFile> mapped = refresh_ ? std::nullopt : MappedFile::open(entry_);
+  std::optional<CacheEntry> e;
   if (refresh_) why = "ECC_OBJECT_CACHE=refresh";
   else if (!fs::exists(entry_)) why = "no entry for this source, header, options and tools";
-  else if (!checked_cache_file_valid(entry_) || !(j = read_entry(entry_))) why = "damaged entry";
-  else why = stale_dependency((*j)["deps"]);
+  else if (!mapped || !checked_cache_file_valid(entry_) || !(e = parse_entry(mapped->bytes())))
+    why = "damaged entry";
+  else why = stale_dependency(e->index["deps"]);
   if (why.empty()) {
-    try {
-      for (const auto& f : (*j)["outputs"]) {
-        std::vector<uint8_t> bytes = base64_decode(f["data"].get<std::string>(), "data");
-        if (f["executable"].get<bool>()) outputs.add_executable(f["name"], bytes);
-        else outputs.add(f["name"], bytes);
-      }
-    } catch (const Error&) {
-      why = "damaged entry";
+    size_t at = 0;
+    for (const auto& f : e->index["outputs"]) {
+      std::span<const uint8_t> bytes = e->data.subspan(at, f["size"].get<size_t>());
+      at += bytes.size();
+      if (f["executable"].get<bool>()) outputs.add_executable(f["name"], bytes);
+      else outputs.add(f["name"], bytes);
     }
   }
   if (verbose_)
@@ -149,19 +166,35 @@ bool ObjectCache::restore(OutputSet& outputs) const {
   return why.empty();
 }
 
-void ObjectCache::store(const OutputSet& outputs, const fs::path& deps) const {
+std::optional<ObjectCache::Deps> ObjectCache::hash_deps(const fs::path& deps) const {
   try {
-    nlohmann::json j = {{"deps", nlohmann::json::array()}, {"outputs", nlohmann::json::array()}};
+    Deps out;
     for (const auto& d : parse_make_deps(read_text_file(deps))) {
       fs::path p = fs::absolute(d).lexically_normal();
-      if (is_under(p, skip_dir_)) continue;
-      j["deps"].push_back({p.string(), hash_hex(read_file(p))});
+      if (!is_under(p, skip_dir_)) out.emplace_back(p.string(), hash_file_hex(p));
     }
-    for (const auto& a : outputs.added())
-      j["outputs"].push_back({{"name", a.name}, {"executable", a.executable}, {"data", base64_encode(a.bytes)}});
+    return out;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+void ObjectCache::store(const OutputSet& outputs, const Deps& deps) const {
+  try {
+    nlohmann::json j = {{"deps", nlohmann::json::array()}, {"outputs", nlohmann::json::array()}};
+    for (const auto& [path, hash] : deps) j["deps"].push_back({path, hash});
+    size_t total = 0;
+    for (const auto& a : outputs.added()) {
+      j["outputs"].push_back({{"name", a.name}, {"executable", a.executable}, {"size", a.bytes.size()}});
+      total += a.bytes.size();
+    }
+    std::string head = std::string(kEntryMagic) + j.dump() + "\n";
+    std::vector<uint8_t> entry;
+    entry.reserve(head.size() + total);
+    entry.insert(entry.end(), head.begin(), head.end());
+    for (const auto& a : outputs.added()) entry.insert(entry.end(), a.bytes.begin(), a.bytes.end());
     fs::create_directories(entry_.parent_path());
-    std::string text = j.dump();
-    write_checked_cache_file(entry_, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+    write_checked_cache_file(entry_, entry);
   } catch (const std::exception&) {
     // The next run compiles again.
   }

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "options.h"
@@ -36,15 +37,21 @@ class ObjectCache {
   // -v says hit, or miss and why. A damaged entry is a miss.
   bool restore(OutputSet& outputs) const;
 
-  // Stores what `outputs` staged, with the files named in the clang -MD
-  // file `deps`. Failing to store is no error: the cache is an optimisation.
-  void store(const OutputSet& outputs, const std::filesystem::path& deps) const;
+  // The files named in the clang -MD file `deps` (but vmlinux.h and its
+  // PCHs, which the key covers), each with the hash of its content; nothing
+  // when one cannot be read (the run then stores no entry).
+  using Deps = std::vector<std::pair<std::string, std::string>>;
+  std::optional<Deps> hash_deps(const std::filesystem::path& deps) const;
+
+  // Stores what `outputs` staged, with the files `deps` the compile read.
+  // Failing to store is no error: the cache is an optimisation.
+  void store(const OutputSet& outputs, const Deps& deps) const;
 
   const std::filesystem::path& entry() const { return entry_; }
 
  private:
   ObjectCache() = default;
-  std::filesystem::path entry_;     // <cache root>/objects/<base key>.json
+  std::filesystem::path entry_;     // <cache root>/objects/<base key>.entry
   std::filesystem::path skip_dir_;  // vmlinux.h's directory: covered by the base key
   bool verbose_ = false;
   bool refresh_ = false;

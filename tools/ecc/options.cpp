@@ -93,7 +93,9 @@ cmdline::Subcommand with_options(const std::string& name, const std::string& syn
             Options o = parse_options(args);
             if (o.mode == Options::Mode::help) std::cout << usage_text();
             if (o.mode == Options::Mode::version) std::cout << "ecc " << ECC_VERSION << "\n";
-            return o.mode == Options::Mode::work ? run(o) : 0;
+            int rc = o.mode == Options::Mode::work ? run(o) : 0;
+            start_deferred_warm_caches();  // ECC_CACHE_WARM=background: after the outputs are written
+            return rc;
           }};
 }
 

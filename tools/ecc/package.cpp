@@ -5,12 +5,14 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <future>
 #include <iostream>
 
 #include "btfgen.h"
 #include "cache.h"
 #include "ecc/annotations.h"
 #include "ecc/btf.h"
+#include "ecc/codec.h"
 #include "ecc/error.h"
 #include "ecc/skelgen.h"
 #include "ecc/srcscan.h"
@@ -322,7 +324,8 @@ std::vector<Step> btfgen(Build& b) {
 
 // The PCHs of the next run, when this one could have used them and one is
 // missing: built now with ECC_CACHE_WARM=sync, never with off, else by a
-// fresh `ecc --warm-cache` left running when ecc exits.
+// fresh `ecc --warm-cache` started once the outputs are written and left
+// running when ecc exits.
 std::vector<Step> warm(Build& b) {
   // The in-process compile's scan reads the compile's AST: no scan PCH.
   std::string scan_pch = b.in_process ? "" : b.scan_pch.string();
@@ -336,7 +339,7 @@ std::vector<Step> warm(Build& b) {
   std::string shown = "# warm the cache (" + mode + "): " + shell_quote(job.clang_cmd) +
                       (scan_pch.empty() ? "" : "; and " + scan_pch);
   if (mode == "sync") return {{shown, [&b, job] { warm_cache(b.scan_module, job); }}};
-  return {{shown, [job] { start_warm_cache(job); }}};
+  return {{shown, [job] { defer_warm_cache(job); }}};
 }
 
 }  // namespace
@@ -375,21 +378,26 @@ Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path
 }
 
 std::string add_package_outputs(OutputSet& outputs, const Options& o, const Inputs& in, const Compiled& c) {
+  // The object's encoding runs beside meta's serialisation: on a program
+  // of 1024 export types each took tens of milliseconds.
+  std::future<std::string> encoded =
+      std::async(std::launch::async, [&c] { return base64_encode(zlib_compress(c.object)); });
   Json meta = meta_json(c.skel);
+  std::string meta_text = dump_json(meta);
   outputs.add(in.name + ".bpf.o", c.object);
-  outputs.add(in.name + ".skel.json", dump_json(meta));
+  outputs.add(in.name + ".skel.json", meta_text);
   if (o.yaml) outputs.add(in.name + ".skel.yaml", dump_yaml(meta));
-  Json package = package_json(c.skel, c.object);
-  std::string text = dump_json(package);
-  if (c.btfgen) {
-    package["btf_archive"] = c.btfgen->archive;
-    size_t before = text.size();
-    text = dump_json(package);
-    std::cout << btfgen_growth_line(*c.btfgen, text.size() - before);
-  }
+  std::string object = encoded.get();
+  const Json* archive = c.btfgen ? &c.btfgen->archive : nullptr;
+  std::string text = dump_package_json(meta_text, object, c.object.size(), archive);
+  if (c.btfgen)
+    std::cout << btfgen_growth_line(*c.btfgen, text.size() - dump_package_json(meta_text, object, c.object.size()).size());
   if (!o.no_package) {
     outputs.add("package.json", text);
-    if (o.yaml) outputs.add("package.yaml", dump_yaml(package));
+    if (!o.yaml) return text;
+    Json package = package_json(std::move(meta), std::move(object), c.object.size());
+    if (archive) package["btf_archive"] = *archive;
+    outputs.add("package.yaml", dump_yaml(package));
   }
   return text;
 }
@@ -408,8 +416,25 @@ int run_package(const Options& o) {
   }
   if (cache) in.deps = work.path() / (in.name + ".d");
   Compiled c = compile_and_describe(o, in, work.path());
-  std::string package = add_package_outputs(outputs, o, in, c);
-  if (cache) cache->store(outputs, in.deps);
+  std::string package;
+  std::optional<ObjectCache::Deps> deps;
+  Plan outputs_plan;  // after the compile's passes; -v times them too
+  outputs_plan.pass("package", [&]() -> std::vector<Step> {  // the outputs || hash what the compile read
+    std::vector<Step> steps = {
+        {"# stage " + in.name + ".bpf.o, " + in.name + ".skel.json" + (o.no_package ? "" : " and package.json") +
+             (o.yaml ? " (and YAML)" : "") + " in " + in.out_dir.string(),
+         [&] { package = add_package_outputs(outputs, o, in, c); }}};
+    if (cache)
+      steps.push_back({"# hash the files in " + in.deps.string() + " for the object cache",
+                       [&] { deps = cache->hash_deps(in.deps); }});
+    return steps;
+  });
+  outputs_plan.pass("object-cache", [&]() -> std::vector<Step> {
+    if (!cache || !deps) return {};
+    return {{"# store the outputs and the files the compile read in " + cache->entry().string(),
+             [&] { cache->store(outputs, *deps); }}};
+  });
+  outputs_plan.run(o.verbose);
   std::vector<oci::GadgetBuild> gadget;
   if (o.gadget) gadget = gadget_builds(o, in, c, work.path());
   if (o.standalone) {

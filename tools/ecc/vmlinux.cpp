@@ -46,13 +46,13 @@ std::string running_kernel_btf_hash(const std::string& path) {
   std::optional<std::string> boot = try_read_text_file("/proc/sys/kernel/random/boot_id");
   std::error_code ec;
   auto size = fs::file_size(path, ec);
-  if (!boot || boot->empty() || ec) return hash_hex(read_file(path));
+  if (!boot || boot->empty() || ec) return hash_file_hex(path);
   std::string key = hash_hex(*boot + '\0' + path + '\0' + std::to_string(size));
   fs::path record = cache_root() / ("kernel-btf-" + key + ".txt");
   std::optional<std::string> known = try_read_text_file(record);
   if (known && known->size() == 16 && known->find_first_not_of("0123456789abcdef") == std::string::npos)
     return *known;
-  std::string h = hash_hex(read_file(path));
+  std::string h = hash_file_hex(path);
   try {
     fs::create_directories(record.parent_path(), ec);
     write_file_atomic(record, h);
@@ -78,7 +78,7 @@ KernelHeader locate_vmlinux_h(const Options& o, bool check_cached) {
                   "this kernel exposes no BTF; pass --btf FILE (a kernel's BTF) or --vmlinux-h FILE", kh.origin);
   }
   bool running = o.vmlinux_h.empty() && o.btf.empty() && !std::getenv("ECC_KERNEL_BTF");
-  kh.dir = cache_root() / (prefix + (running ? running_kernel_btf_hash(kh.origin) : hash_hex(read_file(kh.origin))));
+  kh.dir = cache_root() / (prefix + (running ? running_kernel_btf_hash(kh.origin) : hash_file_hex(kh.origin)));
   kh.header = kh.dir / "vmlinux.h";
   kh.cached = check_cached && checked_cache_file_valid(kh.header);
   return kh;

@@ -1,6 +1,7 @@
 #include "warm_cache.h"
 
 #include <filesystem>
+#include <mutex>
 
 #include "ecc/error.h"
 #include "ecc/files.h"
@@ -57,6 +58,24 @@ void start_warm_cache(const WarmJob& job) {
   } catch (const std::exception&) {
     // The cache stays cold: the next run compiles without PCHs and tries again.
   }
+}
+
+namespace {
+
+std::mutex deferred_mutex;
+std::vector<WarmJob> deferred_jobs;
+
+}  // namespace
+
+void defer_warm_cache(const WarmJob& job) {
+  std::lock_guard<std::mutex> lock(deferred_mutex);
+  deferred_jobs.push_back(job);
+}
+
+void start_deferred_warm_caches() {
+  std::lock_guard<std::mutex> lock(deferred_mutex);
+  for (const auto& job : deferred_jobs) start_warm_cache(job);
+  deferred_jobs.clear();
 }
 
 int run_warm_cache(const std::vector<std::string>& args) {

@@ -28,6 +28,14 @@ void warm_cache(ScanModule& scan_module, const WarmJob& job);
 // stays cold.
 void start_warm_cache(const WarmJob& job);
 
+// The same, once the run is over: a warmer started during the run takes a
+// core from the run's own last steps (on 2 cores, writing the outputs of a
+// large program took twice as long beside it). The subcommand table's
+// wrapper (options.cpp) starts what was deferred when the subcommand
+// returns.
+void defer_warm_cache(const WarmJob& job);
+void start_deferred_warm_caches();
+
 // The hidden entry point the above starts:
 //   ecc --warm-cache SCAN_PCH VMLINUX_H COUNT SCAN_ARG... CLANG_COMMAND...
 // with COUNT scan arguments. Throws Error(usage) for any other shape.

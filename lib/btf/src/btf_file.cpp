@@ -6,8 +6,10 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 
 #include "ecc/error.h"
+#include "ecc/files.h"
 #include "ecc/libbpf_log.h"
 
 namespace ecc {
@@ -43,7 +45,12 @@ struct btf* open_btf_file(const std::string& path) {
     throw Error(Exit::bad_input, "not a BTF file: neither raw BTF (magic 0xeb9f) nor an ELF file with a .BTF section",
                 path);
   LibbpfLog log;
-  struct btf* btf = btf__parse(path.c_str(), nullptr);
+  // Raw BTF through a mapping when the file can be mapped (recent kernels'
+  // /sys/kernel/btf/vmlinux can): libbpf reads it in 4 KiB read(2)s,
+  // 18 ms for the 5 MB of a kernel's BTF against 2 ms mapped.
+  std::optional<MappedFile> mapped = kind == Kind::raw_btf ? MappedFile::open(path) : std::nullopt;
+  struct btf* btf = mapped ? btf__new(mapped->bytes().data(), static_cast<__u32>(mapped->bytes().size()))
+                           : btf__parse(path.c_str(), nullptr);
   if (btf) return btf;
   int err = errno;
   std::string reason = log.last();

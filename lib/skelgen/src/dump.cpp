@@ -20,6 +20,39 @@ std::string dump_json(const Json& j) {
   }
 }
 
+namespace {
+
+// `text`, a dump(2) of one value, as a member's value inside an object
+// dumped with dump(2): every line after its first is indented 2 more. JSON
+// strings hold no raw newline, so every '\n' starts a line of the layout.
+void append_nested(std::string& out, std::string_view text) {
+  if (text.ends_with('\n')) text.remove_suffix(1);
+  for (size_t at = 0;;) {
+    size_t eol = text.find('\n', at);
+    out.append(text.substr(at, eol == std::string_view::npos ? std::string_view::npos : eol + 1 - at));
+    if (eol == std::string_view::npos) return;
+    out.append("  ");
+    at = eol + 1;
+  }
+}
+
+}  // namespace
+
+std::string dump_package_json(std::string_view meta_text, std::string_view bpf_object_base64, size_t bpf_object_size,
+                              const Json* btf_archive) {
+  std::string out;
+  out.reserve(meta_text.size() * 11 / 10 + bpf_object_base64.size() + 128);
+  out.append("{\n  \"bpf_object\": \"").append(bpf_object_base64).append("\",\n  \"bpf_object_size\": ");
+  out.append(std::to_string(bpf_object_size)).append(",\n  \"meta\": ");
+  append_nested(out, meta_text);
+  if (btf_archive) {
+    out.append(",\n  \"btf_archive\": ");
+    append_nested(out, dump_json(*btf_archive));
+  }
+  out.append("\n}\n");
+  return out;
+}
+
 // YAML 1.1 readers (yaml-cpp among them) turn these plain scalars into
 // booleans or null, so a string with this text must be quoted.
 static bool is_yaml_keyword(const std::string& s) {

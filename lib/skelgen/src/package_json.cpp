@@ -12,12 +12,16 @@ Json meta_json(const Skeleton& skel) {
   return meta;
 }
 
-Json package_json(const Skeleton& skel, std::span<const uint8_t> elf) {
+Json package_json(Json meta, std::string bpf_object_base64, size_t bpf_object_size) {
   Json j = Json::object();
-  j["bpf_object"] = base64_encode(zlib_compress(elf));
-  j["bpf_object_size"] = elf.size();
-  j["meta"] = meta_json(skel);
+  j["bpf_object"] = std::move(bpf_object_base64);
+  j["bpf_object_size"] = bpf_object_size;
+  j["meta"] = std::move(meta);
   return j;
+}
+
+Json package_json(const Skeleton& skel, std::span<const uint8_t> elf) {
+  return package_json(meta_json(skel), base64_encode(zlib_compress(elf)), elf.size());
 }
 
 }  // namespace ecc

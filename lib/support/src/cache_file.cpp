@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "ecc/files.h"
@@ -32,6 +33,11 @@ std::string hash_hex(std::span<const uint8_t> bytes) {
 
 std::string hash_hex(const std::string& text) {
   return hash_hex(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
+std::string hash_file_hex(const fs::path& path) {
+  if (std::optional<MappedFile> mapped = MappedFile::open(path)) return hash_hex(mapped->bytes());
+  return hash_hex(read_file(path));
 }
 
 namespace {

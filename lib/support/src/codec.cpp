@@ -94,7 +94,9 @@ std::vector<uint8_t> zlib_inflate(std::span<const uint8_t> bytes, size_t expecte
 std::vector<uint8_t> zlib_compress(std::span<const uint8_t> bytes) {
   // A fixed level (not Z_DEFAULT_COMPRESSION, whose meaning is zlib's to
   // change) keeps package.json byte-identical across runs and machines.
-  constexpr int level = 9;
+  // 6, not 9: on a 289 KB object 9 took 40 ms against 8 ms, for a stream
+  // 26 bytes shorter (57,917 against 57,943 bytes).
+  constexpr int level = 6;
   uLongf len = compressBound(bytes.size());
   std::vector<uint8_t> out(len);
   int rc = compress2(out.data(), &len, bytes.data(), bytes.size(), level);

@@ -14,6 +14,11 @@ namespace ecc {
 // check of a checked cache file.
 std::string hash_hex(std::span<const uint8_t> bytes);
 std::string hash_hex(const std::string& text);
+// The hash of a file's content, read through a mapping when the file can
+// be mapped: /sys/kernel/btf/vmlinux can on recent kernels, where reading
+// its 5 MB took 18 ms against 2 ms mapped. Throws Error(bad_input) when it
+// cannot be read.
+std::string hash_file_hex(const std::filesystem::path& path);
 
 // `<file>.sum` holds the file's size and hash and is written after it, so a
 // reader sees a valid entry only when both agree (truncated, overwritten, a
