@@ -10,10 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static inline void ewasm_write(int fd, const char *s)
+/* n bytes of s, all of them (write(2) may take fewer). */
+static inline void ewasm_write_n(int fd, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
 	while (n) {
 		ssize_t w = write(fd, s, n);
 
@@ -23,6 +22,8 @@ static inline void ewasm_write(int fd, const char *s)
 		n -= (size_t)w;
 	}
 }
+
+static inline void ewasm_write(int fd, const char *s) { ewasm_write_n(fd, s, strlen(s)); }
 
 /* "-12" for -12: decimal digits without printf. */
 static inline const char *ewasm_i64_str(int64_t v, char buf[24])

@@ -110,8 +110,11 @@ class AotEngine final : public Engine, public ModuleView {
 
   Outcome run_start(Guest& guest, BpfHost& bpf) override;
 
-  uint8_t* memory_data() override { return lib_->entry->memory()->data; }
-  uint64_t memory_size() override { return lib_->entry->memory()->size; }
+  // The instance's memory record lives as long as the loaded module (only
+  // its data and size change, on memory.grow): looked up once, it costs no
+  // call into the module per guest pointer.
+  uint8_t* memory_data() override { return memory_->data; }
+  uint64_t memory_size() override { return memory_->size; }
   wi::Func::Ptr table_func(uint32_t index, const wi::FuncType& type) override;
 
  private:
@@ -129,6 +132,7 @@ class AotEngine final : public Engine, public ModuleView {
   wi::Thread thread_;
   std::unique_lock<std::mutex> lock_;
   const Library* lib_ = nullptr;
+  wasm_rt_memory_t* memory_ = nullptr;
   Guest* guest_ = nullptr;
   std::vector<Slot> slots_;
   std::unordered_map<uint32_t, wi::HostFunc::Ptr> callbacks_;
@@ -284,6 +288,7 @@ wi::Func::Ptr AotEngine::table_func(uint32_t index, const wi::FuncType& type) {
 Outcome AotEngine::run_start(Guest& guest, BpfHost& bpf) {
   lock_ = std::unique_lock<std::mutex>(g_run_mutex);
   lib_ = &load_library(path_, m_.name);
+  memory_ = lib_->entry->memory();
   guest_ = &guest;
   for (const wi::HostFunc::Ptr& f : m_.imports)
     slots_.push_back(Slot{f, wi::Values(f->type().params.size()), wi::Values(f->type().results.size())});
