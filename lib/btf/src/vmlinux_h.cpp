@@ -39,6 +39,16 @@ void append(void* ctx, const char* fmt, va_list ap) {
   if (close_paren && sink->after_open_paren) sink->out += "void";
   sink->after_open_paren = fmt[0] == '(' && fmt[1] == '\0';
   std::string* out = &sink->out;
+  // Most of btf_dump's calls are plain text or one "%s": appended directly,
+  // without a formatting pass.
+  if (!std::strchr(fmt, '%')) {
+    out->append(fmt);
+    return;
+  }
+  if (std::strcmp(fmt, "%s") == 0) {
+    out->append(va_arg(ap, const char*));
+    return;
+  }
   char buf[512];
   va_list again;
   va_copy(again, ap);
