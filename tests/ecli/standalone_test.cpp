@@ -1,10 +1,13 @@
 // `ecc --standalone` (docs/ecc-standalone.md): the executable ecc writes next to the
 // package runs it by itself, with the program's options plus ecli run's, from
 // anywhere; a damaged one says so in one line.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -190,6 +193,51 @@ TEST_P(StandaloneWasm, AppRunsAndPrintsItsEvents) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, StandaloneWasm, ::testing::Values("interp", "aot"));
+
+// What a run of `argv` read with read(2) (rchar of /proc/PID/io, taken
+// while the exited child is not yet reaped); -1 when it did not exit 0.
+long long bytes_read_by(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  siginfo_t info{};
+  if (pid < 0 || waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0) return -1;
+  std::ifstream io("/proc/" + std::to_string(pid) + "/io");
+  long long rchar = -1;
+  for (std::string key; io >> key;) {
+    long long value = 0;
+    io >> value;
+    if (key == "rchar:") rchar = value;
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? rchar : -1;
+}
+
+// lib/runtime/src/vmlinux_btf_hook.cpp: libbpf gets the kernel's BTF
+// through a mapping, in ecli (shared libbpf) and in a standalone executable
+// (libbpf.a) alike, not through read(2)s of its whole size.
+TEST_F(Standalone, KernelBtfIsMappedNotRead) {
+  ECC_REQUIRE_KERNEL_OR_SKIP();
+  long long btf_size = static_cast<long long>(fs::file_size("/sys/kernel/btf/vmlinux"));
+  ASSERT_GT(btf_size, 1 << 20);
+  fs::path exe = build_sigsnoop();
+  long long ecli_read = bytes_read_by({ecli_binary().string(), "run", "-d", "0.01", (exe.parent_path() / "package.json").string()});
+  long long standalone_read = bytes_read_by({exe.string(), "-d", "0.01"});
+  ASSERT_GE(ecli_read, 0) << "ecli run failed";
+  ASSERT_GE(standalone_read, 0) << "the standalone executable failed";
+  EXPECT_LT(ecli_read, btf_size / 4);
+  // The executable reads itself (the runner and its package) to find the package.
+  EXPECT_LT(standalone_read, static_cast<long long>(fs::file_size(exe)) + btf_size / 4);
+}
 
 }  // namespace
 }  // namespace ecc::test
