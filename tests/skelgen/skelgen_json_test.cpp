@@ -329,6 +329,22 @@ TEST(PackageJson, TextFromMetaTextIsTheDumpOfThePackage) {
   EXPECT_EQ(dump_package_json(meta_text, b64, elf.size(), &archive), dump_json(package));
 }
 
+// Objects dumped from their members' texts are dump_json() of the object:
+// empty, nested, with keys that need escaping; meta from its two threads.
+TEST(DumpJson, ObjectFromMemberTextsIsTheDumpOfTheObject) {
+  EXPECT_EQ(dump_json_object({}), dump_json(Json::object()));
+  Json inner = {{"a", Json::array({1, Json::object(), Json::array()})}, {"b", {{"c", "x\"y"}}}};
+  std::string inner_text = dump_json(inner);
+  std::string number = "7";
+  Json whole = Json::object();
+  whole["k\"ey"] = inner;
+  whole["n"] = 7;
+  EXPECT_EQ(dump_json_object({{"k\"ey", inner_text}, {"n", number}}), dump_json(whole));
+  Ids ids;
+  Skeleton s = sample_skeleton(ids);
+  EXPECT_EQ(dump_meta_json(s), dump_json(meta_json(s)));
+}
+
 TEST(DumpJson, InvalidUtf8IsABadInputError) {
   Json j = {{"description", std::string("bad \xff byte")}};
   try {

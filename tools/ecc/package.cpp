@@ -382,10 +382,10 @@ std::string add_package_outputs(OutputSet& outputs, const Options& o, const Inpu
   // of 1024 export types each took tens of milliseconds.
   std::future<std::string> encoded =
       std::async(std::launch::async, [&c] { return base64_encode(zlib_compress(c.object)); });
-  Json meta = meta_json(c.skel);
-  std::string meta_text = dump_json(meta);
+  std::string meta_text = dump_meta_json(c.skel);
   outputs.add(in.name + ".bpf.o", c.object);
   outputs.add(in.name + ".skel.json", meta_text);
+  Json meta = o.yaml ? meta_json(c.skel) : Json();
   if (o.yaml) outputs.add(in.name + ".skel.yaml", dump_yaml(meta));
   std::string object = encoded.get();
   const Json* archive = c.btfgen ? &c.btfgen->archive : nullptr;

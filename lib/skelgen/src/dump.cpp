@@ -38,19 +38,30 @@ void append_nested(std::string& out, std::string_view text) {
 
 }  // namespace
 
-std::string dump_package_json(std::string_view meta_text, std::string_view bpf_object_base64, size_t bpf_object_size,
-                              const Json* btf_archive) {
+std::string dump_json_object(const std::vector<std::pair<std::string, std::string_view>>& members) {
+  if (members.empty()) return "{}\n";
+  size_t size = 8;
+  for (const auto& [key, text] : members) size += key.size() + text.size() * 11 / 10 + 8;
   std::string out;
-  out.reserve(meta_text.size() * 11 / 10 + bpf_object_base64.size() + 128);
-  out.append("{\n  \"bpf_object\": \"").append(bpf_object_base64).append("\",\n  \"bpf_object_size\": ");
-  out.append(std::to_string(bpf_object_size)).append(",\n  \"meta\": ");
-  append_nested(out, meta_text);
-  if (btf_archive) {
-    out.append(",\n  \"btf_archive\": ");
-    append_nested(out, dump_json(*btf_archive));
+  out.reserve(size);
+  out.append("{");
+  for (const auto& [key, text] : members) {
+    out.append(out.size() == 1 ? "\n  " : ",\n  ").append(Json(key).dump()).append(": ");
+    append_nested(out, text);
   }
   out.append("\n}\n");
   return out;
+}
+
+std::string dump_package_json(std::string_view meta_text, std::string_view bpf_object_base64, size_t bpf_object_size,
+                              const Json* btf_archive) {
+  std::string object = "\"" + std::string(bpf_object_base64) + "\"";
+  std::string size = std::to_string(bpf_object_size);
+  std::string archive = btf_archive ? dump_json(*btf_archive) : "";
+  std::vector<std::pair<std::string, std::string_view>> members = {
+      {"bpf_object", object}, {"bpf_object_size", size}, {"meta", meta_text}};
+  if (btf_archive) members.emplace_back("btf_archive", archive);
+  return dump_json_object(members);
 }
 
 // YAML 1.1 readers (yaml-cpp among them) turn these plain scalars into

@@ -4,6 +4,9 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "ecc/model.h"
 
@@ -27,6 +30,13 @@ Json package_json(Json meta, std::string bpf_object_base64, size_t bpf_object_si
 // Stable text forms: same model, same bytes.
 std::string dump_json(const Json& j);
 std::string dump_yaml(const Json& j);
+
+// The text of an object, byte for byte dump_json() of it, from the
+// dump_json() texts of its members, in order.
+std::string dump_json_object(const std::vector<std::pair<std::string, std::string_view>>& members);
+
+// dump_json(meta_json(skel)), its two large members serialised on two threads.
+std::string dump_meta_json(const Skeleton& skel);
 
 // The text of the package, byte for byte dump_json(package_json(...)) (with
 // `btf_archive` as its last member when given), from the text of its meta
