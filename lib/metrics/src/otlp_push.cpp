@@ -13,6 +13,7 @@
 #include <string_view>
 #include <thread>
 
+#include "ecc/curl_lib.h"
 #include "ecc/error.h"
 #include "ecc/otlp.h"
 #include "otlp_internal.h"
@@ -70,24 +71,24 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 // transfer that waits (curl_multi_wakeup) to hold it to the stop deadline.
 class Http {
  public:
-  Http(const OtlpOptions& o, CURLM* multi) : multi_(multi), easy_(curl_easy_init()) {
+  Http(const OtlpOptions& o, CURLM* multi) : multi_(multi), easy_(curl_lib().easy_init()) {
     for (const auto& [name, value] : o.headers) add_header(name + ": " + value);
     add_header("Content-Type: application/json");
     add_header("Expect:");  // no 100-continue round trip
     if (!easy_) return;
-    curl_easy_setopt(easy_, CURLOPT_URL, o.url.c_str());
-    curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);  // a thread of our own: no SIGALRM for timeouts
-    curl_easy_setopt(easy_, CURLOPT_USERAGENT, "ecli/" ECC_VERSION);
-    curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
-    curl_easy_setopt(easy_, CURLOPT_POST, 1L);
-    curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(easy_, CURLOPT_HEADERDATA, &retry_after_);
+    curl_lib().easy_setopt(easy_, CURLOPT_URL, o.url.c_str());
+    curl_lib().easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_lib().easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);  // a thread of our own: no SIGALRM for timeouts
+    curl_lib().easy_setopt(easy_, CURLOPT_USERAGENT, "ecli/" ECC_VERSION);
+    curl_lib().easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
+    curl_lib().easy_setopt(easy_, CURLOPT_POST, 1L);
+    curl_lib().easy_setopt(easy_, CURLOPT_WRITEFUNCTION, on_body);
+    curl_lib().easy_setopt(easy_, CURLOPT_HEADERFUNCTION, on_header);
+    curl_lib().easy_setopt(easy_, CURLOPT_HEADERDATA, &retry_after_);
   }
   ~Http() {
-    if (easy_) curl_easy_cleanup(easy_);
-    curl_slist_free_all(headers_);
+    if (easy_) curl_lib().easy_cleanup(easy_);
+    curl_lib().slist_free_all(headers_);
   }
   Http(const Http&) = delete;
   Http& operator=(const Http&) = delete;
@@ -97,7 +98,7 @@ class Http {
 
  private:
   void add_header(const std::string& h) {
-    if (curl_slist* l = curl_slist_append(headers_, h.c_str())) headers_ = l;
+    if (curl_slist* l = curl_lib().slist_append(headers_, h.c_str())) headers_ = l;
   }
   std::optional<CURLcode> transfer(const StopSignal& stop);
 
@@ -110,37 +111,37 @@ class Http {
 // The transfer's result, or nothing when it outlived the stop deadline.
 std::optional<CURLcode> Http::transfer(const StopSignal& stop) {
   std::optional<CURLcode> result;
-  if (curl_multi_add_handle(multi_, easy_) != CURLM_OK) return CURLE_FAILED_INIT;
+  if (curl_lib().multi_add_handle(multi_, easy_) != CURLM_OK) return CURLE_FAILED_INIT;
   int running = 1;
   CURLMcode mc;
-  while ((mc = curl_multi_perform(multi_, &running)) == CURLM_OK && running > 0) {
+  while ((mc = curl_lib().multi_perform(multi_, &running)) == CURLM_OK && running > 0) {
     long wait_ms = 1000;  // libcurl's own timers may end the wait sooner, stop()'s wakeup too
     if (stop.stopping) {
       wait_ms = std::min<long>(wait_ms, std::chrono::ceil<milliseconds>(stop.deadline - Clock::now()).count());
       if (wait_ms <= 0) break;
     }
-    curl_multi_poll(multi_, nullptr, 0, static_cast<int>(wait_ms), nullptr);
+    curl_lib().multi_poll(multi_, nullptr, 0, static_cast<int>(wait_ms), nullptr);
   }
   if (mc != CURLM_OK) result = CURLE_FAILED_INIT;
   int queued = 0;
-  while (CURLMsg* msg = curl_multi_info_read(multi_, &queued))
+  while (CURLMsg* msg = curl_lib().multi_info_read(multi_, &queued))
     if (msg->msg == CURLMSG_DONE && msg->easy_handle == easy_) result = msg->data.result;
   if (!result && running == 0) result = CURLE_FAILED_INIT;  // ended without a result
-  curl_multi_remove_handle(multi_, easy_);
+  curl_lib().multi_remove_handle(multi_, easy_);
   return result;
 }
 
 Attempt Http::post(const std::string& body, milliseconds timeout, const StopSignal& stop) {
   if (!easy_ || !multi_) return {Outcome::rejected, "libcurl cannot start"};
-  curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_lib().easy_setopt(easy_, CURLOPT_POSTFIELDS, body.c_str());
+  curl_lib().easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_lib().easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   retry_after_ = milliseconds(0);
   const std::optional<CURLcode> rc = transfer(stop);
   if (!rc) return {Outcome::retry, "no answer within the timeout of stopping"};
-  if (*rc != CURLE_OK) return {Outcome::retry, curl_easy_strerror(*rc)};
+  if (*rc != CURLE_OK) return {Outcome::retry, curl_lib().easy_strerror(*rc)};
   long status = 0;
-  curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
+  curl_lib().easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
   if (status >= 200 && status < 300) return {};
   return {retryable(status) ? Outcome::retry : Outcome::rejected, "HTTP " + std::to_string(status), retry_after_};
 }
@@ -185,7 +186,7 @@ struct OtlpPusher::State {
   std::thread thread;
 
   ~State() {
-    if (multi) curl_multi_cleanup(multi);
+    if (multi) curl_lib().multi_cleanup(multi);
   }
   void run();
   Attempt push(Http& http, milliseconds timeout);
@@ -233,9 +234,9 @@ OtlpPusher::OtlpPusher(OtlpOptions o, std::function<std::vector<prometheus::Metr
   if (o.interval.count() <= 0 || o.timeout.count() <= 0)
     throw Error(Exit::usage, "the OTLP push interval and timeout must be positive", "--otlp");
   for (const auto& [name, value] : o.headers) check_header(name, value, "--otlp");
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });  // once, on the caller's thread
-  s_->multi = curl_multi_init();
+  // libcurl is loaded (and curl_global_init run) here, on the caller's
+  // thread, the first time: a run with --metrics only never maps it.
+  s_->multi = curl_lib().multi_init();
   s_->o = std::move(o);
   s_->collect = std::move(collect);
 }
@@ -255,7 +256,7 @@ void OtlpPusher::stop() {
     s_->stop.stopping = true;
   }
   s_->cv.notify_all();
-  if (s_->multi) curl_multi_wakeup(s_->multi);  // a transfer in flight looks at the deadline
+  if (s_->multi) curl_lib().multi_wakeup(s_->multi);  // a transfer in flight looks at the deadline
   s_->thread.join();
 }
 

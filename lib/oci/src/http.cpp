@@ -2,7 +2,7 @@
 // docker and podman, timeouts, a size limit, a progress line on a tty.
 #include "http.h"
 
-#include "curl_lib.h"
+#include "ecc/curl_lib.h"
 
 #include <unistd.h>
 

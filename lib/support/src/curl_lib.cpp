@@ -1,14 +1,15 @@
-#include "curl_lib.h"
+#include "ecc/curl_lib.h"
 
 #include "ecc/dynamic_lib.h"
 
-namespace ecc::oci {
+namespace ecc {
 
 namespace {
 
 CurlLib load() {
-  // 7.62 brought the URL API (curl_url_*).
-  DynamicLib lib("libcurl.so.4", "registries and URLs", "install libcurl4, 7.62 or later");
+  // 7.62 brought the URL API (curl_url_*), 7.68 curl_multi_poll and
+  // curl_multi_wakeup.
+  DynamicLib lib("libcurl.so.4", "registries, URLs and OTLP push", "install libcurl4, 7.68 or later");
   CurlLib c{};
 #define ECC_CURL_GET(name) lib.get("curl_" #name, c.name);
   ECC_CURL_FUNCS(ECC_CURL_GET)
@@ -25,4 +26,4 @@ const CurlLib& curl_lib() {
   return lib;
 }
 
-}  // namespace ecc::oci
+}  // namespace ecc

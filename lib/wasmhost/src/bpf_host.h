@@ -83,6 +83,7 @@ class BpfHost {
     int32_t stopped_with = 0;  // the callback's non-zero return
     bool stopped = false;
     bool halted = false;  // the run ends (trap in the callback, stop)
+    uint32_t delivered = 0;  // records handed over (stop is looked at every 16th)
     wi::Trap::Ptr trap;
     wi::Values params = wi::Values(3), results = wi::Values(1);
   };

@@ -1,12 +1,12 @@
-// libcurl, loaded with dlopen at the first HTTP exchange: a run of a local
-// package never maps it and the two dozen libraries under it (TLS, HTTP/2,
-// IDN, LDAP, Kerberos), which cost ecli's start-up ~20 ms
-// (docs/performance.md).
+// libcurl, loaded with dlopen at the first HTTP exchange (a registry, a URL,
+// an OTLP push): a run of a local package, or one with --metrics only, never
+// maps it and the two dozen libraries under it (TLS, HTTP/2, IDN, LDAP,
+// Kerberos), which cost ecli's start-up ~20 ms (docs/performance.md).
 #pragma once
 
 #include <curl/curl.h>
 
-namespace ecc::oci {
+namespace ecc {
 
 // The libcurl functions the transport calls, each named once, without
 // the curl_ prefix: member `easy_init` is curl_easy_init.
@@ -24,7 +24,15 @@ namespace ecc::oci {
   X(url_set) \
   X(url_get) \
   X(url_cleanup) \
-  X(free)
+  X(free) \
+  X(multi_init) \
+  X(multi_add_handle) \
+  X(multi_perform) \
+  X(multi_poll) \
+  X(multi_info_read) \
+  X(multi_remove_handle) \
+  X(multi_wakeup) \
+  X(multi_cleanup)
 
 // Each function as declared in <curl/curl.h>.
 struct CurlLib {
@@ -38,4 +46,4 @@ struct CurlLib {
 // missing or lacks a function.
 const CurlLib& curl_lib();
 
-}  // namespace ecc::oci
+}  // namespace ecc
