@@ -148,7 +148,7 @@ bool ObjectCache::restore(OutputSet& outputs) const {
   std::optional<CacheEntry> e;
   if (refresh_) why = "ECC_OBJECT_CACHE=refresh";
   else if (!fs::exists(entry_)) why = "no entry for this source, header, options and tools";
-  else if (!mapped || !checked_cache_file_valid(entry_) || !(e = parse_entry(mapped->bytes())))
+  else if (!mapped || !checked_cache_file_valid(entry_, mapped->bytes()) || !(e = parse_entry(mapped->bytes())))
     why = "damaged entry";
   else why = stale_dependency(e->index["deps"]);
   if (why.empty()) {

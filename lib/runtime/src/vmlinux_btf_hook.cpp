@@ -21,29 +21,18 @@
 // and nothing in the runtime calls these.
 #include <bpf/btf.h>
 #include <bpf/libbpf_legacy.h>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include <optional>
+
+#include "ecc/files.h"
 
 namespace {
 
-struct btf* mapped_kernel_btf() {
-  int fd = ::open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return nullptr;
-  struct stat st {};
-  void* addr = MAP_FAILED;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-    addr = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (addr == MAP_FAILED) return nullptr;
-  struct btf* btf = btf__new(addr, static_cast<__u32>(st.st_size));  // a copy: the mapping can go
-  ::munmap(addr, static_cast<size_t>(st.st_size));
-  return btf;
-}
-
 struct btf* load_vmlinux_btf() {
-  if (struct btf* btf = mapped_kernel_btf()) return btf;
+  std::optional<ecc::MappedFile> mapped = ecc::MappedFile::open("/sys/kernel/btf/vmlinux");
+  // btf__new copies the bytes: the mapping can go.
+  if (mapped && !mapped->bytes().empty())
+    if (struct btf* btf = btf__new(mapped->bytes().data(), static_cast<__u32>(mapped->bytes().size()))) return btf;
   return libbpf_find_kernel_btf();
 }
 

@@ -61,11 +61,17 @@ void stamp_checked_cache_file(const fs::path& file) {
 
 bool checked_cache_file_valid(const fs::path& file) {
   std::error_code ec;
-  if (!fs::is_regular_file(file, ec) || !fs::is_regular_file(sum_path(file), ec)) return false;
+  if (!fs::is_regular_file(file, ec)) return false;
   // Mapped: this checks the 3 MiB vmlinux.h before every compile.
   auto mapped = MappedFile::open(file);
+  return mapped && checked_cache_file_valid(file, mapped->bytes());
+}
+
+bool checked_cache_file_valid(const fs::path& file, std::span<const uint8_t> bytes) {
+  std::error_code ec;
+  if (!fs::is_regular_file(sum_path(file), ec)) return false;
   auto sum = try_read_text_file(sum_path(file));
-  return mapped && sum && *sum == sum_text(mapped->bytes());
+  return sum && *sum == sum_text(bytes);
 }
 
 }  // namespace ecc

@@ -27,5 +27,8 @@ void write_checked_cache_file(const std::filesystem::path& file, std::span<const
 // For a file another producer put in place (a compiler's output): its stamp.
 void stamp_checked_cache_file(const std::filesystem::path& file);
 bool checked_cache_file_valid(const std::filesystem::path& file);
+// The same for `bytes`, the file's content as the caller already holds it
+// (mapped, to read it): checked against the stamp without reading it again.
+bool checked_cache_file_valid(const std::filesystem::path& file, std::span<const uint8_t> bytes);
 
 }  // namespace ecc
