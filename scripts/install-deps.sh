@@ -20,8 +20,10 @@ done
 packages=(
   # build
   build-essential cmake ninja-build pkg-config git
-  # compiler side: clang for BPF, libtooling for the layout/doc pass
-  clang llvm lld libclang-dev libclang-cpp-dev llvm-dev
+  # compiler side: clang for BPF, libtooling for the layout/doc pass;
+  # libpolly-14-dev completes the static archives ecc-srcscan.so links
+  # (Debian's clang registers Polly's passes; lib/srcscan/CMakeLists.txt)
+  clang llvm lld libclang-dev libclang-cpp-dev llvm-dev libpolly-14-dev
   # clang 14's runtimes: ASan/UBSan (scripts/test-sanitized.sh) and libFuzzer (tests/fuzz)
   libclang-rt-14-dev
   # BPF loading, BTF, ELF

@@ -138,11 +138,11 @@ struct Build {
 
   const Options& o;
   const Inputs& in;
-  // libclang, for the compile and the scan. Loading it takes about as long
-  // as the clang binary's start, so with ECC_COMPILE=in-process it starts at
-  // once, beside discover (a cold probe runs clang as long). Else the scan's
-  // thread loads it once clang runs: a load beside the clang process slows
-  // that process down.
+  // libclang, for the compile and the scan. Loading it takes 25-30 ms (its
+  // clang and LLVM are linked in: lib/srcscan/CMakeLists.txt), so with
+  // ECC_COMPILE=in-process it starts at once, beside discover (a cold probe
+  // runs clang). Else the scan's thread loads it once clang runs: a load
+  // beside the clang process slows that process down.
   ScanModule scan_module{compile_mode_in_process()};
   std::string arch;
   KernelHeader kh;

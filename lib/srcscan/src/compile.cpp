@@ -137,14 +137,16 @@ void run_compile(const CompileRequest& req, llvm::raw_ostream& text, TypeTable& 
   if (!out.failed && !thrown) finish_scan(req.scan, req.scan.clang_args, header_id, header_seen, into, out.scan);
 }
 
+// Only BPF: every compile of ecc is `-target bpf`. The module links only
+// LLVM's BPF back end (lib/srcscan/CMakeLists.txt).
 void init_llvm_targets() {
   static std::once_flag once;
   std::call_once(once, [] {
-    llvm::InitializeAllTargetInfos();
-    llvm::InitializeAllTargets();
-    llvm::InitializeAllTargetMCs();
-    llvm::InitializeAllAsmPrinters();
-    llvm::InitializeAllAsmParsers();
+    LLVMInitializeBPFTargetInfo();
+    LLVMInitializeBPFTarget();
+    LLVMInitializeBPFTargetMC();
+    LLVMInitializeBPFAsmPrinter();
+    LLVMInitializeBPFAsmParser();
   });
 }
 
