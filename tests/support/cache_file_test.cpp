@@ -69,6 +69,37 @@ TEST(CacheFile, EmptyFileIsValidWhenStamped) {
   fs::remove_all(d);
 }
 
+// Bytes in pieces hash as their concatenation, whatever the cuts (inside a
+// word, empty pieces, one byte at a time); a file written from pieces is the
+// concatenation, stamped as such.
+TEST(CacheFile, PiecesHashAndWriteAsTheirConcatenation) {
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += static_cast<char>('a' + (i * 7) % 26);
+  auto bytes = [&](size_t from, size_t to) {
+    return std::span(reinterpret_cast<const uint8_t*>(text.data()) + from, to - from);
+  };
+  for (size_t cut1 : {0, 1, 3, 8, 13, 64})
+    for (size_t cut2 : {cut1, cut1 + 1, cut1 + 9, size_t{100}}) {
+      if (cut2 > 100) continue;
+      std::vector<std::span<const uint8_t>> pieces = {bytes(0, cut1), bytes(cut1, cut2), bytes(cut2, 100)};
+      EXPECT_EQ(ecc::hash_hex(pieces), ecc::hash_hex(text)) << cut1 << " " << cut2;
+    }
+  std::vector<std::span<const uint8_t>> single;
+  for (size_t i = 0; i < 21; ++i) single.push_back(bytes(i, i + 1));
+  EXPECT_EQ(ecc::hash_hex(single), ecc::hash_hex(text.substr(0, 21)));
+  EXPECT_EQ(ecc::hash_hex(std::vector<std::span<const uint8_t>>{}), ecc::hash_hex(std::string()));
+
+  TempDir d_tmp;
+  fs::path file = d_tmp.path() / "entry";
+  std::vector<std::span<const uint8_t>> pieces = {bytes(0, 5), bytes(5, 5), bytes(5, 100)};
+  ecc::write_checked_cache_file(file, pieces);
+  EXPECT_EQ(ecc::read_text_file(file), text);
+  EXPECT_TRUE(ecc::checked_cache_file_valid(file));
+  fs::path same = d_tmp.path() / "same";
+  write_checked(same, text);
+  EXPECT_EQ(ecc::read_text_file(file.string() + ".sum"), ecc::read_text_file(same.string() + ".sum"));
+}
+
 TEST(MappedFile, MapsTheWholeFileOrNothing) {
   TempDir d_tmp;
   const fs::path& d = d_tmp.path();

@@ -1,5 +1,7 @@
 #include "merge.h"
 
+#include <unordered_map>
+
 #include "ecc/error.h"
 #include "ecc/layout_check.h"
 
@@ -11,14 +13,23 @@ void attach_doc(Json& doc, const std::map<std::string, Json>& docs, const std::s
   if (auto it = docs.find(name); it != docs.end()) doc = it->second;
 }
 
-// The same-kind, same-name type read from the object's BTF.
-std::optional<TypeId> find_in_btf(const TypeTable& tt, const Type& wanted) {
-  for (TypeId id = 1; id < tt.size(); ++id) {
-    const Type& t = tt.at(id);
-    if (t.btf_id != 0 && t.kind == wanted.kind && t.name == wanted.name) return id;
+// The types read from the object's BTF by kind and name (the first of a
+// kind and name): one pass, then a lookup per export type.
+class BtfTypeIndex {
+ public:
+  explicit BtfTypeIndex(const TypeTable& tt) {
+    for (TypeId id = 1; id < tt.size(); ++id)
+      if (const Type& t = tt.at(id); t.btf_id != 0) index_.emplace(key(t), id);
   }
-  return std::nullopt;
-}
+  std::optional<TypeId> find(const Type& wanted) const {
+    auto it = index_.find(key(wanted));
+    return it == index_.end() ? std::nullopt : std::optional<TypeId>(it->second);
+  }
+
+ private:
+  static std::string key(const Type& t) { return std::to_string(static_cast<int>(t.kind)) + ':' + t.name; }
+  std::unordered_map<std::string, TypeId> index_;
+};
 
 // The doc comments of the members Clang saw, onto the same members in BTF
 // (compare_layouts has matched them name by name), nested records included.
@@ -44,10 +55,11 @@ void merge_scan(Skeleton& skel, const TypeTable& scan_types, const ScanResult& s
   attach_doc(skel.doc, scan.vars, "LICENSE");
 
   std::vector<TypeId> memo;
+  const BtfTypeIndex btf_types(skel.types);  // the BTF's types are all in before the scan's are copied
   for (TypeId scanned : scan.export_types) {
     const Type& t = scan_types.at(scanned);
     TypeId from_clang = copy_type(scan_types, scanned, skel.types, memo);
-    std::optional<TypeId> from_btf = find_in_btf(skel.types, t);
+    std::optional<TypeId> from_btf = btf_types.find(t);
     // ecc added every export type the program's BTF lacked (docs/package-format.md).
     if (!from_btf)
       throw Error(Exit::bad_input, "export type '" + t.name + "' has no type in the object's BTF", header);

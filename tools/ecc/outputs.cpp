@@ -34,12 +34,13 @@ OutputSet::~OutputSet() {
 }
 
 void OutputSet::add(const std::string& name, std::span<const uint8_t> bytes) {
-  staged_.emplace_back(dir_ / name).write(bytes);
-  added_.push_back({name, std::vector<uint8_t>(bytes.begin(), bytes.end()), false});
+  add(name, std::string(bytes.begin(), bytes.end()));
 }
 
-void OutputSet::add(const std::string& name, const std::string& text) {
-  add(name, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+void OutputSet::add(const std::string& name, std::string&& text) {
+  Added a{name, std::move(text), false};
+  staged_.emplace_back(dir_ / name).write(a.data());
+  added_.push_back(std::move(a));
 }
 
 void OutputSet::add_executable(const std::string& name, std::span<const uint8_t> bytes) {

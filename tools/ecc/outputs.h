@@ -36,7 +36,9 @@ class OutputSet {
   const std::filesystem::path& dir() const { return dir_; }
   // Writes the content now, under a temporary name.
   void add(const std::string& name, std::span<const uint8_t> bytes);
-  void add(const std::string& name, const std::string& text);
+  // Kept without a copy: skel.json and package.json are 2 MB each for 1024
+  // export types.
+  void add(const std::string& name, std::string&& text);
   // The same for an executable: mode 0755.
   void add_executable(const std::string& name, std::span<const uint8_t> bytes);
   // Renames every staged file into place: in the order they were added,
@@ -46,8 +48,11 @@ class OutputSet {
   // What was added, in order (the object cache stores it).
   struct Added {
     std::string name;
-    std::vector<uint8_t> bytes;
+    std::string bytes;
     bool executable = false;
+    std::span<const uint8_t> data() const {
+      return std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    }
   };
   const std::vector<Added>& added() const { return added_; }
 

@@ -377,29 +377,31 @@ Compiled compile_and_describe(const Options& o, const Inputs& in, const fs::path
   return std::move(b.out);
 }
 
-std::string add_package_outputs(OutputSet& outputs, const Options& o, const Inputs& in, const Compiled& c) {
+std::string add_package_outputs(OutputSet& outputs, const Options& o, const Inputs& in, const Compiled& c,
+                                bool want_text) {
   // The object's encoding runs beside meta's serialisation: on a program
   // of 1024 export types each took tens of milliseconds.
   std::future<std::string> encoded =
       std::async(std::launch::async, [&c] { return base64_encode(zlib_compress(c.object)); });
   std::string meta_text = dump_meta_json(c.skel);
-  outputs.add(in.name + ".bpf.o", c.object);
-  outputs.add(in.name + ".skel.json", meta_text);
-  Json meta = o.yaml ? meta_json(c.skel) : Json();
-  if (o.yaml) outputs.add(in.name + ".skel.yaml", dump_yaml(meta));
   std::string object = encoded.get();
   const Json* archive = c.btfgen ? &c.btfgen->archive : nullptr;
   std::string text = dump_package_json(meta_text, object, c.object.size(), archive);
   if (c.btfgen)
     std::cout << btfgen_growth_line(*c.btfgen, text.size() - dump_package_json(meta_text, object, c.object.size()).size());
-  if (!o.no_package) {
-    outputs.add("package.json", text);
-    if (!o.yaml) return text;
+  outputs.add(in.name + ".bpf.o", c.object);
+  outputs.add(in.name + ".skel.json", std::move(meta_text));
+  Json meta = o.yaml ? meta_json(c.skel) : Json();
+  if (o.yaml) outputs.add(in.name + ".skel.yaml", dump_yaml(meta));
+  if (o.no_package) return want_text ? text : std::string();
+  std::string kept = want_text ? text : std::string();
+  outputs.add("package.json", std::move(text));
+  if (o.yaml) {
     Json package = package_json(std::move(meta), std::move(object), c.object.size());
     if (archive) package["btf_archive"] = *archive;
     outputs.add("package.yaml", dump_yaml(package));
   }
-  return text;
+  return kept;
 }
 
 int run_package(const Options& o) {
@@ -423,7 +425,7 @@ int run_package(const Options& o) {
     std::vector<Step> steps = {
         {"# stage " + in.name + ".bpf.o, " + in.name + ".skel.json" + (o.no_package ? "" : " and package.json") +
              (o.yaml ? " (and YAML)" : "") + " in " + in.out_dir.string(),
-         [&] { package = add_package_outputs(outputs, o, in, c); }}};
+         [&] { package = add_package_outputs(outputs, o, in, c, o.standalone); }}};
     if (cache)
       steps.push_back({"# hash the files in " + in.deps.string() + " for the object cache",
                        [&] { deps = cache->hash_deps(in.deps); }});

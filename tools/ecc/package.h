@@ -38,8 +38,10 @@ Compiled compile_and_describe(const Options& o, const Inputs& in, const std::fil
 class OutputSet;
 
 // Stages <name>.bpf.o, <name>.skel.json and (unless -n) package.json, plus
-// their YAML with -y. Returns the package.json text (also when -n).
-std::string add_package_outputs(OutputSet& outputs, const Options& o, const Inputs& in, const Compiled& c);
+// their YAML with -y. Returns the package.json text (also when -n) when
+// `want_text`, else nothing: the staged text is not copied for nothing.
+std::string add_package_outputs(OutputSet& outputs, const Options& o, const Inputs& in, const Compiled& c,
+                                bool want_text);
 
 int run_package(const Options& o);
 

@@ -91,7 +91,7 @@ int run_gen_wasm_skel(const Options& opts) {
 
   WorkDir work;
   Compiled c = compile_and_describe(o, in, work.path());
-  std::string package = add_package_outputs(outputs, o, in, c);
+  std::string package = add_package_outputs(outputs, o, in, c, true);
 
   wasmgen::GuestInput g{&c.skel, c.object, package, in.name, in.name + ".bpf.o", in.source.filename().string(), {}};
   if (c.btfgen) g.btf_archive = c.btfgen->archive.dump();

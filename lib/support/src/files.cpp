@@ -145,19 +145,23 @@ PendingFile::~PendingFile() {
   fs::remove(tmp_, ec);
 }
 
-void PendingFile::write(std::span<const uint8_t> bytes) {
+void PendingFile::write(std::span<const uint8_t> bytes) { write(std::span(&bytes, 1)); }
+
+void PendingFile::write(std::span<const std::span<const uint8_t>> pieces) {
   int fd = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw Error(Exit::bad_input, std::string("cannot write: ") + std::strerror(errno), path_.string());
-  size_t off = 0;
-  while (off < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = n < 0 ? errno : ENOSPC;
-      ::close(fd);
-      throw Error(Exit::bad_input, std::string("cannot write: ") + std::strerror(err), path_.string());
+  for (std::span<const uint8_t> bytes : pieces) {
+    size_t off = 0;
+    while (off < bytes.size()) {
+      ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        int err = n < 0 ? errno : ENOSPC;
+        ::close(fd);
+        throw Error(Exit::bad_input, std::string("cannot write: ") + std::strerror(err), path_.string());
+      }
+      off += static_cast<size_t>(n);
     }
-    off += static_cast<size_t>(n);
   }
   if (::close(fd) != 0) throw Error(Exit::bad_input, std::string("cannot write: ") + std::strerror(errno), path_.string());
 }

@@ -35,7 +35,7 @@ std::string dump_yaml(const Json& j);
 // dump_json() texts of its members, in order.
 std::string dump_json_object(const std::vector<std::pair<std::string, std::string_view>>& members);
 
-// dump_json(meta_json(skel)), its two large members serialised on two threads.
+// dump_json(meta_json(skel)): the text of <name>.skel.json and of package.json's meta.
 std::string dump_meta_json(const Skeleton& skel);
 
 // The text of the package, byte for byte dump_json(package_json(...)) (with

@@ -14,6 +14,9 @@ namespace ecc {
 // check of a checked cache file.
 std::string hash_hex(std::span<const uint8_t> bytes);
 std::string hash_hex(const std::string& text);
+// The same hash over bytes given in pieces: hash_hex of their concatenation,
+// without concatenating them.
+std::string hash_hex(std::span<const std::span<const uint8_t>> pieces);
 // The hash of a file's content, read through a mapping when the file can
 // be mapped: /sys/kernel/btf/vmlinux can on recent kernels, where reading
 // its 5 MB took 18 ms against 2 ms mapped. Throws Error(bad_input) when it
@@ -24,6 +27,9 @@ std::string hash_file_hex(const std::filesystem::path& path);
 // reader sees a valid entry only when both agree (truncated, overwritten, a
 // writer that died between the two renames: not valid).
 void write_checked_cache_file(const std::filesystem::path& file, std::span<const uint8_t> bytes);
+// The file is the pieces one after the other (a header and the outputs of a
+// compile: the object cache), written without joining them in memory.
+void write_checked_cache_file(const std::filesystem::path& file, std::span<const std::span<const uint8_t>> pieces);
 // For a file another producer put in place (a compiler's output): its stamp.
 void stamp_checked_cache_file(const std::filesystem::path& file);
 bool checked_cache_file_valid(const std::filesystem::path& file);

@@ -70,6 +70,8 @@ class PendingFile {
   const std::filesystem::path& path() const { return path_; }
   // Writes `bytes` to tmp(). Throws Error(bad_input, "cannot write: ...", path).
   void write(std::span<const uint8_t> bytes);
+  // The pieces one after the other, as one file.
+  void write(std::span<const std::span<const uint8_t>> pieces);
   // Renames tmp() to path(). Throws Error(bad_input, "cannot write: ...", path).
   void commit();
 
