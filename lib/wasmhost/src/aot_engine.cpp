@@ -115,6 +115,7 @@ class AotEngine final : public Engine, public ModuleView {
   // call into the module per guest pointer.
   uint8_t* memory_data() override { return memory_->data; }
   uint64_t memory_size() override { return memory_->size; }
+  MemoryFields memory_fields() override { return {&memory_->data, &memory_->size}; }
   wi::Func::Ptr table_func(uint32_t index, const wi::FuncType& type) override;
 
  private:

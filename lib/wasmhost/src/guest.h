@@ -31,6 +31,15 @@ class ModuleView {
   virtual ~ModuleView() = default;
   virtual uint8_t* memory_data() = 0;
   virtual uint64_t memory_size() = 0;
+  // Where the engine keeps the memory's base and size, when they stay at
+  // one place for the whole run (wasm2c's memory record; memory.grow
+  // changes what they hold): the guest reads them there, without a call
+  // per pointer. Null when the memory has no such place (wabt's).
+  struct MemoryFields {
+    uint8_t* const* data = nullptr;
+    const uint32_t* size = nullptr;  // wasm32: at most 4 GiB
+  };
+  virtual MemoryFields memory_fields() { return {}; }
   // table[index] when it is a function of exactly `type`, else empty.
   virtual wi::Func::Ptr table_func(uint32_t index, const wi::FuncType& type) = 0;
 };
@@ -42,6 +51,7 @@ class Guest {
   void attach(wi::Thread* thread, ModuleView* module) {
     thread_ = thread;
     module_ = module;
+    fields_ = module ? module->memory_fields() : ModuleView::MemoryFields{};
   }
 
   // The duration counts from here (again): from when the module starts,
@@ -54,9 +64,9 @@ class Guest {
   // [off, off+len) inside the memory, or nullptr. The pointer is valid until
   // the guest runs again (memory.grow may move it).
   uint8_t* ptr(uint64_t off, uint64_t len) {
-    uint64_t size = module_->memory_size();
+    uint64_t size = fields_.size ? *fields_.size : module_->memory_size();
     if (off > size || len > size - off) return nullptr;
-    return module_->memory_data() + off;
+    return (fields_.data ? *fields_.data : module_->memory_data()) + off;
   }
   template <typename T>
   bool load(uint64_t off, T* out);
@@ -97,6 +107,7 @@ class Guest {
   std::optional<std::chrono::steady_clock::time_point> deadline_;
   wi::Thread* thread_ = nullptr;
   ModuleView* module_ = nullptr;
+  ModuleView::MemoryFields fields_;
   Halt halt_ = Halt::none;
   int exit_code_ = 0;
   std::string halt_message_;
