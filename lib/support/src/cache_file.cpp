@@ -71,11 +71,7 @@ std::string hash_hex(std::span<const std::span<const uint8_t>> pieces) {
   return h.hex();
 }
 
-std::string hash_hex(std::span<const uint8_t> bytes) {
-  ContentHash h(bytes.size());
-  h.update(bytes);
-  return h.hex();
-}
+std::string hash_hex(std::span<const uint8_t> bytes) { return hash_hex(std::span(&bytes, 1)); }
 
 std::string hash_hex(const std::string& text) {
   return hash_hex(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
@@ -90,22 +86,23 @@ namespace {
 
 fs::path sum_path(const fs::path& file) { return file.string() + ".sum"; }
 
-std::string sum_text(std::span<const uint8_t> bytes) {
-  return std::to_string(bytes.size()) + " " + hash_hex(bytes) + "\n";
+std::string sum_text(std::span<const std::span<const uint8_t>> pieces) {
+  return std::to_string(total_size(pieces)) + " " + hash_hex(pieces) + "\n";
 }
+
+std::string sum_text(std::span<const uint8_t> bytes) { return sum_text(std::span(&bytes, 1)); }
 
 }  // namespace
 
 void write_checked_cache_file(const fs::path& file, std::span<const uint8_t> bytes) {
-  write_file_atomic(file, bytes);
-  write_file_atomic(sum_path(file), sum_text(bytes));
+  write_checked_cache_file(file, std::span(&bytes, 1));
 }
 
 void write_checked_cache_file(const fs::path& file, std::span<const std::span<const uint8_t>> pieces) {
   PendingFile f(file);
   f.write(pieces);
   f.commit();
-  write_file_atomic(sum_path(file), std::to_string(total_size(pieces)) + " " + hash_hex(pieces) + "\n");
+  write_file_atomic(sum_path(file), sum_text(pieces));
 }
 
 void stamp_checked_cache_file(const fs::path& file) {
