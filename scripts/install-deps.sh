@@ -44,9 +44,10 @@ packages=(
   # distribution (docs/oci.md): the registry client, and a real registry, an
   # independent client, a test CA and htpasswd for the tests
   libcurl4-openssl-dev libssl-dev openssl docker-registry skopeo apache2-utils
-  # metrics (docs/metrics.md): the exposition library, and a real Prometheus
-  # server as the tests' oracle
-  prometheus-cpp-dev prometheus
+  # metrics (docs/metrics.md): the exposition library and its HTTP server
+  # (asked whether it has IPv6), and a real Prometheus server as the tests'
+  # oracle
+  prometheus-cpp-dev libcivetweb-dev prometheus
   # trust (docs/trust.md): cosign's encrypted keys (scrypt + secretbox), and
   # python3-nacl for the test that writes one independently
   libsodium-dev python3-nacl

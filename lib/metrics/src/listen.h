@@ -17,5 +17,8 @@ ListenAddress parse_listen(const std::string& addr);
 // Throws Error(tool_failed) when nothing can listen there (busy port,
 // an address not of this host).
 void check_can_listen(const ListenAddress& a, const std::string& addr);
+// One connection to `port` where `a` listens (loopback for every
+// interface), closed at once; false when it could not be made.
+bool knock(const ListenAddress& a, int port);
 
 }  // namespace ecc::metrics
