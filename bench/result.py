@@ -2,17 +2,22 @@
 """One row of bench/run.sh's table: a measured value against a floor measured
 in the same run, their ratio and the target it is held to.
 
-usage: result.py BENCH WHAT VALUE FLOOR_WHAT FLOOR UNIT OP TARGET [NOTE]
+usage: result.py BENCH WHAT VALUE FLOOR_WHAT FLOOR UNIT OP TARGET [NOTE] [--ratio=R]
   OP is ">=" (higher is better: events per CPU-second) or "<=" (lower is
   better: milliseconds); TARGET the ratio VALUE/FLOOR must meet, "-" when the
   row is information only. Prints
   RESULT|BENCH|WHAT|VALUE UNIT|FLOOR_WHAT|FLOOR UNIT|RATIO|OP TARGET|met|NOTE
   on stdout (met is yes, no or -). FLOOR "-": a figure with no floor
   (information only; OP and TARGET "-" too). Under BENCH_SMOKE=1 the row is printed
-  the same way; run.sh asserts nothing about it."""
+  the same way; run.sh asserts nothing about it.
+  --ratio=R: the ratio was measured in pairs (the median of each pair's
+  VALUE/FLOOR, as drift cancels within a pair); VALUE and FLOOR are then the
+  medians of each side, shown as information."""
 import sys
 
-if len(sys.argv) not in (9, 10):
+paired = [a for a in sys.argv[1:] if a.startswith("--ratio=")]
+sys.argv = [a for a in sys.argv if not a.startswith("--ratio=")]
+if len(sys.argv) not in (9, 10) or len(paired) > 1:
     sys.exit(__doc__)
 bench, what, value, floor_what, floor, unit, op, target = sys.argv[1:9]
 note = sys.argv[9] if len(sys.argv) == 10 else ""
@@ -32,6 +37,8 @@ if floor == "-":
     sys.exit(0)
 f = float(floor)
 ratio = v / f if f else (1.0 if v == 0 else float("inf"))  # 0 of 0 (lost): equal
+if paired:
+    ratio = float(paired[0].split("=", 1)[1])
 if target == "-":
     met, goal = "-", "-"
 else:
