@@ -1,6 +1,7 @@
 // The loader's pure parts, without a kernel: decoders, value encoding,
 // record decoding (bitfields, strings) and histogram text.
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <thread>
 
@@ -76,6 +77,60 @@ TEST(LoaderFormat, BitfieldsStringsAndJsonEscapes) {
   EXPECT_EQ(Json::parse(out), decode(rec, data));
   // A short record decodes what it has and null for the rest.
   EXPECT_EQ(decode(rec, std::span<const uint8_t>(data).first(6))["s"], nullptr);
+}
+
+// decode_text and decode_number (the @metric path) read scalars straight
+// from the bytes: the same text and number as decode's Json value, for every
+// kind, on every byte pattern tried, short records included.
+TEST(LoaderFormat, TextAndNumberAgreeWithDecode) {
+  std::vector<Field> fields;
+  for (uint32_t size : {1u, 2u, 4u, 8u, 16u})
+    for (bool is_signed : {false, true}) fields.push_back(int_field("i", 1, size, is_signed));
+  Field bits = int_field("b", 2, 4, true);
+  bits.bit_offset = 5;
+  bits.bit_size = 11;
+  fields.push_back(bits);
+  Field c = int_field("c", 0, 1, true);
+  c.kind = Field::Kind::Char;
+  Field b = int_field("flag", 3, 1, false);
+  b.kind = Field::Kind::Bool;
+  Field str;
+  str.kind = Field::Kind::String;
+  str.offset = 4;
+  str.size = 16;
+  Field e = int_field("e", 0, 4, false);
+  e.kind = Field::Kind::Enum;
+  e.values = {{"ONE", 1}};
+  Field f32 = int_field("f", 4, 4, true), f64 = int_field("d", 8, 8, true);
+  f32.kind = f64.kind = Field::Kind::Float;
+  Field arr;
+  arr.kind = Field::Kind::Array;
+  arr.offset = 2;
+  arr.count = 3;
+  arr.size = 6;
+  arr.children = {int_field("", 0, 2, false)};
+  fields.insert(fields.end(), {c, b, str, e, f32, f64, arr});
+  for (uint32_t seed = 0; seed < 64; seed++) {
+    std::vector<uint8_t> data(24);
+    for (size_t i = 0; i < data.size(); i++) data[i] = static_cast<uint8_t>((seed * 131 + i * 29 + seed * i * 7) & 0xff);
+    if (seed % 4 == 0) std::memcpy(data.data() + 4, "ab\xc3\xa9 \"x", 7);
+    if (seed % 8 == 1) std::memset(data.data(), 0, 4);
+    for (size_t len : {data.size(), size_t(6), size_t(1)}) {
+      std::span<const uint8_t> bytes = std::span<const uint8_t>(data).first(len);
+      for (const Field& f : fields) {
+        Json v = decode(f, bytes);
+        std::string text = v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false, Json::error_handler_t::replace);
+        double number = v.is_number() ? v.get<double>() : v.is_boolean() ? double(v.get<bool>()) : 0;
+        std::string reused = "left over from the last event";
+        decode_text(reused, f, bytes);
+        EXPECT_EQ(decode_text(f, bytes), text) << f.name << " seed " << seed << " len " << len;
+        EXPECT_EQ(reused, text) << f.name << " seed " << seed << " len " << len;
+        double got = decode_number(f, bytes);
+        if (std::isnan(number)) EXPECT_TRUE(std::isnan(got));
+        else EXPECT_EQ(got, number) << f.name << " seed " << seed << " len " << len;
+      }
+    }
+  }
 }
 
 TEST(LoaderFormat, Log2HistogramRows) {

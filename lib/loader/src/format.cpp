@@ -40,6 +40,21 @@ bool int_value(const Field& f, const uint8_t* p, int64_t& s, uint64_t& u) {
   return true;
 }
 
+// The value of a float or double field; false for another size.
+bool float_value(const Field& f, const uint8_t* p, double& v) {
+  if (f.size == 4) {
+    float x;
+    std::memcpy(&x, p, 4);
+    v = x;
+    return true;
+  }
+  if (f.size == 8) {
+    std::memcpy(&v, p, 8);
+    return true;
+  }
+  return false;
+}
+
 std::string hex(const uint8_t* p, size_t n) {
   static const char digits[] = "0123456789abcdef";
   std::string out = "0x";
@@ -80,18 +95,11 @@ Json plain_value_at(const Field& f, const uint8_t* p, size_t avail) {
     case Field::Kind::Enum:
       if (!int_value(f, p, s, u)) return hex(p, f.size);
       return enum_name(f, s, u);
-    case Field::Kind::Float:
-      if (f.size == 4) {
-        float v;
-        std::memcpy(&v, p, 4);
-        return v;
-      }
-      if (f.size == 8) {
-        double v;
-        std::memcpy(&v, p, 8);
-        return v;
-      }
-      return hex(p, f.size);
+    case Field::Kind::Float: {
+      double v;
+      if (!float_value(f, p, v)) return hex(p, f.size);
+      return v;
+    }
     case Field::Kind::String: {
       size_t n = strnlen(reinterpret_cast<const char*>(p), f.size);
       std::string str(reinterpret_cast<const char*>(p), n);
@@ -268,10 +276,74 @@ void append_json(std::string& out, const Field& f, std::span<const uint8_t> data
   append_at(out, f, data.data() + f.offset, data.size() - f.offset);
 }
 
-std::string decode_text(const Field& f, std::span<const uint8_t> data) {
+namespace {
+
+// The text of a plain integer, boolean or string straight from its bytes
+// (an @metric label is one per event); false for anything else, which
+// goes through decode. The same text as decode's value gives.
+bool scalar_text(std::string& out, const Field& f, const uint8_t* p, size_t avail) {
+  size_t need = f.bit_size ? (f.bit_offset + f.bit_size + 7) / 8 : f.size;
+  if (f.format != Field::Format::plain || need > avail) return false;
+  int64_t s = 0;
+  uint64_t u = 0;
+  switch (f.kind) {
+    case Field::Kind::Int:
+    case Field::Kind::Char: {
+      if (!int_value(f, p, s, u)) return false;
+      char buf[24];
+      auto r = f.is_signed ? std::to_chars(buf, buf + sizeof buf, s) : std::to_chars(buf, buf + sizeof buf, u);
+      out.assign(buf, r.ptr);
+      return true;
+    }
+    case Field::Kind::Bool:
+      int_value(f, p, s, u);
+      out = u != 0 ? "true" : "false";
+      return true;
+    case Field::Kind::String:
+      out.assign(reinterpret_cast<const char*>(p), strnlen(reinterpret_cast<const char*>(p), f.size));
+      for (char& c : out)
+        if (static_cast<unsigned char>(c) >= 0x80) c = '?';  // as plain_value_at
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+void decode_text(std::string& out, const Field& f, std::span<const uint8_t> data) {
+  if (f.offset <= data.size() && scalar_text(out, f, data.data() + f.offset, data.size() - f.offset)) return;
   Json v = decode(f, data);
-  if (v.is_string()) return v.get<std::string>();
-  return v.dump(-1, ' ', false, Json::error_handler_t::replace);
+  out = v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+double decode_number(const Field& f, std::span<const uint8_t> data) {
+  size_t need = f.bit_size ? (f.bit_offset + f.bit_size + 7) / 8 : f.size;
+  if (f.offset > data.size() || need > data.size() - f.offset || f.format != Field::Format::plain) return 0;
+  const uint8_t* p = data.data() + f.offset;
+  int64_t s = 0;
+  uint64_t u = 0;
+  switch (f.kind) {
+    case Field::Kind::Int:
+    case Field::Kind::Char:
+      if (!int_value(f, p, s, u)) return 0;
+      return f.is_signed ? double(s) : double(u);
+    case Field::Kind::Bool:
+      int_value(f, p, s, u);
+      return u != 0 ? 1 : 0;
+    case Field::Kind::Float: {
+      double v;
+      return float_value(f, p, v) ? v : 0;
+    }
+    default:
+      return 0;
+  }
+}
+
+std::string decode_text(const Field& f, std::span<const uint8_t> data) {
+  std::string out;
+  decode_text(out, f, data);
+  return out;
 }
 
 TextTable::TextTable(const Field& record, bool flatten) {

@@ -6,13 +6,6 @@ namespace ecc::loader {
 
 namespace {
 
-double number(const Field& f, std::span<const uint8_t> bytes) {
-  Json v = decode(f, bytes);
-  if (v.is_number()) return v.get<double>();
-  if (v.is_boolean()) return v.get<bool>() ? 1 : 0;
-  return 0;
-}
-
 // The member at dotted `path` of `record`, its offset made absolute.
 const Field* find_member(const Field& record, const std::string& path, Field& out) {
   const Field* at = &record;
@@ -94,9 +87,9 @@ std::unique_ptr<EventExport> EventExport::make(const Package& pkg, TypeId type, 
 }
 
 void EventExport::record(std::span<const uint8_t> bytes) {
-  for (size_t i = 0; i < labels_.size(); i++) label_values_[i] = decode_text(labels_[i], bytes);
-  for (size_t i = 0; i < counters_.size(); i++) counter_values_[i] = number(counters_[i], bytes);
-  for (size_t i = 0; i < observed_.size(); i++) observed_values_[i] = number(observed_[i], bytes);
+  for (size_t i = 0; i < labels_.size(); i++) decode_text(label_values_[i], labels_[i], bytes);
+  for (size_t i = 0; i < counters_.size(); i++) counter_values_[i] = decode_number(counters_[i], bytes);
+  for (size_t i = 0; i < observed_.size(); i++) observed_values_[i] = decode_number(observed_[i], bytes);
   series_->record(label_values_, counter_values_, observed_values_);
 }
 
@@ -108,12 +101,12 @@ void export_sample(metrics::Exporter& exporter, const SampleRows& s) {
     for (const auto& [k, v] : s.rows) {
       metrics::Labels labels = key_labels(s.key, k);
       if (s.value.kind != Field::Kind::Record) {
-        out.push_back({base, labels, number(s.value, v)});
+        out.push_back({base, labels, decode_number(s.value, v)});
         continue;
       }
       for (const Field& c : s.value.children)
         if (c.kind == Field::Kind::Int || c.kind == Field::Kind::Float || c.kind == Field::Kind::Bool)
-          out.push_back({base + "_" + metric_name(c.name), labels, number(c, v)});
+          out.push_back({base + "_" + metric_name(c.name), labels, decode_number(c, v)});
     }
     exporter.gauges(base, out);
     return;

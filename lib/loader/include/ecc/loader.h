@@ -126,8 +126,13 @@ Json decode(const Field& f, std::span<const uint8_t> data);
 // The JSON text of a record straight from its bytes (no Json values built:
 // this is the per-event path), appended to `out`.
 void append_json(std::string& out, const Field& f, std::span<const uint8_t> data);
-// The same as text: a scalar as-is, strings unquoted, aggregates as JSON.
+// The same as text: a scalar as-is, strings unquoted, aggregates as JSON;
+// the second form into `out` (its buffer kept: the per-event path).
 std::string decode_text(const Field& f, std::span<const uint8_t> data);
+void decode_text(std::string& out, const Field& f, std::span<const uint8_t> data);
+// The value as a number: integers, booleans (0, 1) and floats; 0 for
+// anything else (a string, an enum's name, an aggregate, a short record).
+double decode_number(const Field& f, std::span<const uint8_t> data);
 
 // An aligned table of a record's top-level members with a TIME column.
 // With `flatten`, members that are records (not formatted ones) give their
