@@ -9,8 +9,10 @@
 # --metrics-max-series (CAP), its RSS and the dropped count from /metrics.
 # Rows (bench/result.py): with --metrics (and labels) against without (>= 0.95),
 # the capped run's RSS (information).
-# usage: bench/metrics_cost.sh   (env: FLOOD_SECONDS=3 RUNS=3 CAP=10000 BUILD=build;
-#        BENCH_SMOKE=1: 1 s floods, one run, CAP=100)
+# usage: bench/metrics_cost.sh   (env: FLOOD_SECONDS=3 RUNS=3 CAP=10000 BUILD=build,
+#        ROUNDS=2*RUNS+1: a pair's ratio varies by a tenth on this VM, so the
+#        median takes more of them than the other benches take runs;
+#        BENCH_SMOKE=1: 1 s floods, one round, CAP=100)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD:-$root/build}"
@@ -20,6 +22,7 @@ smoke="${BENCH_SMOKE:-}"
 secs="${FLOOD_SECONDS:-$([ "$smoke" = 1 ] && echo 1 || echo 3)}"
 runs="${RUNS:-$([ "$smoke" = 1 ] && echo 1 || echo 3)}"
 cap="${CAP:-$([ "$smoke" = 1 ] && echo 100 || echo 10000)}"
+rounds="${ROUNDS:-$([ "$smoke" = 1 ] && echo 1 || echo $((2 * runs + 1)))}"
 work="$(mktemp -d /dev/shm/ecli-metrics-bench.XXXXXX 2>/dev/null || mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export XDG_CACHE_HOME="$work/cache" ECC_CACHE_WARM=off
@@ -44,7 +47,7 @@ results=()
 # A round runs the three back to back, and every other round in the reverse
 # order: the consumer's CPU per event drifts by a quarter over minutes on
 # this VM, and a ratio within a round cancels the drift.
-for r in $(seq "$runs"); do
+for r in $(seq "$rounds"); do
   order=(plain metrics labels)
   [ $((r % 2)) = 0 ] && order=(labels metrics plain)
   for name in "${order[@]}"; do
