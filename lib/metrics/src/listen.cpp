@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -97,6 +98,8 @@ bool knock(const ListenAddress& a, int port) {
   else if (host == "::") host = "::1";
   int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
+  timeval bound{0, 100 * 1000};  // connect's own limit: never hold the stop
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &bound, sizeof bound);
   sockaddr_storage sa;
   socklen_t len = socket_address(host, v6, port, sa);
   bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), len) == 0;
