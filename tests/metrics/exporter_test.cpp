@@ -16,24 +16,12 @@
 
 #include "ecc/error.h"
 #include "ecc/metrics.h"
+#include "otlp_receiver.h"
 
 namespace ecc::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// A loopback port nothing listens on now.
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-  socklen_t len = sizeof sa;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-  close(fd);
-  return ntohs(sa.sin_port);
-}
 
 // GET /metrics over HTTP/1.0: the body, or nothing when no connection.
 std::optional<std::string> get_metrics(int port) {
@@ -79,17 +67,17 @@ void serves_then_stops_at_once(const std::string& listen, int port) {
 }
 
 TEST(Exporter, ServesFromTheFirstAttachAndStopsAtOnce) {
-  int port = free_port();
+  int port = closed_port();
   serves_then_stops_at_once("127.0.0.1:" + std::to_string(port), port);
 }
 
 TEST(Exporter, EveryInterfaceIsServedAndStopsAtOnce) {
-  int port = free_port();
+  int port = closed_port();
   serves_then_stops_at_once(":" + std::to_string(port), port);
 }
 
 TEST(Exporter, Ipv6IsServedOrRefusedInOneLine) {
-  int port = free_port();
+  int port = closed_port();
   std::string addr = "[::1]:" + std::to_string(port);
   metrics::Options o;
   o.listen = addr;

@@ -18,14 +18,16 @@ u128 load_le(const uint8_t* p, size_t n) {
   return v;
 }
 
+// How many bytes a field's value reads from its offset (a bitfield's span).
+size_t bytes_needed(const Field& f) { return f.bit_size ? (f.bit_offset + f.bit_size + 7) / 8 : f.size; }
+
 // The integer value of a scalar field (bitfields included), sign-extended.
 // Returns false when the field does not fit in 64 bits.
 bool int_value(const Field& f, const uint8_t* p, int64_t& s, uint64_t& u) {
   unsigned bits;
   u128 raw;
   if (f.bit_size) {
-    size_t nbytes = (f.bit_offset + f.bit_size + 7) / 8;
-    raw = load_le(p, nbytes) >> f.bit_offset;
+    raw = load_le(p, bytes_needed(f)) >> f.bit_offset;
     bits = f.bit_size;
   } else {
     if (f.size > 8 || f.size == 0) return false;
@@ -80,8 +82,7 @@ Json value_at(const Field& f, const uint8_t* p, size_t avail) {
 }
 
 Json plain_value_at(const Field& f, const uint8_t* p, size_t avail) {
-  size_t need = f.bit_size ? (f.bit_offset + f.bit_size + 7) / 8 : f.size;
-  if (need > avail) return nullptr;  // a short record: nothing to show
+  if (bytes_needed(f) > avail) return nullptr;  // a short record: nothing to show
   int64_t s = 0;
   uint64_t u = 0;
   switch (f.kind) {
@@ -173,8 +174,7 @@ void append_member(std::string& out, const std::string& name, bool& first) {
 
 // `plain`: a formatted field's own number (the "x_raw" of an "x").
 void append_at(std::string& out, const Field& f, const uint8_t* p, size_t avail, bool plain = false) {
-  size_t need = f.bit_size ? (f.bit_offset + f.bit_size + 7) / 8 : f.size;
-  if (need > avail) {
+  if (bytes_needed(f) > avail) {
     out += "null";
     return;
   }
@@ -278,12 +278,19 @@ void append_json(std::string& out, const Field& f, std::span<const uint8_t> data
 
 namespace {
 
+// Where a plain (unformatted) field's bytes start in `data`, or null when
+// the record is short of them: the fields the per-event readers below take
+// straight from the bytes.
+const uint8_t* plain_bytes(const Field& f, std::span<const uint8_t> data) {
+  if (f.format != Field::Format::plain || f.offset > data.size() || bytes_needed(f) > data.size() - f.offset)
+    return nullptr;
+  return data.data() + f.offset;
+}
+
 // The text of a plain integer, boolean or string straight from its bytes
 // (an @metric label is one per event); false for anything else, which
 // goes through decode. The same text as decode's value gives.
-bool scalar_text(std::string& out, const Field& f, const uint8_t* p, size_t avail) {
-  size_t need = f.bit_size ? (f.bit_offset + f.bit_size + 7) / 8 : f.size;
-  if (f.format != Field::Format::plain || need > avail) return false;
+bool scalar_text(std::string& out, const Field& f, const uint8_t* p) {
   int64_t s = 0;
   uint64_t u = 0;
   switch (f.kind) {
@@ -312,15 +319,14 @@ bool scalar_text(std::string& out, const Field& f, const uint8_t* p, size_t avai
 }  // namespace
 
 void decode_text(std::string& out, const Field& f, std::span<const uint8_t> data) {
-  if (f.offset <= data.size() && scalar_text(out, f, data.data() + f.offset, data.size() - f.offset)) return;
+  if (const uint8_t* p = plain_bytes(f, data); p && scalar_text(out, f, p)) return;
   Json v = decode(f, data);
   out = v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 double decode_number(const Field& f, std::span<const uint8_t> data) {
-  size_t need = f.bit_size ? (f.bit_offset + f.bit_size + 7) / 8 : f.size;
-  if (f.offset > data.size() || need > data.size() - f.offset || f.format != Field::Format::plain) return 0;
-  const uint8_t* p = data.data() + f.offset;
+  const uint8_t* p = plain_bytes(f, data);
+  if (!p) return 0;
   int64_t s = 0;
   uint64_t u = 0;
   switch (f.kind) {
