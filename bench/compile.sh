@@ -7,6 +7,9 @@
 #   unchanged rebuild (an object cache hit) vs bare clang, target <= 0.1x
 #   warm ecc        vs the warm ecc of REF_ECC (another build, e.g. 4b1443f),
 #                   target <= 1.0x, when REF_ECC is set
+#   BEFORE=DIR (a build of the commit before a change, e.g. the one an issue
+#   measured): its ecc's warm and cold runs against the same floors, rows
+#   named "... (before)" with no target, for a before/after in one run
 # Warm ecc compiles every time (ECC_OBJECT_CACHE=refresh: compile and store,
 # never restore); cold ecc starts from an empty cache without warming it.
 # The commands are interleaved, run after run; the median of each is used.
@@ -16,6 +19,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 ecc="${ECC:-$root/build/tools/ecc/ecc}"
 ref="${REF_ECC:-}"
+before="${BEFORE:+$BEFORE/tools/ecc/ecc}"
 src="$(realpath "${1:-$root/examples/sigsnoop/sigsnoop.bpf.c}")"
 hdr="$(realpath "${2:-$root/examples/sigsnoop/sigsnoop.h}")"
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then runs=2; warmup=0; else runs="${RUNS:-15}"; warmup=2; fi
@@ -36,6 +40,7 @@ warm_cache() {  # CACHE_DIR ECC
 }
 warm_cache "$work/cache-warm" "$ecc"
 [ -z "$ref" ] || warm_cache "$work/cache-ref" "$ref"
+[ -z "$before" ] || warm_cache "$work/cache-before" "$before"
 
 # The floor: the compile command of a warm ecc run, as -v prints it, with its
 # outputs moved out of ecc's work directory (which is gone).
@@ -54,7 +59,7 @@ import json, os, subprocess, sys, time, statistics, shlex
 work, runs, warmup = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 def env(**kw):
     e = dict(os.environ); e.update(kw); return e
-ecc, ref, src, hdr = "$ecc", "$ref", "$src", "$hdr"
+ecc, ref, before, src, hdr = "$ecc", "$ref", "$before", "$src", "$hdr"
 cmds = [
     ("clang-pch", shlex.split("""$floor_cmd"""), env(), None),
     ("bare-clang", shlex.split("""${bare[*]}"""), env(), None),
@@ -67,6 +72,11 @@ cmds = [
 if ref:
     cmds.append(("ref-warm", [ref, "-o", f"{work}/out-ref", src, hdr],
                  env(XDG_CACHE_HOME=f"{work}/cache-ref"), None))
+if before:
+    cmds.append(("before-warm", [before, "-o", f"{work}/out-before", src, hdr],
+                 env(XDG_CACHE_HOME=f"{work}/cache-before", ECC_OBJECT_CACHE="refresh"), None))
+    cmds.append(("before-cold", [before, "-o", f"{work}/out-before-cold", src, hdr],
+                 env(XDG_CACHE_HOME=f"{work}/cache-before-cold", ECC_CACHE_WARM="off"), f"{work}/cache-before-cold"))
 times = {name: [] for name, *_ in cmds}
 for i in range(warmup + runs):
     for name, argv, e, clean in cmds:
@@ -94,4 +104,9 @@ row "unchanged rebuild (object cache hit)" "$(med ecc-rebuild)" "bare clang" "$(
 if [ -n "$ref" ]; then
   row "ecc warm" "$(med ecc-warm)" "REF_ECC warm" "$(med ref-warm)" ms "<=" 1.0 "$note; REF_ECC=$ref"
   row "REF_ECC warm" "$(med ref-warm)" "clang+PCH" "$(med clang-pch)" ms "<=" - "information"
+fi
+if [ -n "$before" ]; then
+  row "ecc warm (before)" "$(med before-warm)" "clang+PCH" "$(med clang-pch)" ms "<=" - "$note; BEFORE=$BEFORE"
+  row "ecc cold (before)" "$(med before-cold)" "bare clang" "$(med bare-clang)" ms "<=" - "$note; BEFORE=$BEFORE"
+  [ -z "$ref" ] || row "ecc warm (before)" "$(med before-warm)" "REF_ECC warm" "$(med ref-warm)" ms "<=" - "$note; BEFORE=$BEFORE"
 fi

@@ -5,6 +5,8 @@
 #    "attached" on the same object (taken out of the package): target <= 1.1;
 #  - the same against the ecli of commit 4b1443f when REF_ECLI names its
 #    binary: target <= 1.0;
+#  - with BEFORE=DIR (a build of the commit before a change): its ecli's
+#    rows against the same floors, named "... (before)", no target;
 #  - information: the CPU time of each (user + system, a run stopped by
 #    SIGINT right after "attached"), and the time to the first event for the
 #    package, the same program as an Inspektor Gadget image layout (ecc
@@ -16,7 +18,8 @@
 # The loaders run interleaved, RUNS times each; the median is the value.
 # Human-readable lines on stderr, RESULT rows on stdout.
 # usage: bench/ecli_startup.sh   (env: RUNS=15 BUILD=build ENGINES="aot interp"
-#        REF_ECLI=/path/to/ecli-of-4b1443f BENCH_SMOKE=1: 2 runs, AOT only)
+#        REF_ECLI=/path/to/ecli-of-4b1443f BEFORE=/path/to/build-dir
+#        BENCH_SMOKE=1: 2 runs, AOT only)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD:-$root/build}"
@@ -46,9 +49,10 @@ source "$root/bench/aot_lib.sh"
 aot_compile_report "$work/app/app.wasm" "sigsnoop app.wasm" 2>&1 >&2
 
 # shellcheck disable=SC2086
-python3 - "$root" "$ecli" "$work" "$runs" "${REF_ECLI:-}" $engines <<'PY'
+python3 - "$root" "$ecli" "$work" "$runs" "${REF_ECLI:-}" "${BEFORE:+$BEFORE/tools/ecli/ecli}" $engines <<'PY'
 import os, select, signal, statistics, subprocess, sys, time
-root, ecli, work, runs, ref, engines = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6:]
+root, ecli, work, runs, ref, before = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6]
+engines = sys.argv[7:]
 pkg, app = f"{work}/sigsnoop/package.json", f"{work}/app/app.wasm"
 
 
@@ -85,6 +89,8 @@ def to_attached(cmd):
 loaders = {"ecli": [ecli, "run", pkg], "native": [f"{work}/native_loader", f"{work}/sigsnoop.bpf.o"]}
 if ref:
     loaders["ref"] = [ref, "run", pkg]
+if before:
+    loaders["before"] = [before, "run", pkg]
 att = {k: ([], []) for k in loaders}
 for _ in range(runs):
     for name, cmd in loaders.items():
@@ -102,6 +108,15 @@ if ref:
 row("ecli run PACKAGE CPU", med["ecli"][1], "native libbpf loader CPU", med["native"][1], "ms", "<=", "-", note)
 if ref:
     row("ecli run PACKAGE CPU", med["ecli"][1], "ecli of 4b1443f CPU", med["ref"][1], "ms", "<=", "-", note)
+if before:
+    bnote = f"{note}; BEFORE={os.environ['BEFORE']}"
+    row("ecli run PACKAGE to attached (before)", med["before"][0], "native libbpf loader", med["native"][0], "ms",
+        "<=", "-", bnote)
+    if ref:
+        row("ecli run PACKAGE to attached (before)", med["before"][0], "ecli of 4b1443f", med["ref"][0], "ms",
+            "<=", "-", bnote)
+    row("ecli run PACKAGE CPU (before)", med["before"][1], "native libbpf loader CPU", med["native"][1], "ms",
+        "<=", "-", bnote)
 
 child = subprocess.Popen(["python3", "-c", "import signal, time; signal.signal(signal.SIGWINCH, signal.SIG_IGN); time.sleep(3600)"])
 time.sleep(0.3)

@@ -12,6 +12,9 @@
 #                the same program (JSON lines printed from wasm32), under each
 #                engine of docs/wasm-host-abi.md (the AOT module compiled by
 #                `ecli compile` before the runs): the floor is ecli-j.
+#   before-j, before-wasm-ENGINE  with BEFORE=DIR (a build of the commit
+#                before a change): ecli-j and wasm-ENGINE of that build's ecc
+#                and ecli, rows named "... (before)" with no target
 # Consumers run interleaved, RUNS times; events per consumer CPU-second
 # (user+sys) is the median over the runs, lost (calls not delivered) the sum.
 # Rows (bench/result.py): events per CPU-second against the floor (target
@@ -41,15 +44,28 @@ export XDG_CACHE_HOME="$work/cache" ECC_CACHE_WARM=off
 mkdir -p "$work/app"
 cp "$root/bench/flood.bpf.c" "$root/bench/flood.h" "$work/app/"
 (cd "$work/app" && "$ecc" gen-wasm-skel >/dev/null && "$ecc" build-wasm ${WASM_FLAGS:-} >/dev/null)
+before_ecli="" before_consumers=()
+if [ -n "${BEFORE:-}" ]; then
+  before_ecli="$BEFORE/tools/ecli/ecli"
+  "$BEFORE/tools/ecc/ecc" -o "$work/before" "$root/bench/flood.bpf.c" "$root/bench/flood.h" >/dev/null
+  mkdir -p "$work/before/app"
+  cp "$root/bench/flood.bpf.c" "$root/bench/flood.h" "$work/before/app/"
+  (cd "$work/before/app" && "$BEFORE/tools/ecc/ecc" gen-wasm-skel >/dev/null && "$BEFORE/tools/ecc/ecc" build-wasm >/dev/null)
+fi
 source "$root/bench/flood_lib.sh"
 flood_build_tools
 read -r -a engines <<< "${ENGINES:-$engines_default}"
 for e in "${engines[@]}"; do
-  if [ "$e" = aot ]; then source "$root/bench/aot_lib.sh"; aot_compile_report "$work/app/app.wasm" app.wasm; fi
+  if [ "$e" = aot ]; then
+    source "$root/bench/aot_lib.sh"; aot_compile_report "$work/app/app.wasm" app.wasm
+    [ -z "$before_ecli" ] || ecli="$before_ecli" aot_compile_report "$work/before/app/app.wasm" "app.wasm (before)"
+  fi
+  [ -z "$before_ecli" ] || before_consumers+=("before-wasm-$e")
 done
+[ -z "$before_ecli" ] || before_consumers=(before-j "${before_consumers[@]}")
 
 obj="$work/flood/flood.bpf.o" pkg="$work/flood/package.json"
-read -r -a consumers <<< "${CONSUMERS:-native-json ecli-j native-count ecli-q ${engines[*]/#/wasm-}}"
+read -r -a consumers <<< "${CONSUMERS:-native-json ecli-j native-count ecli-q ${engines[*]/#/wasm-} ${before_consumers[*]}}"
 flood_header
 results=()
 for r in $(seq "$runs"); do
@@ -61,13 +77,17 @@ for r in $(seq "$runs"); do
       ecli-q) line=$(flood_run "$name" attached quiet "$ecli" run -q -d "$(dur 2)" "$pkg" -p @PID@) ;;
       wasm-*) line=$(flood_run "$name" 1.5 json "$ecli" run --engine "${name#wasm-}" -d "$(dur 3)" \
                        "$work/app/app.wasm" -p @PID@) ;;
+      before-j) line=$(flood_run "$name" attached json "$before_ecli" run -j -d "$(dur 2)" "$work/before/package.json" \
+                         -p @PID@) ;;
+      before-wasm-*) line=$(flood_run "$name" 1.5 json "$before_ecli" run --engine "${name#before-wasm-}" \
+                              -d "$(dur 3)" "$work/before/app/app.wasm" -p @PID@) ;;
     esac
     results+=("$(flood_row "$line")")
   done
 done
 # flood_row's "name rate lost per_cpu" plus the calls, for the lost shares.
 python3 - "$root/bench/result.py" "${BENCH_SMOKE:-0}" "${results[@]}" <<'PY'
-import statistics, subprocess, sys
+import os, statistics, subprocess, sys
 result, smoke = sys.argv[1], sys.argv[2] == "1"
 per_cpu, lost, calls = {}, {}, {}
 for r in sys.argv[3:]:
@@ -96,6 +116,15 @@ for n, floor in (("ecli-j", "native-json"), ("ecli-q", "native-count")):
         continue
     row(f"{n.replace('ecli-', 'ecli run -')} lost", f"{share[n]:.4f}", f"{floor} lost", f"{share[floor]:.4f}", "%",
         "<=", target("1"), f"{lost[n]} vs {lost[floor]} of {calls[n]} vs {calls[floor]} calls")
+before = os.environ.get("BEFORE", "")
+row("ecli run -j (before)", med.get("before-j"), "native printf consumer", med.get("native-json"), "events/cpu_s",
+    ">=", "-", f"BEFORE={before}")
+for n in sorted(k for k in med if k.startswith("before-wasm-")):
+    row(f"app.wasm --engine {n[12:]} (before)", med[n], "ecli run -j (before)", med.get("before-j"), "events/cpu_s",
+        ">=", "-", f"BEFORE={before}")
+if "before-j" in share and "native-json" in share:
+    row("ecli run -j lost (before)", f"{share['before-j']:.4f}", "native-json lost", f"{share['native-json']:.4f}", "%",
+        "<=", "-", f"{lost['before-j']} vs {lost['native-json']} of {calls['before-j']} vs {calls['native-json']} calls")
 for n in sorted(k for k in med if k.startswith("wasm-") and "native-json" in share):
     row(f"app.wasm --engine {n[5:]} lost", f"{share[n]:.4f}", "native-json lost", f"{share['native-json']:.4f}", "%",
         "<=", "-", f"{lost[n]} of {calls[n]} calls")

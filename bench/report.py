@@ -65,6 +65,27 @@ def table(rows):
     return out
 
 
+def before_after(rows):
+    """Rows measured with --before ("WHAT (before)", floor "FLOOR" or
+    "FLOOR (before)") beside this build's row of the same WHAT and FLOOR."""
+    strip = lambda t: t[:-len(" (before)")] if t.endswith(" (before)") else t
+    after = {(r[0], r[1], r[3]): r for r in rows if not r[1].endswith(" (before)")}
+    out = []
+    for bench, what, value, floor_what, floor, ratio, *_ in rows:
+        if not what.endswith(" (before)"):
+            continue
+        a = after.get((bench, strip(what), strip(floor_what)))
+        if a:
+            out.append(f"| {bench} | {a[1]} / {a[3]} | {ratio} ({value} / {floor}) | {a[5]} ({a[2]} / {a[4]}) "
+                       f"| {a[6]} |")
+    if not out:
+        return []
+    return ["", "## Before and after, in this run", "",
+            "The build given by `--before` measured in the same run, interleaved with this one, against the",
+            "same floors (its own `ecli run -j` for its app).", "",
+            "| bench | ratio | before | after | target |", "|---|---|---:|---:|---|"] + out
+
+
 def copy_plots(plots, page):
     if not plots or not os.path.isdir(plots):
         return []
@@ -103,6 +124,7 @@ def page_text(args, rows, images):
     if args.failed:
         lines += [f"**Benches that failed in this run:** {args.failed}", ""]
     lines += table(rows)
+    lines += before_after(rows)
     if images:
         lines += ["", "## Scale", "", "From `bench/scale_compile.sh` and `bench/scale_events.sh`, "
                   "plotted by `bench/plot_scale.py`.", ""]

@@ -12,20 +12,24 @@
 #
 # Options: --build DIR (default build), --out FILE (the Markdown page; default
 # docs/performance.md, or DIR/bench-smoke.md with --smoke), --only "A B" (a
-# subset, by script name without .sh). Each bench's whole output is kept in
+# subset, by script name without .sh), --before DIR (a build of the commit
+# before a change: compile, ecli_startup and ecli_throughput also measure its
+# ecc and ecli, interleaved with this build's, and the page gets a before and
+# after table from this one run). Each bench's whole output is kept in
 # the log directory the run prints. Needs root (the benches load BPF
 # programs); without it: exit 77 (skipped), or 1 under ECC_REQUIRE_KERNEL=1.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-smoke=0 build="$root/build" out="" only=""
+smoke=0 build="$root/build" out="" only="" before=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;
     --build) build="$(cd "$2" && pwd)"; shift ;;
     --out) out="$2"; shift ;;
     --only) only="$2"; shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench/run.sh: unknown argument '$1' (bench/run.sh [--smoke] [--build DIR] [--out FILE] [--only NAMES])" >&2; exit 2 ;;
+    --before) before="$(cd "$2" && pwd)"; shift ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench/run.sh: unknown argument '$1' (bench/run.sh [--smoke] [--build DIR] [--out FILE] [--only NAMES] [--before DIR])" >&2; exit 2 ;;
   esac
   shift
 done
@@ -34,6 +38,11 @@ if [ "$(id -u)" != 0 ]; then
   echo "bench/run.sh: skipped: needs root to load BPF programs" >&2; exit 77
 fi
 [ -x "$build/tools/ecli/ecli" ] || { echo "bench/run.sh: no ecli in $build (build first, or --build DIR)" >&2; exit 2; }
+if [ -n "$before" ]; then
+  [ -x "$before/tools/ecli/ecli" ] && [ -x "$before/tools/ecc/ecc" ] ||
+    { echo "bench/run.sh: --before $before: no tools/ecc/ecc and tools/ecli/ecli there" >&2; exit 2; }
+  export BEFORE="$before"
+fi
 if [ -z "$out" ]; then
   if [ "$smoke" = 1 ]; then out="$build/bench-smoke.md"; else out="$root/docs/performance.md"; fi
 fi
@@ -68,6 +77,9 @@ for b in "${benches[@]}"; do
     failed+=("$b (no RESULT row)"); echo "   printed no RESULT row ($logs/$b.out)" >&2
   elif [[ "$b" == scale_* && ! -s "$OUT_DIR/$b.csv" ]]; then
     failed+=("$b (no $b.csv)"); echo "   wrote no $OUT_DIR/$b.csv for the curves" >&2
+  elif [ -n "$before" ] && [[ " compile ecli_startup ecli_throughput " == *" $b "* ]] &&
+       ! grep -q ' (before)|' <<< "$rows"; then
+    failed+=("$b (no before rows)"); echo "   printed no '(before)' row for --before $before" >&2
   else
     echo "   $(wc -l <<< "$rows") rows, $secs s" >&2
   fi
@@ -82,7 +94,7 @@ fi
 
 /usr/bin/python3 "$root/bench/report.py" --rows "$logs/rows" --plots "$plots" --out "$out" \
   --smoke "$smoke" --commit "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
-  --only "$only" --knobs "$(env | grep -E '^(RUNS|FLOOD_SECONDS|ENGINES|RATES|LOAD_SECONDS|ITERS|REF_ECC|REF_ECLI|CONSUMERS)=' | sort | tr '\n' ' ')" \
+  --only "$only" --knobs "$(env | grep -E '^(RUNS|FLOOD_SECONDS|ENGINES|RATES|LOAD_SECONDS|ITERS|REF_ECC|REF_ECLI|CONSUMERS|BEFORE)=' | sort | tr '\n' ' ')" \
   ${failed[@]+--failed "${failed[*]}"}
 echo "bench/run.sh: table in $out, logs in $logs" >&2
 if [ ${#failed[@]} -gt 0 ]; then
