@@ -1,5 +1,6 @@
 #include <map>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "ecc_fixture.h"
@@ -247,4 +248,35 @@ TEST_F(EccTest, EightConcurrentColdRunsAgree) {
   // No temporary file is left in the cache.
   for (const auto& e : fs::recursive_directory_iterator(cache()))
     EXPECT_EQ(e.path().filename().string().find("ecc-tmp"), std::string::npos) << e.path();
+}
+
+// A package build re-executes ecc with glibc's malloc on huge pages
+// (docs/ecc.md, Compile): what it starts inherits GLIBC_TUNABLES with
+// glibc.malloc.hugetlb=1 added to the caller's, and a hugetlb tunable the
+// caller set is left as it is. A clang wrapper records what the compile saw.
+TEST_F(EccTest, CompilesWithMallocOnHugePages) {
+  fs::path dir = copy_example("sigsnoop");
+  fs::path seen = tmp / "tunables", wrapper = tmp / "clang-wrapper";
+  write_text(wrapper, "#!/bin/sh\nprintf '%s\\n' \"$GLIBC_TUNABLES\" >> " + seen.string() + "\nexec clang \"$@\"\n");
+  fs::permissions(wrapper, fs::perms::owner_all);
+  std::string thp = fs::exists("/sys/kernel/mm/transparent_hugepage/enabled")
+                        ? read_text("/sys/kernel/mm/transparent_hugepage/enabled") : "[never]";
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  bool applies = false;  // a sanitizer's allocator: ecc does not re-execute
+#else
+  bool applies = thp.find("[never]") == std::string::npos;
+#endif
+  for (const std::string set : {"glibc.malloc.arena_max=4", "glibc.malloc.hugetlb=0"}) {
+    fs::remove(seen);
+    RunResult r = run({ecc_binary().string(), "--clang", wrapper.string(), "-o", (tmp / "out").string(),
+                       (dir / "sigsnoop.bpf.c").string(), (dir / "sigsnoop.h").string()},
+                      {"GLIBC_TUNABLES=" + set, "XDG_CACHE_HOME=" + (tmp / "cache").string(),
+                       "ECC_CACHE_WARM=off", "ECC_OBJECT_CACHE=off"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::string want = applies && set.find("hugetlb") == std::string::npos ? set + ":glibc.malloc.hugetlb=1" : set;
+    std::string lines = read_text(seen);
+    ASSERT_FALSE(lines.empty());
+    std::istringstream in(lines);
+    for (std::string line; std::getline(in, line);) EXPECT_EQ(line, want) << thp;
+  }
 }

@@ -14,6 +14,7 @@
 #include "ecc/btf.h"
 #include "ecc/codec.h"
 #include "ecc/error.h"
+#include "ecc/process.h"
 #include "ecc/skelgen.h"
 #include "ecc/srcscan.h"
 #include "scan_module.h"
@@ -405,6 +406,9 @@ std::string add_package_outputs(OutputSet& outputs, const Options& o, const Inpu
 }
 
 int run_package(const Options& o) {
+  // A compile follows, unless the object cache has it: heap on huge pages
+  // (docs/ecc.md#performance). Before anything is written.
+  reexec_with_huge_page_malloc();
   Inputs in = resolve_inputs(o);
   // A missing runner is found before anything is compiled or written.
   fs::path runner = o.standalone ? find_standalone_runner() : fs::path();

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "ecc/error.h"
+#include "ecc/process.h"
 #include "ecc/files.h"
 #include "ecc/guest_model.h"
 #include "ecc/skelgen.h"
@@ -83,6 +84,7 @@ std::vector<std::string> default_bpf_inputs(const fs::path& dir) {
 }
 
 int run_gen_wasm_skel(const Options& opts) {
+  reexec_with_huge_page_malloc();  // a compile follows, as in run_package
   Options o = opts;
   if (o.inputs.empty()) o.inputs = default_bpf_inputs(fs::current_path());
   Inputs in = resolve_inputs(o);

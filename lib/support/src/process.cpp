@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <sstream>
 
 #include <boost/process/args.hpp>
@@ -19,6 +20,7 @@
 #include <boost/process/pipe.hpp>
 
 #include "ecc/error.h"
+#include "ecc/files.h"
 
 namespace bp = boost::process;
 
@@ -107,6 +109,28 @@ void start_detached(const std::vector<std::string>& argv) {
                   bp::std_err > bp::null, bp::extend::on_exec_setup = [](auto&) { setsid(); }, ec);
   if (ec) cannot_run(program, ec);
   child.detach();
+}
+
+void reexec_with_huge_page_malloc() {
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  std::string set = tunables ? tunables : "";
+  if (set.find("glibc.malloc.hugetlb") != std::string::npos) return;
+  std::optional<std::string> thp = try_read_text_file("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::optional<std::string> cmdline = try_read_text_file("/proc/self/cmdline");
+  if (!thp || thp->find("[never]") != std::string::npos || !cmdline || cmdline->empty()) return;
+  std::vector<char*> argv;
+  for (size_t at = 0; at < cmdline->size(); at = cmdline->find('\0', at) + 1) argv.push_back(cmdline->data() + at);
+  argv.push_back(nullptr);
+  set += std::string(set.empty() ? "" : ":") + "glibc.malloc.hugetlb=1";
+  if (setenv("GLIBC_TUNABLES", set.c_str(), 1) != 0) return;
+  execv("/proc/self/exe", argv.data());
+  // Not replaced: go on without, and keep the caller's environment.
+  if (tunables)
+    setenv("GLIBC_TUNABLES", tunables, 1);
+  else
+    unsetenv("GLIBC_TUNABLES");
+#endif
 }
 
 }  // namespace ecc
