@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <sstream>
 
@@ -114,17 +115,20 @@ void start_detached(const std::vector<std::string>& argv) {
 void reexec_with_huge_page_malloc() {
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   const char* tunables = std::getenv("GLIBC_TUNABLES");
+  const char* preload = std::getenv("LD_PRELOAD");
   std::string set = tunables ? tunables : "";
-  if (set.find("glibc.malloc.hugetlb") != std::string::npos) return;
+  if (set.find("glibc.malloc.hugetlb") != std::string::npos || (preload && *preload)) return;
   std::optional<std::string> thp = try_read_text_file("/sys/kernel/mm/transparent_hugepage/enabled");
   std::optional<std::string> cmdline = try_read_text_file("/proc/self/cmdline");
-  if (!thp || thp->find("[never]") != std::string::npos || !cmdline || cmdline->empty()) return;
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!thp || thp->find("[never]") != std::string::npos || !cmdline || cmdline->empty() || ec) return;
   std::vector<char*> argv;
   for (size_t at = 0; at < cmdline->size(); at = cmdline->find('\0', at) + 1) argv.push_back(cmdline->data() + at);
   argv.push_back(nullptr);
   set += std::string(set.empty() ? "" : ":") + "glibc.malloc.hugetlb=1";
   if (setenv("GLIBC_TUNABLES", set.c_str(), 1) != 0) return;
-  execv("/proc/self/exe", argv.data());
+  execv(self.c_str(), argv.data());
   // Not replaced: go on without, and keep the caller's environment.
   if (tunables)
     setenv("GLIBC_TUNABLES", tunables, 1);

@@ -38,14 +38,15 @@ ToolResult run_tool(const std::vector<std::string>& argv, Output output = Output
 // Throws as run_tool does when it cannot be started.
 void start_detached(const std::vector<std::string>& argv);
 
-// Re-executes this program (/proc/self/exe, the same arguments from
-// /proc/self/cmdline) once, with glibc's malloc on transparent huge pages
+// Re-executes this program (the path /proc/self/exe names, the same
+// arguments from /proc/self/cmdline) once, with glibc's malloc on transparent huge pages
 // (GLIBC_TUNABLES glibc.malloc.hugetlb=1, inherited by what it starts), when
 // the kernel offers them and no hugetlb tunable is set already: a compile
 // faults in tens of megabytes of fresh heap, and where page faults are dear (a
 // paravirtualised VM) that is a third of a cold compile. Call it before
 // anything is written. Returns, and the program goes on as it is, when that
-// does not apply (a sanitizer's allocator, THP "never") or the exec fails.
+// does not apply (a sanitizer's allocator, THP "never", LD_PRELOAD: another
+// malloc, valgrind, heaptrack) or the exec fails.
 void reexec_with_huge_page_malloc();
 
 }  // namespace ecc
